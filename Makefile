@@ -1,0 +1,48 @@
+# make run: set up and start the dashboard.  make test: set up and run every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ASSETS := static/vendor/.fetched
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test lint format bench setup assets clean
+
+setup: $(INSTALLED) $(ASSETS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(INSTALLED): $(BIN)/python requirements.txt requirements-dev.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# Leaflet and its plugins from the npm registry, pinned in assets.py; git-ignored.
+$(ASSETS): $(INSTALLED) src/conflictmap/assets.py
+	$(BIN)/python -m conflictmap.assets fetch
+	touch $@
+
+assets: $(ASSETS)
+
+run: setup
+	$(BIN)/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) static/vendor build dist .pytest_cache .ruff_cache

@@ -1,0 +1,84 @@
+"""What an import did: rows read, loaded and rejected, with the reason for each rejection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+
+class NotEventDataError(ValueError):
+    """A file that is not event data at all; the message names the columns expected."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One row (or one value) a reader could not use.
+
+    ``row`` is the 1-based line number in the file as a spreadsheet shows it
+    (the header is row 1), or the feature number for GeoJSON/GeoPackage.
+    """
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column!r}: {self.value!r} - {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """The outcome of reading one file.
+
+    Attributes
+    ----------
+    source : str
+        The file read.
+    format : str
+        The format used: ``acled``, ``ucdp`` or ``canonical``.
+    rows_read : int
+        Data rows in the file.
+    rows_loaded : int
+        Rows in the returned events.
+    rejected : list of Rejection
+        Rows left out, each with its row number, column, value and reason.
+    warnings : list of str
+        Things the user should know that did not cost a row (a value
+        defaulted, a place placed by the gazetteer, a column not carried).
+    """
+
+    source: str
+    format: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Number of distinct rows left out."""
+        return len({r.row for r in self.rejected})
+
+    def reject(self, row: int, column: str, value: object, reason: str) -> None:
+        """Record a row left out."""
+        self.rejected.append(Rejection(int(row), column, "" if value is None else str(value), reason))
+
+    def summary(self) -> str:
+        """A few lines for a person: counts, then each rejection and warning."""
+        lines = [
+            f"{self.source} ({self.format}): {self.rows_read} rows read, "
+            f"{self.rows_loaded} loaded, {self.rows_rejected} rejected"
+        ]
+        lines += [f"  rejected {r}" for r in self.rejected]
+        lines += [f"  note: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def rejections_csv(self) -> str:
+        """The rejections as CSV text (row, column, value, reason), for download."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["row", "column", "value", "reason"])
+        writer.writerows((r.row, r.column, r.value, r.reason) for r in self.rejected)
+        return buffer.getvalue()

@@ -1,0 +1,55 @@
+"""Every setting in one table: name, default and help. The README lists them.
+
+Settings come from environment variables; ``get`` reads one, falling back to
+its default.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its environment variable, default and a line of help."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CONFLICTMAP_DATA", "", "Event file the dashboard opens on (any format the readers take); empty: the seed events."),
+    Setting("CONFLICTMAP_DATA_DIR", "data", "Folder whose event files the dashboard's dataset picker lists."),
+    Setting("CONFLICTMAP_ASSETS", "static/vendor", "Folder holding the Leaflet assets fetched at set-up (served at /app/static/vendor)."),
+    Setting("CONFLICTMAP_STORE", "data/conflictmap.gpkg", "Embedded event store (a GeoPackage QGIS opens as it is)."),
+    Setting("CONFLICTMAP_DB", "", "PostgreSQL/PostGIS URL (postgresql://...) for a team store; empty: the embedded store."),
+    Setting("CONFLICTMAP_USER", "", "Name recorded with every change to the store; empty: the OS user."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The value of setting ``name``: its environment variable, else its default.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a known setting.
+    """
+    setting = _BY_NAME[name]
+    return os.environ.get(name, setting.default)
+
+
+def user_name() -> str:
+    """Who is making a change: ``CONFLICTMAP_USER``, else the OS user."""
+    return get("CONFLICTMAP_USER") or getpass.getuser()
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (name, default, help), as the README shows it."""
+    rows = ["| name | default | help |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)
