@@ -145,7 +145,12 @@ def _as_category(values: pd.Series, categories: Iterable[str] | None = None) -> 
     text = _as_text(values)
     if categories is None:
         return text.astype(object).where(text.notna(), None).astype("category")
-    return pd.Series(pd.Categorical(text.astype(object), categories=list(categories)), index=values.index)
+    allowed = list(categories)
+    bad = text.notna() & ~text.isin(allowed)
+    if bad.any():
+        row = bad.idxmax()
+        raise SchemaError(f"row {row}: column {values.name!r} has {text[row]!r}; expected one of {allowed}")
+    return pd.Series(pd.Categorical(text.astype(object), categories=allowed), index=values.index)
 
 
 def _as_date(values: pd.Series) -> pd.Series:
@@ -210,7 +215,7 @@ def to_canonical(frame: pd.DataFrame) -> gpd.GeoDataFrame:
             values = pd.Series(pd.NA, index=df.index, dtype="object")
         try:
             if dtype == _CAT:
-                out[col] = _as_category(values, _FIXED_CATEGORIES.get(col))
+                out[col] = _as_category(values.rename(col), _FIXED_CATEGORIES.get(col))
             elif dtype == "string":
                 out[col] = _as_text(values)
             elif col in DATE_COLUMNS:
@@ -223,16 +228,11 @@ def to_canonical(frame: pd.DataFrame) -> gpd.GeoDataFrame:
                 out[col] = pd.to_numeric(values, errors="raise").astype("Int64")
             else:
                 out[col] = pd.to_numeric(values, errors="raise").astype(dtype)
+        except SchemaError:
+            raise
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"column {col!r} cannot be read as {dtype}: {exc}") from exc
     result = pd.DataFrame(out, index=df.index)
-    for col in _FIXED_CATEGORIES:
-        bad = _as_text(df[col]).notna() & result[col].isna() if col in df.columns else None
-        if bad is not None and bad.any():
-            value = df.loc[bad.idxmax(), col]
-            raise SchemaError(
-                f"row {bad.idxmax()}: column {col!r} has {value!r}; expected one of {list(_FIXED_CATEGORIES[col])}"
-            )
     geometry = gpd.points_from_xy(result["longitude"], result["latitude"], crs=CRS)
     return gpd.GeoDataFrame(result, geometry=geometry, crs=CRS)
 

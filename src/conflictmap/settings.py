@@ -21,11 +21,21 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("CONFLICTMAP_DATA", "", "Event file the dashboard opens on (any format the readers take); empty: the seed events."),
+    Setting(
+        "CONFLICTMAP_DATA",
+        "",
+        "Event file the dashboard opens on (any format the readers take); empty: the seed events.",
+    ),
     Setting("CONFLICTMAP_DATA_DIR", "data", "Folder whose event files the dashboard's dataset picker lists."),
-    Setting("CONFLICTMAP_ASSETS", "static/vendor", "Folder holding the Leaflet assets fetched at set-up (served at /app/static/vendor)."),
+    Setting(
+        "CONFLICTMAP_ASSETS",
+        "static/vendor",
+        "Folder holding the Leaflet assets fetched at set-up (served at /app/static/vendor).",
+    ),
     Setting("CONFLICTMAP_STORE", "data/conflictmap.gpkg", "Embedded event store (a GeoPackage QGIS opens as it is)."),
-    Setting("CONFLICTMAP_DB", "", "PostgreSQL/PostGIS URL (postgresql://...) for a team store; empty: the embedded store."),
+    Setting(
+        "CONFLICTMAP_DB", "", "PostgreSQL/PostGIS URL (postgresql://...) for a team store; empty: the embedded store."
+    ),
     Setting("CONFLICTMAP_USER", "", "Name recorded with every change to the store; empty: the OS user."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

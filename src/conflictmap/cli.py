@@ -1,0 +1,166 @@
+"""The ``conflictmap`` command line: import, info and geocode.
+
+Each sub-command is a small function taking the parsed arguments and
+returning an exit code. Errors the user can fix are printed as one line on
+stderr (``conflictmap: error: ...``) with exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from conflictmap import actors, gazetteer
+from conflictmap.readers import FORMATS, read_events, write_events
+from conflictmap.readers.report import NotEventDataError
+from conflictmap.schema import SchemaError
+
+#: Errors that come from what the user gave us; anything else is a bug and keeps its traceback.
+USER_ERRORS = (NotEventDataError, SchemaError, FileNotFoundError, IsADirectoryError, LookupError, ValueError)
+_PROGRESS_MIN_BYTES = 5_000_000
+
+
+class UserError(Exception):
+    """A problem with the command's input, reported as one line."""
+
+
+def _progress_printer(path: Path) -> Callable[[int, int], None] | None:
+    """A progress callback for large files, printing a percentage on stderr."""
+    if not path.exists() or path.stat().st_size < _PROGRESS_MIN_BYTES:
+        return None
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = int(100 * done / total) if total else 0
+        if percent != last[0]:
+            last[0] = percent
+            end = "\n" if percent >= 100 else ""
+            print(f"\rreading {path.name}: {percent:3d}%", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _read(path: str, fmt: str | None = None, dataset: str | None = None):
+    source = Path(path)
+    if not source.exists():
+        raise UserError(f"no such file: {path}")
+    return read_events(source, fmt, dataset=dataset, progress=_progress_printer(source))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read FILE, write the canonical table to OUT and print the import report."""
+    events, report = _read(args.file, args.format, args.dataset)
+    print(report.summary())
+    if report.rows_loaded == 0:
+        print(f"conflictmap: error: no row of {args.file} could be loaded; nothing written", file=sys.stderr)
+        return 1
+    write_events(events, Path(args.output))
+    print(f"wrote {len(events)} events to {args.output}")
+    return 0
+
+
+def summarize(events: pd.DataFrame, top: int = 10) -> list[str]:
+    """Lines describing an event table: rows, date span, datasets, types, actors and places.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events.
+    top : int
+        How many actors and places to list.
+    """
+    lines = [f"events: {len(events)}"]
+    if events.empty:
+        return lines
+    lines.append(f"dates: {events['event_date'].min():%Y-%m-%d} to {events['date_end'].max():%Y-%m-%d}")
+    lines.append(f"fatalities: {int(events['fatalities'].sum())}")
+
+    def counts(title: str, series: pd.Series) -> None:
+        values = series.value_counts()
+        values = values[values > 0].head(top)
+        lines.append(f"{title}:")
+        lines.extend(f"  {count:>8}  {name}" for name, count in values.items())
+
+    counts("datasets", events["dataset"].astype(object).fillna("(none)"))
+    counts("event types", events["event_type"].astype(object))
+    table = actors.actor_counts(events).head(top)
+    lines.append("actors:")
+    lines.extend(f"  {row.events:>8}  {row.display_name}" for row in table.itertuples())
+    counts("places", events["location"].astype(object).fillna("(unnamed)"))
+    return lines
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Summarise an event file."""
+    events, report = _read(args.file, args.format)
+    print(f"file: {args.file} ({report.format})")
+    if report.rows_rejected:
+        print(f"rows rejected on reading: {report.rows_rejected} (run `conflictmap import` for the details)")
+    print("\n".join(summarize(events)))
+    return 0
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    """Print the ranked gazetteer candidates for a place name."""
+    candidates = gazetteer.geocode(args.name, admin1=args.admin1, limit=args.limit)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in candidates], ensure_ascii=False, indent=2))
+        return 0 if candidates else 1
+    if not candidates:
+        print(f"conflictmap: no place matches {args.name!r}", file=sys.stderr)
+        return 1
+    top = candidates[0].score
+    if sum(1 for c in candidates if c.score == top) > 1:
+        print(f"ambiguous: {args.name!r} matches several places equally well")
+    for c in candidates:
+        where = ", ".join(p for p in (c.admin2, c.admin1) if p)
+        print(f"{c.score:.2f}  {c.name} ({c.kind}, {where})  {c.latitude:.4f}, {c.longitude:.4f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="conflictmap", description="Conflict events: import, inspect, map.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("import", help="read an ACLED, UCDP GED or canonical file and write canonical events")
+    p.add_argument("file", help="CSV, XLSX, GeoJSON, GeoPackage or GeoParquet file")
+    p.add_argument("--format", choices=FORMATS, help="skip detection and read as this format")
+    p.add_argument("--dataset", help="dataset name to record (default: from the format)")
+    p.add_argument("-o", "--output", required=True, help="output file: .parquet, .csv, .geojson or .gpkg")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("info", help="summarise an event file: rows, dates, types, actors, places")
+    p.add_argument("file")
+    p.add_argument("--format", choices=FORMATS)
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("geocode", help="look a Mali place name up in the offline gazetteer")
+    p.add_argument("name")
+    p.add_argument("--admin1", help="region hint, e.g. Timbuktu")
+    p.add_argument("--limit", type=int, default=5)
+    p.add_argument("--json", action="store_true", help="print a JSON list of candidates")
+    p.set_defaults(func=cmd_geocode)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UserError, *USER_ERRORS) as exc:
+        print(f"conflictmap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("conflictmap: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
