@@ -1,4 +1,4 @@
-"""The ``conflictmap`` command line: import, info and geocode.
+"""The ``conflictmap`` command line: import, info, geocode and synth.
 
 Each sub-command is a small function taking the parsed arguments and
 returning an exit code. Errors the user can fix are printed as one line on
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from conflictmap import actors, gazetteer
+from conflictmap import actors, gazetteer, synth
 from conflictmap.readers import FORMATS, read_events, write_events
 from conflictmap.readers.report import NotEventDataError
 from conflictmap.schema import SchemaError
@@ -123,6 +123,16 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write N synthetic events (``dataset = synthetic``) to OUT."""
+    if args.n < 0:
+        raise UserError(f"N must be 0 or more, got {args.n}")
+    events = synth.synth_events(args.n, seed=args.seed)
+    write_events(events, Path(args.output))
+    print(f"wrote {len(events)} synthetic events (seed {args.seed}) to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(prog="conflictmap", description="Conflict events: import, inspect, map.")
@@ -146,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--json", action="store_true", help="print a JSON list of candidates")
     p.set_defaults(func=cmd_geocode)
+
+    p = sub.add_parser("synth", help="write N synthetic events around Mali towns (for benchmarks and demos)")
+    p.add_argument("n", metavar="N", type=int)
+    p.add_argument("-o", "--output", required=True, help="output file: .parquet, .csv, .geojson or .gpkg")
+    p.add_argument("--seed", type=int, default=0, help="random seed; the same N and seed give the same events")
+    p.set_defaults(func=cmd_synth)
     return parser
 
 

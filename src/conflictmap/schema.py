@@ -141,7 +141,25 @@ def _as_text(values: pd.Series) -> pd.Series:
     return s.mask(s == "")
 
 
+def _tidy_categorical(values: pd.Series) -> bool:
+    """True when a categorical's labels are already stripped, non-blank, unique strings."""
+    labels = values.cat.categories
+    if not (pd.api.types.is_string_dtype(labels) or pd.api.types.is_object_dtype(labels)):
+        return False
+    stripped = pd.Index(labels.astype(str).str.strip())
+    return bool((stripped == labels.astype(str)).all() and (stripped != "").all())
+
+
 def _as_category(values: pd.Series, categories: Iterable[str] | None = None) -> pd.Series:
+    # Large tables arrive as categoricals (GeoParquet, the generator): keep their codes.
+    if isinstance(values.dtype, pd.CategoricalDtype) and _tidy_categorical(values):
+        if categories is None:
+            return values.cat.set_categories(values.cat.categories.astype(object))
+        allowed = list(categories)
+        used = values.cat.categories[np.unique(values.cat.codes[values.cat.codes >= 0])]
+        unknown = [c for c in used if c not in allowed]
+        if not unknown:
+            return values.cat.set_categories(allowed)
     text = _as_text(values)
     if categories is None:
         return text.astype(object).where(text.notna(), None).astype("category")

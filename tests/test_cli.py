@@ -1,0 +1,143 @@
+"""The `conflictmap` command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conflictmap.cli import main
+from conflictmap.readers import read_events
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "seed_events.csv"
+
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,"
+    "inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
+    "location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp"
+)
+
+
+def _acled_row(event_id: str, date: str, lat: str, lon: str, event_type: str = "Battles") -> str:
+    sub = "Armed clash" if event_type == "Battles" else ""
+    return (
+        f"{event_id},{date},2023,1,Political violence,{event_type},{sub},Military Forces of Mali (2021-),,"
+        "State forces,JNIM: Group for Support of Islam and Muslims,,Rebel group,State forces-Rebel group,,"
+        f"466,Western Africa,Mali,Gao,Gao,Gao,Gao,{lat},{lon},1,Studio Tamani,National,"
+        f'"Clash near Gao, both sides report losses.",4,,1694476800'
+    )
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*argv: str) -> int:
+    return main(list(argv))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".geojson", ".gpkg"])
+def test_import_writes_each_format(tmp_path, capsys, suffix):
+    out = tmp_path / f"events{suffix}"
+    assert run("import", str(SEED), "-o", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert "5 rows read, 5 loaded, 0 rejected" in printed
+    events, report = read_events(out)
+    assert len(events) == 5
+    assert report.rows_rejected == 0
+    assert set(events["event_id"]) == {f"SEED-000{i}" for i in range(1, 6)}
+
+
+def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path, capsys):
+    source = _write(
+        tmp_path / "acled.csv",
+        [
+            ACLED_HEADER,
+            _acled_row("MLI1001", "2023-09-07", "16.2717", "-0.0447"),
+            _acled_row("MLI1002", "not a date", "16.2717", "-0.0447"),
+            _acled_row("MLI1003", "2023-09-08", "96.0", "-0.0447"),
+        ],
+    )
+    out = tmp_path / "out.csv"
+    assert run("import", str(source), "-o", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert "3 rows read, 1 loaded, 2 rejected" in printed
+    assert "row 3" in printed and "event_date" in printed and "not a date" in printed
+    assert "row 4" in printed and "latitude" in printed
+    assert len(pd.read_csv(out)) == 1
+
+
+def test_import_with_no_good_row_fails_and_writes_nothing(tmp_path, capsys):
+    source = _write(tmp_path / "acled.csv", [ACLED_HEADER, _acled_row("MLI1", "31/31/2023", "16.27", "-0.04")])
+    out = tmp_path / "out.parquet"
+    assert run("import", str(source), "-o", str(out)) == 1
+    assert "nothing written" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_not_event_data_is_one_clear_line(tmp_path):
+    source = _write(tmp_path / "sales.csv", ["month,product,revenue", "2023-01,tea,120"])
+    proc = subprocess.run(
+        [sys.executable, "-m", "conflictmap", "import", str(source), "-o", str(tmp_path / "x.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("conflictmap: error:")
+    assert "event_date" in proc.stderr  # says which columns were expected
+
+
+def test_missing_file(tmp_path, capsys):
+    assert run("info", str(tmp_path / "nope.csv")) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_info_summarises_the_seed_events(capsys):
+    assert run("info", str(SEED)) == 0
+    out = capsys.readouterr().out
+    assert "events: 5" in out
+    assert "dates: 2022-06-21 to 2023-09-15" in out
+    assert "Strategic developments" in out and "Battles" in out
+    assert "Ber" in out and "Bamako" in out
+
+
+def test_geocode_json(capsys):
+    assert run("geocode", "Tombouctou", "--json") == 0
+    candidates = json.loads(capsys.readouterr().out)
+    best = candidates[0]
+    assert {"name", "latitude", "longitude", "admin1", "score"} <= set(best)
+    assert best["admin1"] == "Timbuktu"
+    assert best["latitude"] == pytest.approx(16.77, abs=0.05)
+    assert best["longitude"] == pytest.approx(-3.0, abs=0.05)
+
+
+def test_geocode_unknown_place(capsys):
+    assert run("geocode", "Xyzzyville") == 1
+    assert "no place matches" in capsys.readouterr().err
+
+
+def test_synth_is_deterministic(tmp_path, capsys):
+    a, b, c = (tmp_path / f"{name}.parquet" for name in "abc")
+    assert run("synth", "300", "--seed", "7", "-o", str(a)) == 0
+    assert run("synth", "300", "--seed", "7", "-o", str(b)) == 0
+    assert run("synth", "300", "--seed", "8", "-o", str(c)) == 0
+    first, _ = read_events(a)
+    second, _ = read_events(b)
+    other, _ = read_events(c)
+    pd.testing.assert_frame_equal(first, second)
+    assert not first["latitude"].equals(other["latitude"])
+    assert set(first["dataset"]) == {"synthetic"}
+
+
+def test_module_entry_point_help():
+    proc = subprocess.run([sys.executable, "-m", "conflictmap", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    for command in ("import", "info", "geocode", "synth"):
+        assert command in proc.stdout
