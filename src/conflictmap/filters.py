@@ -1,0 +1,472 @@
+"""FilterSpec: which events to show, applied to an event table and carried in URL query parameters.
+
+A ``FilterSpec`` is where filter values enter (widgets, URLs, the CLI), so it
+checks them on creation and raises ``FilterError`` naming the bad value. An
+empty field means "no constraint"; the fields combine with AND.
+
+Semantics
+---------
+dates
+    an event is kept when its ``[event_date, date_end]`` overlaps ``[date_from, date_to]``
+    (both ends inclusive, either may be open).
+event_types, sub_event_types
+    an event is kept when its type is in ``event_types`` OR its sub-type is in
+    ``sub_event_types``; choosing "Battles" and "Attack" shows all battles and
+    the attacks among violence against civilians.
+actors
+    actor keys or any actor names, matched through ``actors.actor_mask`` with members included.
+admin1, datasets
+    exact labels as they appear in the table (no gazetteer spelling variants).
+text
+    one phrase, found case- and accent-insensitively ("segou" finds "Ségou") in
+    notes, actors, location, admin1 and admin2. Folding the notes costs about
+    1.5 s per million events; the result is kept while the table's notes column
+    lives, so later searches on the same table cost one substring scan (about
+    0.1 s per million).
+bbox
+    ``(west, south, east, north)`` in degrees on longitude/latitude, edges inclusive;
+    boxes crossing the antimeridian are not supported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import unicodedata
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from conflictmap.actors import actor_key, actor_mask, display_name
+from conflictmap.schema import ACTOR_COLUMNS, EVENT_TYPES, SUB_EVENT_TYPES
+
+#: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
+TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "admin2")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class FilterError(ValueError):
+    """A filter value is not acceptable; the message names the field (or query parameter) and the value."""
+
+
+# ---------------------------------------------------------------- value parsing
+# Each parser takes the raw value and a label ("field 'date_from'" or "query parameter 'from'").
+
+
+def _parse_date(value: object, label: str) -> date | None:
+    if value is None or value is pd.NaT or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FilterError(f"{label} has {value!r}; expected a date as YYYY-MM-DD")
+
+
+def _as_tuple(value: object, label: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if items is None:
+        return ()
+    if not isinstance(items, Iterable):
+        raise FilterError(f"{label} has {value!r}; expected a list of text values")
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise FilterError(f"{label} has {item!r}; expected text")
+        if item.strip():
+            out.append(item.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _parse_choices(allowed: tuple[str, ...], what: str) -> Callable[[object, str], tuple[str, ...]]:
+    by_fold = {a.casefold(): a for a in allowed}
+
+    def parse(value: object, label: str) -> tuple[str, ...]:
+        out = []
+        for item in _as_tuple(value, label):
+            if item.casefold() not in by_fold:
+                raise FilterError(f"{label} has unknown {what} {item!r}; expected one of {list(allowed)}")
+            out.append(by_fold[item.casefold()])
+        return tuple(dict.fromkeys(out))
+
+    return parse
+
+
+def _parse_count(value: object, label: str) -> int:
+    if isinstance(value, str) and value.strip().lstrip("+").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise FilterError(f"{label} has {value!r}; expected a whole number of 0 or more")
+    return int(value)
+
+
+def _parse_precision(value: object, label: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= 4:
+        raise FilterError(f"{label} has {value!r}; expected an integer from 1 to 4")
+    return int(value)
+
+
+def _parse_text(value: object, label: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FilterError(f"{label} has {value!r}; expected text")
+    return value.strip()
+
+
+def _parse_bbox(value: object, label: str) -> tuple[float, float, float, float] | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    parts = value.split(",") if isinstance(value, str) else value
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise FilterError(f"{label} has {value!r}; expected four numbers west,south,east,north") from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise FilterError(f"{label} has {value!r}; expected finite numbers")
+    if not (-180 <= west <= east <= 180):
+        raise FilterError(f"{label} has {value!r}; expected -180 <= west <= east <= 180")
+    if not (-90 <= south <= north <= 90):
+        raise FilterError(f"{label} has {value!r}; expected -90 <= south <= north <= 90")
+    return (west, south, east, north)
+
+
+_PARSERS: dict[str, Callable[[object, str], object]] = {
+    "date_from": _parse_date,
+    "date_to": _parse_date,
+    "actors": _as_tuple,
+    "event_types": _parse_choices(EVENT_TYPES, "event type"),
+    "sub_event_types": _parse_choices(SUB_EVENT_TYPES, "sub-event type"),
+    "admin1": _as_tuple,
+    "datasets": _as_tuple,
+    "min_fatalities": _parse_count,
+    "max_geo_precision": _parse_precision,
+    "max_time_precision": _parse_precision,
+    "text": _parse_text,
+    "bbox": _parse_bbox,
+}
+#: Field -> query parameter name.
+QUERY_PARAMS: dict[str, str] = {
+    "date_from": "from",
+    "date_to": "to",
+    "actors": "actor",
+    "event_types": "type",
+    "sub_event_types": "subtype",
+    "admin1": "region",
+    "datasets": "dataset",
+    "min_fatalities": "minfat",
+    "max_geo_precision": "geoprec",
+    "max_time_precision": "timeprec",
+    "text": "q",
+    "bbox": "bbox",
+}
+_LIST_FIELDS = frozenset({"actors", "event_types", "sub_event_types", "admin1", "datasets"})
+
+
+# ---------------------------------------------------------------- masks over categories
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents; the same folding as the notes' (see ``_folded_notes``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M")).lower()
+
+
+_fold_label = functools.lru_cache(maxsize=1 << 17)(_fold)
+
+
+def _label_mask(values: pd.Series, test: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Apply ``test`` to each distinct label once and spread the answers over the rows."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, labels = values.array.codes, [str(c) for c in values.cat.categories]
+    else:
+        codes, uniques = pd.factorize(values)
+        labels = [str(u) for u in uniques]
+    per_label = np.zeros(len(labels) + 1, dtype=bool)
+    if labels:
+        per_label[:-1] = test(labels)
+    return per_label[codes]
+
+
+def _isin_mask(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    chosen = set(wanted)
+    return _label_mask(values, lambda labels: np.fromiter((x in chosen for x in labels), bool, len(labels)))
+
+
+# id(notes array) -> (weak reference to it, its Arrow data, the folded notes); entries go when the array does.
+_NOTES_CACHE: dict[int, tuple[weakref.ref, pa.ChunkedArray, pa.ChunkedArray]] = {}
+
+
+def _forget_notes(key: int, ref: weakref.ref) -> None:
+    if key in _NOTES_CACHE and _NOTES_CACHE[key][0] is ref:
+        del _NOTES_CACHE[key]
+
+
+def _folded_notes(notes: pd.Series) -> pa.ChunkedArray:
+    """The notes lower-cased without accents, remembered per Arrow-backed notes array."""
+    backing = notes.array
+    # Writing into the column swaps the Arrow data inside the same array object, so both must match.
+    data = backing.__arrow_array__() if isinstance(backing, pd.arrays.ArrowStringArray) else None
+    cached = _NOTES_CACHE.get(id(backing))
+    if data is not None and cached is not None and cached[0]() is backing and cached[1] is data:
+        return cached[2]
+    source = data if data is not None else pa.chunked_array([pa.array(notes.astype("string[pyarrow]").array)])
+    folded = pc.utf8_lower(pc.replace_substring_regex(pc.utf8_normalize(source, "NFKD"), r"\p{M}", ""))
+    if data is not None:
+        ref = weakref.ref(backing, functools.partial(_forget_notes, id(backing)))
+        _NOTES_CACHE[id(backing)] = (ref, data, folded)
+    return folded
+
+
+def _text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
+    needle = _fold(text)
+    mask = np.zeros(len(events), dtype=bool)
+    for column in TEXT_SEARCH_COLUMNS:
+        mask |= _label_mask(
+            events[column],
+            lambda labels: np.fromiter((needle in _fold_label(x) for x in labels), bool, len(labels)),
+        )
+    found = pc.match_substring(_folded_notes(events["notes"]), needle)
+    mask |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return mask
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+# ---------------------------------------------------------------- the spec
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """Which events to show. Every field empty (the default) means all events.
+
+    Lists may be given as any iterable (or one string) and are kept as tuples
+    with blanks and repeats dropped; dates may be ISO strings; event types and
+    sub-types are matched ignoring case and kept in ACLED's spelling.
+
+    Raises
+    ------
+    FilterError
+        On an unknown event type or sub-type, ``date_from`` after ``date_to``, a
+        precision outside 1-4, a negative ``min_fatalities`` or a bounding box out
+        of order or range.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    actors: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    sub_event_types: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    min_fatalities: int = 0
+    max_geo_precision: int | None = None
+    max_time_precision: int | None = None
+    text: str = ""
+    bbox: tuple[float, float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        for name, parse in _PARSERS.items():
+            object.__setattr__(self, name, parse(getattr(self, name), f"field {name!r}"))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise FilterError(f"date_from {self.date_from.isoformat()} is after date_to {self.date_to.isoformat()}")
+
+    # ------------------------------------------------------------ applying
+
+    def mask(self, events: pd.DataFrame) -> np.ndarray:
+        """Which rows of ``events`` pass the filter.
+
+        Parameters
+        ----------
+        events : pandas.DataFrame
+            Canonical events (categorical text columns make this fast).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One value per row.
+        """
+        keep = np.ones(len(events), dtype=bool)
+        if self.date_from is not None:
+            start = np.datetime64(self.date_from, "ns")
+            # date_end >= event_date, so a missing date_end falls back on event_date here.
+            keep &= (events["date_end"].to_numpy() >= start) | (events["event_date"].to_numpy() >= start)
+        if self.date_to is not None:
+            keep &= events["event_date"].to_numpy() <= np.datetime64(self.date_to, "ns")
+        if self.event_types or self.sub_event_types:
+            by_type = np.zeros(len(events), dtype=bool)
+            if self.event_types:
+                by_type |= _isin_mask(events["event_type"], self.event_types)
+            if self.sub_event_types:
+                by_type |= _isin_mask(events["sub_event_type"], self.sub_event_types)
+            keep &= by_type
+        if self.actors:
+            keep &= actor_mask(events, self.actors)
+        if self.admin1:
+            keep &= _isin_mask(events["admin1"], self.admin1)
+        if self.datasets:
+            keep &= _isin_mask(events["dataset"], self.datasets)
+        if self.min_fatalities:
+            keep &= events["fatalities"].to_numpy() >= self.min_fatalities
+        if self.max_geo_precision is not None:
+            keep &= events["geo_precision"].to_numpy() <= self.max_geo_precision
+        if self.max_time_precision is not None:
+            keep &= events["time_precision"].to_numpy() <= self.max_time_precision
+        if self.bbox is not None:
+            west, south, east, north = self.bbox
+            lon = events["longitude"].to_numpy()
+            lat = events["latitude"].to_numpy()
+            keep &= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        if self.text:
+            keep &= _text_mask(events, self.text)
+        return keep
+
+    def apply(self, events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """The events that pass the filter, with their original index.
+
+        Parameters
+        ----------
+        events : geopandas.GeoDataFrame
+            Canonical events.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+        """
+        if self.is_empty():
+            return events
+        return events[self.mask(events)]
+
+    def is_empty(self) -> bool:
+        """Whether the spec keeps every event."""
+        return self == FilterSpec()
+
+    # ------------------------------------------------------------ URLs
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """The spec as URL query parameters, defaults left out.
+
+        Returns
+        -------
+        dict
+            ``from``, ``to`` (ISO dates), ``actor``, ``type``, ``subtype``, ``region``,
+            ``dataset`` (lists: repeated parameters), ``minfat``, ``geoprec``, ``timeprec``,
+            ``q`` and ``bbox`` (``"w,s,e,n"``).
+        """
+        out: dict[str, str | list[str]] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value == f.default:
+                continue
+            param = QUERY_PARAMS[f.name]
+            if f.name in _LIST_FIELDS:
+                out[param] = list(value)
+            elif isinstance(value, date):
+                out[param] = value.isoformat()
+            elif f.name == "bbox":
+                out[param] = ",".join(repr(float(v)) for v in value)
+            else:
+                out[param] = str(value)
+        return out
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | list[str]]) -> FilterSpec:
+        """A spec from URL query parameters, as written by ``to_query_params``.
+
+        Parameters
+        ----------
+        params : mapping
+            Parameter -> value or list of values. Parameters this spec does not use are
+            ignored. A mapping with ``get_all`` (Streamlit's ``st.query_params``) is read
+            through it so repeated parameters keep all their values.
+
+        Returns
+        -------
+        FilterSpec
+
+        Raises
+        ------
+        FilterError
+            Naming the parameter and its bad value.
+        """
+        values: dict[str, object] = {}
+        get_all = getattr(params, "get_all", None)
+        for name, param in QUERY_PARAMS.items():
+            if param not in params:
+                continue
+            raw = get_all(param) if callable(get_all) else params[param]
+            items = [raw] if isinstance(raw, str) else list(raw or ())
+            label = f"query parameter {param!r}"
+            if name in _LIST_FIELDS:
+                values[name] = _PARSERS[name](items, label)
+                continue
+            filled = [i for i in items if not (isinstance(i, str) and not i.strip())]
+            if len(filled) > 1:
+                raise FilterError(f"{label} has {filled!r}; expected one value")
+            if filled:
+                values[name] = _PARSERS[name](filled[0], label)
+        return cls(**values)
+
+    # ------------------------------------------------------------ text
+
+    def describe(self) -> str:
+        """The spec as one line for a caption or a report.
+
+        Returns
+        -------
+        str
+            E.g. ``"1 Aug 2023 – 31 Oct 2023 · Battles · actors: JNIM · region: Timbuktu"``;
+            ``"all events"`` when the spec is empty.
+        """
+        parts = []
+        if self.date_from and self.date_to:
+            same = self.date_from == self.date_to
+            parts.append(
+                _fmt_date(self.date_from) if same else f"{_fmt_date(self.date_from)} – {_fmt_date(self.date_to)}"
+            )
+        elif self.date_from:
+            parts.append(f"from {_fmt_date(self.date_from)}")
+        elif self.date_to:
+            parts.append(f"until {_fmt_date(self.date_to)}")
+        if self.event_types or self.sub_event_types:
+            parts.append(", ".join((*self.event_types, *self.sub_event_types)))
+        if self.actors:
+            names = []
+            for name in self.actors:
+                key = actor_key(name)
+                names.append(display_name(key) if key else name)
+            parts.append("actors: " + ", ".join(dict.fromkeys(names)))
+        if self.admin1:
+            parts.append(("region: " if len(self.admin1) == 1 else "regions: ") + ", ".join(self.admin1))
+        if self.datasets:
+            parts.append(("dataset: " if len(self.datasets) == 1 else "datasets: ") + ", ".join(self.datasets))
+        if self.min_fatalities:
+            parts.append(f"≥ {self.min_fatalities} fatalities")
+        if self.max_geo_precision is not None:
+            parts.append(f"location precision ≤ {self.max_geo_precision}")
+        if self.max_time_precision is not None:
+            parts.append(f"date precision ≤ {self.max_time_precision}")
+        if self.text:
+            parts.append(f"text “{self.text}”")
+        if self.bbox is not None:
+            parts.append("area " + ", ".join(f"{v:g}" for v in self.bbox))
+        return " · ".join(parts) if parts else "all events"
