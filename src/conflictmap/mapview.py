@@ -1,0 +1,646 @@
+"""The event map: a folium map of canonical events on the offline basemap, with a legend.
+
+Events are coloured by ``event_type`` with the Okabe–Ito palette (safe for
+the common colour-vision deficiencies) and sized by fatalities on a square-root
+scale. Locations are drawn as honestly as the source gives them:
+
+* ``geo_precision`` 1 (the named place): a solid circle;
+* 2, 3, 4 (near the place, a region's centroid, country or vaguer): a hollow
+  dashed ring whose radius in metres stands for the uncertainty, see
+  ``PRECISION_RING_M`` (about 10, 50 and 150 km). A ring is never drawn
+  smaller than the event's solid circle would be, so it stays visible and
+  clickable when zoomed out.
+
+The events travel to the browser as one compact JSON table (repeated strings
+stored once) read by a short loop, not as thousands of folium objects, and
+every string from the data is HTML-escaped before it is placed there.
+
+Modes: ``points``; ``clusters`` (Leaflet.markercluster); ``density``, a grid
+of counts aggregated here with ``aggregate_grid``; ``auto`` picks points up to
+``POINTS_MAX`` events, clusters up to ``CLUSTERS_MAX`` and the grid beyond.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from folium.plugins import MarkerCluster
+from folium.template import Template
+
+from conflictmap import basemap, schema
+from conflictmap.assets import APP_BASE_URL, js_literal, use_local_assets
+
+#: One colour per ACLED event type (Okabe & Ito 2008, "Color Universal Design").
+EVENT_TYPE_COLORS: dict[str, str] = {
+    "Battles": "#D55E00",  # vermillion
+    "Explosions/Remote violence": "#E69F00",  # orange
+    "Violence against civilians": "#CC79A7",  # reddish purple
+    "Protests": "#0072B2",  # blue
+    "Riots": "#56B4E9",  # sky blue
+    "Strategic developments": "#009E73",  # bluish green
+}
+#: For a row whose type is missing; canonical tables have none.
+UNKNOWN_TYPE_COLOR = "#7F7F7F"
+#: Ring radius in metres for each ``geo_precision`` above 1.
+PRECISION_RING_M: dict[int, int] = {2: 10_000, 3: 50_000, 4: 150_000}
+#: Marker radius in pixels: ``MIN_RADIUS_PX + RADIUS_PX_PER_SQRT * sqrt(fatalities)``, capped.
+MIN_RADIUS_PX = 5.0
+RADIUS_PX_PER_SQRT = 1.5
+MAX_RADIUS_PX = 18.0
+#: ``auto`` draws single markers up to this many events, ...
+POINTS_MAX = 2_000
+#: ... clusters up to this many, and the aggregated grid beyond.
+CLUSTERS_MAX = 20_000
+MODES: tuple[str, ...] = ("auto", "points", "clusters", "density")
+#: Sequential colours for grid cells, light to dark (ColorBrewer OrRd).
+GRID_COLORS: tuple[str, ...] = ("#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000")
+#: Grid cell sizes ``choose_cell_deg`` picks from, in degrees.
+CELL_SIZES_DEG: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0)
+_CELLS_ACROSS = 80
+
+_EVENT_COLUMNS: tuple[str, ...] = tuple(c for c in schema.COLUMNS if c not in ("civilian_targeting", "tags"))
+_FIELDS: tuple[str, ...] = (
+    "lat",
+    "lon",
+    "type",
+    "geo",
+    "time",
+    "radius",
+    "date",
+    "date_end",
+    "sub",
+    "actor1",
+    "assoc1",
+    "actor2",
+    "assoc2",
+    "place",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "notes",
+    "source",
+    "id",
+    "dataset",
+)
+
+
+def marker_radius(fatalities: pd.Series | np.ndarray | float) -> np.ndarray:
+    """Marker radius in pixels for fatality counts: square-root scale, from ``MIN_RADIUS_PX`` to ``MAX_RADIUS_PX``.
+
+    The area, not the radius, grows with the count, so big events do not swamp the map.
+    """
+    f = np.clip(np.asarray(fatalities, dtype="float64"), 0, None)
+    return np.minimum(MIN_RADIUS_PX + RADIUS_PX_PER_SQRT * np.sqrt(f), MAX_RADIUS_PX)
+
+
+def choose_mode(n_events: int) -> str:
+    """The drawing ``auto`` uses for ``n_events`` events: ``points``, ``clusters`` or ``density``."""
+    if n_events <= POINTS_MAX:
+        return "points"
+    return "clusters" if n_events <= CLUSTERS_MAX else "density"
+
+
+def choose_cell_deg(events: pd.DataFrame) -> float:
+    """A grid cell size giving about 80 cells across the events' longer side, from ``CELL_SIZES_DEG``."""
+    if len(events) == 0:
+        return CELL_SIZES_DEG[-3]
+    span = max(np.ptp(events["longitude"].to_numpy()), np.ptp(events["latitude"].to_numpy()))
+    wanted = span / _CELLS_ACROSS
+    return next((s for s in CELL_SIZES_DEG if s >= wanted), CELL_SIZES_DEG[-1])
+
+
+def aggregate_grid(events: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
+    """Count events and fatalities per square grid cell.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events (``latitude``, ``longitude``, ``fatalities``, ``event_type``).
+    cell_deg : float
+        Cell side in degrees; cells are aligned on multiples of it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty cell: ``lat_min``, ``lon_min``, ``lat_max``,
+        ``lon_max``, ``events``, ``fatalities`` and one count column per event
+        type (named as in ``schema.EVENT_TYPES``), sorted by ``lat_min``, ``lon_min``.
+        The ``events`` and ``fatalities`` columns sum to the input's row count and
+        fatalities.
+
+    Raises
+    ------
+    ValueError
+        If ``cell_deg`` is not a positive number.
+    """
+    if not (isinstance(cell_deg, (int, float)) and math.isfinite(cell_deg) and cell_deg > 0):
+        raise ValueError(f"cell_deg must be a positive number of degrees, got {cell_deg!r}")
+    iy = np.floor(events["latitude"].to_numpy(dtype="float64") / cell_deg).astype("int64")
+    ix = np.floor(events["longitude"].to_numpy(dtype="float64") / cell_deg).astype("int64")
+    frame = pd.DataFrame(
+        {
+            "iy": iy,
+            "ix": ix,
+            "fatalities": events["fatalities"].to_numpy(dtype="int64"),
+            "event_type": pd.Categorical(events["event_type"].astype(object), categories=list(schema.EVENT_TYPES)),
+        }
+    )
+    cells = frame.groupby(["iy", "ix"], sort=True).agg(events=("fatalities", "size"), fatalities=("fatalities", "sum"))
+    by_type = pd.crosstab([frame["iy"], frame["ix"]], frame["event_type"], dropna=False)
+    by_type = by_type.reindex(index=cells.index, columns=list(schema.EVENT_TYPES), fill_value=0)
+    out = pd.concat([cells, by_type], axis=1).reset_index()
+    out.columns = [str(c) for c in out.columns]
+    out.insert(0, "lat_min", (out["iy"] * cell_deg).round(6))
+    out.insert(1, "lon_min", (out["ix"] * cell_deg).round(6))
+    out.insert(2, "lat_max", ((out["iy"] + 1) * cell_deg).round(6))
+    out.insert(3, "lon_max", ((out["ix"] + 1) * cell_deg).round(6))
+    out = out.drop(columns=["iy", "ix"])
+    out["events"] = out["events"].astype("int64")
+    out["fatalities"] = out["fatalities"].astype("int64")
+    return out
+
+
+# -- what goes to the browser -------------------------------------------------------------------------
+
+
+class _Strings:
+    """A table of HTML-escaped strings; rows refer to them by index so each is sent once."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = [""]
+        self._index: dict[str, int] = {"": 0}
+
+    def add(self, text: str) -> int:
+        escaped = html.escape(text.strip()).replace("\n", "<br>")
+        if escaped not in self._index:
+            self._index[escaped] = len(self.values)
+            self.values.append(escaped)
+        return self._index[escaped]
+
+    def column(self, values: pd.Series | pd.Index) -> list[int]:
+        codes, uniques = pd.factorize(pd.Series(values).astype(object))
+        # The extra 0 at the end is where the missing values' code -1 points.
+        lookup = np.array([self.add(str(u)) for u in uniques] + [0], dtype="int64")
+        return lookup[codes].tolist()
+
+
+def _place_text(parts: tuple[object, ...]) -> str:
+    names: list[str] = []
+    for part in parts:
+        text = "" if part is None or part is pd.NA or (isinstance(part, float) and math.isnan(part)) else str(part)
+        text = text.strip()
+        if text and text not in names:
+            names.append(text)
+    return ", ".join(names)
+
+
+def _nullable_ints(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in values.astype(object)]
+
+
+def _type_codes(events: pd.DataFrame) -> np.ndarray:
+    index = {t: i for i, t in enumerate(schema.EVENT_TYPES)}
+    return events["event_type"].astype(object).map(index).fillna(len(schema.EVENT_TYPES)).to_numpy(dtype="int64")
+
+
+def event_table(events: pd.DataFrame) -> dict[str, object]:
+    """The events as the compact table the map's script reads.
+
+    Returns
+    -------
+    dict
+        ``fields`` (column names), ``rows`` (one list per event, approximate
+        places and bigger markers first; text columns hold indices into
+        ``strings``), ``strings`` (HTML-escaped), and the lookup lists
+        ``types``, ``colors``, ``time_words``, ``geo_words``, ``ring_m``.
+    """
+    # Wide rings first and exact places last: later paths are drawn on top and take the clicks.
+    order = np.lexsort((-marker_radius(events["fatalities"]), -events["geo_precision"].to_numpy(dtype="int64")))
+    events = events.iloc[order]
+    strings = _Strings()
+    places = pd.MultiIndex.from_frame(events[["location", "admin2", "admin1", "country"]].astype(object))
+    place_codes, place_keys = places.factorize()
+    place_lookup = np.array([strings.add(_place_text(k)) for k in place_keys] + [0], dtype="int64")
+    columns = {
+        "lat": events["latitude"].to_numpy(dtype="float64").round(5).tolist(),
+        "lon": events["longitude"].to_numpy(dtype="float64").round(5).tolist(),
+        "type": _type_codes(events).tolist(),
+        "geo": events["geo_precision"].astype("int64").tolist(),
+        "time": events["time_precision"].astype("int64").tolist(),
+        "radius": marker_radius(events["fatalities"]).round(1).tolist(),
+        "date": strings.column(events["event_date"].dt.strftime("%Y-%m-%d")),
+        "date_end": strings.column(events["date_end"].dt.strftime("%Y-%m-%d")),
+        "sub": strings.column(events["sub_event_type"]),
+        "actor1": strings.column(events["actor1"]),
+        "assoc1": strings.column(events["assoc_actor_1"]),
+        "actor2": strings.column(events["actor2"]),
+        "assoc2": strings.column(events["assoc_actor_2"]),
+        "place": place_lookup[place_codes].tolist(),
+        "fatalities": events["fatalities"].astype("int64").tolist(),
+        "fatalities_low": _nullable_ints(events["fatalities_low"]),
+        "fatalities_high": _nullable_ints(events["fatalities_high"]),
+        "notes": strings.column(events["notes"]),
+        "source": strings.column(events["source"]),
+        "id": strings.column(events["event_id"]),
+        "dataset": strings.column(events["dataset"]),
+    }
+    rows = [list(r) for r in zip(*(columns[f] for f in _FIELDS), strict=True)] if len(events) else []
+    return {
+        "fields": list(_FIELDS),
+        "rows": rows,
+        "strings": strings.values,
+        "types": [html.escape(t) for t in schema.EVENT_TYPES] + ["Unknown type"],
+        "colors": [*EVENT_TYPE_COLORS.values(), UNKNOWN_TYPE_COLOR],
+        "time_words": {str(k): html.escape(v) for k, v in schema.TIME_PRECISION.items()},
+        "geo_words": {str(k): html.escape(v) for k, v in schema.GEO_PRECISION.items()},
+        "ring_m": {str(k): v for k, v in PRECISION_RING_M.items()},
+    }
+
+
+class MapStyle(MacroElement):
+    """Styles for popups, the legend and clusters (a ``<style>`` in the page header)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>
+                .cm-popup { font: 13px/1.4 sans-serif; }
+                .cm-popup .cm-head { border-left: 4px solid #999; padding-left: 6px; margin-bottom: 4px; }
+                .cm-popup .cm-notes { margin: 6px 0; }
+                .cm-popup .cm-muted, .cm-legend .cm-muted { color: #666; }
+                .cm-legend {
+                    background: rgba(255, 255, 255, 0.93); padding: 6px 10px; border-radius: 4px;
+                    box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35); font: 12px/1.45 sans-serif; max-width: 250px;
+                }
+                .cm-legend summary { font-weight: bold; cursor: pointer; }
+                .cm-legend .cm-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+                .cm-legend .cm-swatch {
+                    display: inline-block; width: 12px; height: 12px; border-radius: 50%;
+                    border: 1px solid #222; flex: none;
+                }
+                .cm-legend .cm-ring { background: transparent; border: 2px dashed #444; width: 14px; height: 14px; }
+                .cm-legend .cm-square { border-radius: 2px; }
+                .cm-legend .cm-section { margin-top: 4px; }
+                .cm-cluster { background: rgba(40, 40, 40, 0.25); border-radius: 50%; }
+                .cm-cluster div {
+                    background: rgba(40, 40, 40, 0.8); color: #fff; border-radius: 50%;
+                    width: calc(100% - 8px); height: calc(100% - 8px); margin: 4px;
+                    display: flex; align-items: center; justify-content: center; font: bold 12px sans-serif;
+                }
+            </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapStyle"
+
+
+class EventMarkers(MacroElement):
+    """Every event as a circle (exact place) or a dashed ring (approximate place) with a popup.
+
+    Added to a ``FeatureGroup`` or ``MarkerCluster``; the markers go into that parent.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var group = {{ this._parent.get_name() }};
+                var data = {{ this.data_js }};
+                var S = data.strings, F = {};
+                data.fields.forEach(function (name, i) { F[name] = i; });
+                // A ring in metres that never shrinks below the event's circle, so it stays clickable.
+                var Ring = L.Circle.extend({
+                    _project: function () {
+                        L.Circle.prototype._project.call(this);
+                        var min = this.options.minPx || 0;
+                        if (this._radius < min) { this._radius = this._radiusY = min; this._updateBounds(); }
+                    }
+                });
+                function line(label, value) { return value ? "<div><b>" + label + ":</b> " + value + "</div>" : ""; }
+                function withAssoc(actor, assoc) { return S[actor] + (assoc ? " (with " + S[assoc] + ")" : ""); }
+                function popup(r) {
+                    var date = S[r[F.date]], end = S[r[F.date_end]], geo = r[F.geo], sub = S[r[F.sub]];
+                    var when = date + (end && end !== date ? " to " + end : "");
+                    var actors = r[F.actor1] ? withAssoc(r[F.actor1], r[F.assoc1]) : "";
+                    if (r[F.actor2]) { actors += (actors ? " vs " : "") + withAssoc(r[F.actor2], r[F.assoc2]); }
+                    var where = S[r[F.place]] + ' <span class="cm-muted">(location: ' + data.geo_words[geo] +
+                        (geo > 1 ? "; ring of about " + data.ring_m[geo] / 1000 + " km" : "") + ")</span>";
+                    var dead = String(r[F.fatalities]) + (r[F.fatalities] === 0 ? " reported" : "");
+                    if (r[F.fatalities_low] !== null && r[F.fatalities_high] !== null) {
+                        dead += " (range " + r[F.fatalities_low] + " to " + r[F.fatalities_high] + ")";
+                    }
+                    return '<div class="cm-popup">' +
+                        '<div class="cm-head" style="border-left-color:' + data.colors[r[F.type]] + '">' +
+                        "<b>" + data.types[r[F.type]] + "</b>" + (sub ? " &middot; " + sub : "") + "<br>" +
+                        when + ' <span class="cm-muted">(date: ' + data.time_words[r[F.time]] + ")</span></div>" +
+                        line("Actors", actors) + line("Place", where) + line("Fatalities", dead) +
+                        (r[F.notes] ? '<div class="cm-notes">' + S[r[F.notes]] + "</div>" : "") +
+                        line("Source", S[r[F.source]]) +
+                        '<div class="cm-muted">' + S[r[F.id]] + (r[F.dataset] ? " &middot; " + S[r[F.dataset]] : "") +
+                        "</div></div>";
+                }
+                var layers = data.rows.map(function (r) {
+                    var colour = data.colors[r[F.type]], geo = r[F.geo];
+                    var cls = "cm-event cm-geo-" + geo + " cm-type-" + r[F.type];
+                    var layer = geo === 1
+                        ? L.circleMarker([r[F.lat], r[F.lon]], {
+                            radius: r[F.radius], color: "#222", weight: 1, fillColor: colour, fillOpacity: 0.85,
+                            className: cls})
+                        : new Ring([r[F.lat], r[F.lon]], {
+                            radius: data.ring_m[geo], minPx: r[F.radius], color: colour, weight: 2,
+                            dashArray: "5 4", fill: true, fillColor: colour, fillOpacity: 0.08, className: cls});
+                    return layer.bindPopup(function () { return popup(r); }, {maxWidth: 340, maxHeight: 320});
+                });
+                if (group.addLayers) {
+                    group.addLayers(layers);
+                } else {
+                    layers.forEach(function (l) { group.addLayer(l); });
+                }
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, events: pd.DataFrame):
+        super().__init__()
+        self._name = "EventMarkers"
+        self.data_js = js_literal(event_table(events))
+
+
+class GridCells(MacroElement):
+    """Aggregated grid cells as squares shaded by event count, each with a popup of its counts.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        From ``aggregate_grid``.
+    breaks : sequence of int
+        Lower count bound of each class in ``GRID_COLORS``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var group = {{ this._parent.get_name() }};
+                var data = {{ this.data_js }};
+                data.rows.forEach(function (r) {
+                    var parts = ["<b>" + r[4] + " event" + (r[4] === 1 ? "" : "s") + "</b>, " + r[5] + " fatalities"];
+                    r[7].forEach(function (n, t) {
+                        if (n) {
+                            parts.push('<span style="color:' + data.colors[t] + '">&#9679;</span> ' +
+                                       data.types[t] + ": " + n);
+                        }
+                    });
+                    parts.push('<span class="cm-muted">cell ' + r[0] + " to " + r[2] + "&deg;N, " +
+                               r[1] + " to " + r[3] + "&deg;E</span>");
+                    L.rectangle([[r[0], r[1]], [r[2], r[3]]], {
+                        color: data.ramp[r[6]], weight: 0.5, fillColor: data.ramp[r[6]], fillOpacity: 0.7,
+                        className: "cm-cell"
+                    }).bindPopup('<div class="cm-popup">' + parts.join("<br>") + "</div>").addTo(group);
+                });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, grid: pd.DataFrame, breaks: list[int]):
+        super().__init__()
+        self._name = "GridCells"
+        classes = np.searchsorted(np.asarray(breaks), grid["events"].to_numpy(), side="right") - 1
+        type_counts = grid[list(schema.EVENT_TYPES)].to_numpy(dtype="int64").tolist()
+        rows = [
+            [float(a), float(b), float(c), float(d), int(n), int(f), int(k), t]
+            for a, b, c, d, n, f, k, t in zip(
+                grid["lat_min"],
+                grid["lon_min"],
+                grid["lat_max"],
+                grid["lon_max"],
+                grid["events"],
+                grid["fatalities"],
+                classes,
+                type_counts,
+                strict=True,
+            )
+        ]
+        self.data_js = js_literal(
+            {
+                "rows": rows,
+                "ramp": list(GRID_COLORS),
+                "types": [html.escape(t) for t in schema.EVENT_TYPES],
+                "colors": list(EVENT_TYPE_COLORS.values()),
+            }
+        )
+
+
+def grid_breaks(counts: pd.Series | np.ndarray) -> list[int]:
+    """Lower bounds of up to ``len(GRID_COLORS)`` count classes, evenly spaced on a log scale from 1 to the maximum."""
+    top = int(np.max(counts)) if len(counts) else 1
+    edges = np.unique(np.floor(np.geomspace(1, max(top, 1) + 1, len(GRID_COLORS) + 1)[:-1]).astype(int))
+    return [int(e) for e in edges]
+
+
+class Legend(MacroElement):
+    """A collapsible legend in the map's lower-left corner.
+
+    Parameters
+    ----------
+    body : str
+        Legend HTML, built here from fixed labels and escaped text.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var legend = L.control({position: "bottomleft"});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create("div", "cm-legend");
+                    div.innerHTML = {{ this.body_js }};
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                };
+                legend.addTo({{ this._parent.get_name() }});
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str):
+        super().__init__()
+        self._name = "Legend"
+        self.body_js = js_literal(body)
+
+
+def _row(swatch_style: str, label: str, css_class: str = "") -> str:
+    return f'<div class="cm-row"><span class="cm-swatch {css_class}" style="{swatch_style}"></span>{label}</div>'
+
+
+def legend_html(events: pd.DataFrame, drawn: str, title: str | None, grid: tuple[float, list[int]] | None) -> str:
+    """The legend's HTML: title, count, what the colours, sizes and rings mean (all text escaped)."""
+    n = len(events)
+    how = {"points": "", "clusters": ", grouped in clusters", "density": ""}[drawn]
+    parts = [
+        f"<details open><summary>{html.escape(title or 'Events')}</summary>",
+        f'<div class="cm-muted">{n:,} event{"" if n == 1 else "s"}{how}</div>',
+    ]
+    if grid is not None:
+        cell, breaks = grid
+        uppers = [b - 1 for b in breaks[1:]] + [None]
+        parts.append(f'<div class="cm-section">Events per {cell:g}&deg; cell</div>')
+        for colour, low, high in zip(GRID_COLORS, breaks, uppers, strict=False):
+            span = f"{low:,}+" if high is None else (f"{low:,}" if high == low else f"{low:,} to {high:,}")
+            parts.append(_row(f"background:{colour}", span, "cm-square"))
+    else:
+        counts = events["event_type"].astype(object).value_counts()
+        for name, colour in EVENT_TYPE_COLORS.items():
+            label = f'{html.escape(name)} <span class="cm-muted">({int(counts.get(name, 0)):,})</span>'
+            parts.append(_row(f"background:{colour}", label))
+        sizes = "".join(
+            f'<span class="cm-swatch" style="background:#bbb;width:{d:.0f}px;height:{d:.0f}px"></span>{deaths}'
+            for deaths, d in ((k, 2 * float(marker_radius(k))) for k in (0, 10, 50))
+        )
+        parts.append(f'<div class="cm-row cm-section">Fatalities: {sizes}</div>')
+        rings = "/".join(str(m // 1000) for m in PRECISION_RING_M.values())
+        parts.append(_row("background:#bbb", "exact place"))
+        parts.append(_row("", f"approximate place: ring of {rings} km", "cm-ring"))
+    parts.append("</details>")
+    return "".join(parts)
+
+
+class FitBounds(MacroElement):
+    """Show ``bounds`` when the map opens, without an animation from folium's initial view.
+
+    Parameters
+    ----------
+    bounds : list of [lat, lon]
+        South-west and north-east corners.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.fitBounds(
+                {{ this.bounds|tojson }}, {padding: [20, 20], maxZoom: 10, animate: false}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = bounds
+
+
+def _bounds(events: pd.DataFrame) -> list[list[float]]:
+    if len(events) == 0:
+        west, south, east, north = basemap.countries().query("iso_a3 == 'MLI'").total_bounds
+    else:
+        south, north = float(events["latitude"].min()), float(events["latitude"].max())
+        west, east = float(events["longitude"].min()), float(events["longitude"].max())
+    # One point, or points close together, would zoom in too far to give any context.
+    pad = max(0.0, 0.5 - (north - south) / 2, 0.5 - (east - west) / 2)
+    return [[south - pad, west - pad], [north + pad, east + pad]]
+
+
+def build_map(
+    events: pd.DataFrame,
+    *,
+    assets_base_url: str = APP_BASE_URL,
+    mode: str = "auto",
+    tiles: str = "offline",
+    title: str | None = None,
+) -> folium.Map:
+    """A map of ``events`` on the offline basemap, with a legend, fitted to the events.
+
+    The map needs no internet: Leaflet and its plugins load from
+    ``assets_base_url`` and no tile layer is shown unless ``tiles`` asks for one.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical event table (see ``conflictmap.schema``).
+    assets_base_url : str
+        Where the assets fetched by ``python -m conflictmap.assets fetch`` are
+        served; ``/app/static/vendor`` in the app.
+    mode : str
+        ``auto`` (default), ``points``, ``clusters`` or ``density`` (grid of counts).
+    tiles : str
+        Base layer shown first: ``offline`` (default), ``openstreetmap`` or
+        ``cartodb positron``; the others stay in the layer control.
+    title : str, optional
+        Heading of the legend (default "Events").
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    schema.SchemaError
+        If a canonical column is missing.
+    ValueError
+        If ``mode`` or ``tiles`` is not a known value.
+    """
+    missing = [c for c in _EVENT_COLUMNS if c not in events.columns]
+    if missing:
+        raise schema.SchemaError(f"the map needs the canonical event table; missing column(s) {missing}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
+    drawn = choose_mode(len(events)) if mode == "auto" else mode
+    bounds = _bounds(events)
+    center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    m = folium.Map(location=center, zoom_start=5, tiles=None, control_scale=True, minZoom=2, maxZoom=18)
+    basemap.add_basemap(m, tiles=tiles)
+    m.add_child(MapStyle())
+    grid_info: tuple[float, list[int]] | None = None
+    if drawn == "density":
+        cell = choose_cell_deg(events)
+        grid = aggregate_grid(events, cell)
+        breaks = grid_breaks(grid["events"])
+        grid_info = (cell, breaks)
+        layer: folium.FeatureGroup = folium.FeatureGroup(name=f"Events per {cell:g}° cell")
+        layer.add_child(GridCells(grid, breaks))
+    else:
+        if drawn == "clusters":
+            layer = MarkerCluster(
+                name="Events",
+                icon_create_function=_CLUSTER_ICON,
+                showCoverageOnHover=False,
+                maxClusterRadius=50,
+                chunkedLoading=True,
+            )
+        else:
+            layer = folium.FeatureGroup(name="Events")
+        layer.add_child(EventMarkers(events))
+    m.add_child(layer)
+    m.add_child(Legend(legend_html(events, drawn, title, grid_info)))
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.add_child(FitBounds(bounds))
+    return use_local_assets(m, assets_base_url)
+
+
+_CLUSTER_ICON = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+    return L.divIcon({
+        html: "<div>" + n + "</div>", className: "marker-cluster cm-cluster", iconSize: L.point(size, size)
+    });
+}
+"""

@@ -1,0 +1,298 @@
+"""Shared fixtures: event tables written for the tests, the running app and a real Chromium.
+
+The app fixtures start ``streamlit run dashboard.py`` on 127.0.0.1 and wait
+for ``/_stcore/health``; the browser fixtures drive Debian's chromium through
+Playwright with every request to another host aborted and recorded, so a test
+proves the page works offline. A failed browser test leaves a screenshot in
+``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from conflictmap import schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_EVENTS = ROOT / "data" / "seed_events.csv"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+APP_START_TIMEOUT_S = 90
+LOCAL_HOSTS = ("127.0.0.1",)
+
+#: Text that would run script if it reached the page as HTML.
+HOSTILE_NOTE = "<script>alert(1)</script> then <img src=x onerror=alert(2)> & done"
+HOSTILE_ACTOR = "<img src=x onerror=alert(3)>"
+HOSTILE_PLACE = '"><svg onload=alert(4)>'
+
+
+# -- event tables ------------------------------------------------------------------------------------
+
+
+def _event_row(i: int, **values: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "event_id": f"TEST-{i:05d}",
+        "dataset": "test",
+        "event_date": "2023-09-07",
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "Military Forces of Mali (2021-)",
+        "actor2": "JNIM: Jamaah Nusrat al-Islam wal Muslimin",
+        "fatalities": 0,
+        "country": "Mali",
+        "admin1": "Mopti",
+        "location": "Mopti",
+        "latitude": 14.4843,
+        "longitude": -4.1830,
+        "geo_precision": 1,
+        "source": "Test source",
+        "notes": f"Invented event {i} for the tests.",
+    }
+    row.update(values)
+    return row
+
+
+@pytest.fixture
+def make_events() -> Callable[..., gpd.GeoDataFrame]:
+    """Build a canonical event table from row overrides: ``make_events({"fatalities": 3}, {...})``."""
+
+    def build(*rows: dict[str, object]) -> gpd.GeoDataFrame:
+        return schema.to_canonical(pd.DataFrame([_event_row(i, **r) for i, r in enumerate(rows)]))
+
+    return build
+
+
+def synthetic_events(n: int, seed: int = 0) -> gpd.GeoDataFrame:
+    """``n`` random canonical events over Mali: every type, precision and a spread of fatalities."""
+    rng = np.random.default_rng(seed)
+    types = np.array(schema.EVENT_TYPES)[rng.integers(0, len(schema.EVENT_TYPES), n)]
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"SYN-{i}" for i in range(n)],
+            "dataset": "synthetic",
+            "event_date": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), unit="D"),
+            "event_type": types,
+            "sub_event_type": [schema.TAXONOMY[t][0] for t in types],
+            "actor1": rng.choice(["Military Forces of Mali (2021-)", "JNIM", "ISGS", "Dozo militia"], n),
+            "fatalities": rng.poisson(2, n) * rng.integers(0, 2, n),
+            "country": "Mali",
+            "admin1": rng.choice(["Mopti", "Gao", "Timbuktu", "Segou"], n),
+            "location": [f"Place {i % 500}" for i in range(n)],
+            "latitude": rng.uniform(10.5, 24.5, n),
+            "longitude": rng.uniform(-12.0, 4.0, n),
+            "geo_precision": rng.integers(1, 5, n),
+            "notes": [f"Synthetic event {i}." for i in range(n)],
+        }
+    )
+    return schema.to_canonical(frame)
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> Callable[[int], gpd.GeoDataFrame]:
+    """``synthetic(n)``: ``n`` random canonical events (cached per size)."""
+    cache: dict[int, gpd.GeoDataFrame] = {}
+
+    def get(n: int) -> gpd.GeoDataFrame:
+        if n not in cache:
+            cache[n] = synthetic_events(n)
+        return cache[n]
+
+    return get
+
+
+@pytest.fixture
+def hostile_csv(tmp_path: Path) -> Path:
+    """A canonical CSV of one event whose notes, actor and place hold HTML that would run script."""
+    frame = pd.DataFrame(
+        [_event_row(0, notes=HOSTILE_NOTE, actor1=HOSTILE_ACTOR, location=HOSTILE_PLACE, event_id="HOSTILE-1")]
+    )
+    path = tmp_path / "hostile_events.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+# -- the running app ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@dataclass
+class RunningApp:
+    """A ``streamlit run dashboard.py`` process and its URL."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        """Terminate the server, then kill it if it does not exit."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def start_app(log_dir: Path, data: Path | None = None) -> RunningApp:
+    """Start the dashboard on a free port of 127.0.0.1 and return once it answers its health check.
+
+    Parameters
+    ----------
+    log_dir : pathlib.Path
+        Where the server's output goes (shown if it does not start).
+    data : pathlib.Path, optional
+        Event file for ``CONFLICTMAP_DATA``; default the seed events.
+    """
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
+    if data is not None:
+        env["CONFLICTMAP_DATA"] = str(data)
+    log = log_dir / f"streamlit-{port}.log"
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    app = RunningApp(url, process, log)
+    deadline = time.monotonic() + APP_START_TIMEOUT_S
+    while not _healthy(url):
+        try:
+            # Waiting on the process both paces the polling and notices if it died.
+            code = process.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None or time.monotonic() > deadline:
+            app.stop()
+            reason = f"exited with {code}" if code is not None else f"not healthy after {APP_START_TIMEOUT_S} s"
+            pytest.fail(f"streamlit {reason}; its output:\n{log.read_text(errors='replace')[-3000:]}")
+    return app
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of the dashboard running on the seed events, for the whole session."""
+    app = start_app(tmp_path_factory.mktemp("app"))
+    yield app.url
+    app.stop()
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
+    """``app_factory(data_file)`` starts the dashboard on that file and returns its URL; stopped after the test."""
+    started: list[RunningApp] = []
+
+    def start(data: Path) -> str:
+        started.append(start_app(tmp_path, data))
+        return started[-1].url
+
+    yield start
+    for app in started:
+        app.stop()
+
+
+# -- the browser -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing; install Debian's chromium package to run the browser tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class BrowserPage:
+    """A page whose requests to any host but 127.0.0.1 are aborted and recorded, with dialogs recorded too."""
+
+    page: object
+    blocked: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def browser_page(browser, request: pytest.FixtureRequest) -> Iterator[BrowserPage]:
+    """A fresh context and page that cannot reach the internet; screenshot on failure."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    state = BrowserPage(page)
+
+    def route(r) -> None:
+        url = r.request.url
+        state.requested.append(url)
+        if url.startswith("file:") or urlsplit(url).hostname in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            state.blocked.append(url)
+            r.abort()
+
+    def on_dialog(dialog) -> None:
+        state.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    context.route("**/*", route)
+    page.on("dialog", on_dialog)
+    yield state
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Keep each phase's report on the test item, so fixtures can see whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
