@@ -78,7 +78,12 @@ CERCLE_SEATS: dict[str, dict[str, str]] = {
         "Niafunke": "Niafunké",
     },
     "Gao": {"Gao": "Gao", "Ansongo": "Ansongo", "Bourem": "Bourem"},
-    "Menaka": {"Menaka": "Ménaka", "Anderamboukane": "Andéramboukane", "Inekar": "Inékar"},
+    "Menaka": {
+        "Menaka": "Ménaka",
+        "Anderamboukane": "Andéramboukane",
+        "Inekar": "Inékar",
+        "Tidermene": "Tidermène",
+    },
     "Kidal": {"Kidal": "Kidal", "Abeibara": "Abeïbara", "Tessalit": "Tessalit", "Tin-Essako": "Tin-Essako"},
 }
 REGION_CAPITALS = {
@@ -201,7 +206,7 @@ def test_close_spelling_scores_below_exact(query: str, name: str) -> None:
     assert gz.FUZZY_CUTOFF * gz.FUZZY_MAX <= best.score < 1.0
 
 
-@pytest.mark.parametrize("query", ["Springfield", "Ber", "xyz", "   "])
+@pytest.mark.parametrize("query", ["Springfield", "Ogossagou", "xyz", "   "])
 def test_unknown_name_is_not_found(query: str) -> None:
     assert geocode(query) == []
     with pytest.raises(PlaceNotFoundError, match=repr(query)):
@@ -254,9 +259,11 @@ def test_region_qualified_names() -> None:
     wrong_region = resolve("Konna, Timbuktu")
     assert wrong_region.name == "Konna"
     assert wrong_region.score < 1.0
+    assert (resolve("Ber, Timbuktu").name, resolve("Ber, Timbuktu").score) == ("Ber", 1.0)
+    assert resolve("Ber, Gao").score == pytest.approx(gz.OUTSIDE_HINT_FACTOR)
     # The qualifier is no candidate itself: an unknown place in a known region is not found.
     with pytest.raises(PlaceNotFoundError):
-        resolve("Ber, Timbuktu")
+        resolve("Springfield, Timbuktu")
 
 
 def test_compound_name_falls_back_to_the_known_part_with_a_lower_score() -> None:
@@ -439,6 +446,12 @@ def test_no_duplicate_names_within_one_cercle() -> None:
         ("Konna", "Mopti", 50, 70),  # "60 km northeast of Mopti"
         ("Ansongo", "Gao", 80, 100),  # "90 km south of Gao"
         ("Tarkint", "Bourem", 60, 85),  # "70 km northeast of Bourem"
+        ("Ber", "Timbuktu", 45, 65),  # "53 km east of Timbuktu"; "57 km by road"
+        ("Anéfis", "Kidal", 90, 110),  # "about 100 km south of Kidal"
+        ("Tessit", "Ansongo", 40, 70),  # "about fifty kilometres" from Ansongo; "65 km south-west"
+        ("In-Delimane", "Ansongo", 90, 130),  # "about a hundred kilometres from Ansongo"
+        ("Tidermène", "Ménaka", 40, 100),  # "a few dozen kilometres north of Ménaka"
+        ("Boulkessi", "Hombori", 55, 85),  # "75 km" to the Hombori market
     ],
 )
 def test_known_distances(a: str, b: str, low: float, high: float) -> None:
@@ -448,6 +461,65 @@ def test_known_distances(a: str, b: str, low: float, high: float) -> None:
 def test_distance_km() -> None:
     assert distance_km(0, 0, 0, 1) == pytest.approx(111.19, abs=0.01)
     assert distance_km(16.77, -3.0, 16.77, -3.0) == 0
+
+
+# --- places added from conflict-event datasets (see data/GAZETTEER_SOURCES.md) ------------------
+
+
+def test_added_places_lie_where_the_sources_describe_them() -> None:
+    ber, timbuktu = resolve("Ber"), resolve("Timbuktu")
+    assert ber.longitude > timbuktu.longitude and abs(ber.latitude - timbuktu.latitude) < 0.2  # "east of Timbuktu"
+    anefis, kidal = resolve("Anéfis"), resolve("Kidal")
+    assert anefis.latitude < kidal.latitude and anefis.longitude < kidal.longitude  # "south-west of Kidal"
+    # Tessit is on the right bank, south-west of Ansongo and east of Greenwich: the GeoNames record
+    # (15.217, -0.300) has the longitude's sign wrong and lies 64 km further west.
+    tessit, ansongo = resolve("Tessit"), resolve("Ansongo")
+    assert 0 < tessit.longitude < ansongo.longitude and tessit.latitude < ansongo.latitude
+    assert resolve("Tidermène").latitude > resolve("Ménaka").latitude  # "north of Ménaka"
+    # Bamba is on the Niger between Gourma-Rharous and Bourem.
+    assert resolve("Gourma-Rharous").longitude < resolve("Bamba").longitude < resolve("Bourem").longitude
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "admin1", "admin2"),
+    [
+        ("Ber", "Ber", "Timbuktu", "Timbuktu"),
+        ("Anefif", "Anéfis", "Kidal", "Kidal"),
+        ("Telataï", "Talataye", "Gao", "Ansongo"),
+        ("Indelimane", "In-Delimane", "Gao", "Ansongo"),
+        ("Labézanga", "Labbezanga", "Gao", "Ansongo"),
+        ("Tabankort", "Tabankort", "Gao", "Bourem"),
+        ("Boulikessi", "Boulkessi", "Mopti", "Douentza"),
+        ("DIOURA", "Dioura", "Mopti", "Tenenkou"),
+        ("Sobane-Kou", "Sobane Da", "Mopti", "Bandiagara"),
+        ("Tidermene", "Tidermène", "Menaka", "Tidermene"),
+    ],
+)
+def test_added_places_resolve_in_their_acled_region(query: str, name: str, admin1: str, admin2: str) -> None:
+    best = resolve(query)
+    assert (best.name, best.admin1, best.admin2, best.score, best.geo_precision) == (name, admin1, admin2, 1.0, 1)
+
+
+def test_talataye_is_in_gao_so_a_menaka_hint_lowers_it() -> None:
+    assert resolve("Talataye", admin1="Gao").score == 1.0
+    assert resolve("Talataye", admin1="Ménaka").score == pytest.approx(gz.OUTSIDE_HINT_FACTOR)
+
+
+@pytest.mark.parametrize(
+    "name", ["Tin-Zaouatene", "Tinzaouaten", "Ogossagou", "Farabougou", "Intahaka", "Tin-Hama", "Koko-Plateau"]
+)
+def test_places_without_a_checked_coordinate_have_no_exact_match(name: str) -> None:
+    assert all(c.score < 1.0 for c in geocode(name))
+
+
+def test_find_mentions_of_added_places() -> None:
+    text = "Le camp de Ber, à l'est de Tombouctou, puis Anéfis et Indelimane ont été attaqués."
+    assert [(text[s:e], c.name) for s, e, c in find_mentions(text)] == [
+        ("Ber", "Ber"),
+        ("Tombouctou", "Timbuktu"),
+        ("Anéfis", "Anéfis"),
+        ("Indelimane", "In-Delimane"),
+    ]
 
 
 # --- validation of the data file ----------------------------------------------------------------

@@ -1,60 +1,22 @@
-"""The ``conflictmap`` command line: import, info, geocode and synth.
-
-Each sub-command is a small function taking the parsed arguments and
-returning an exit code. Errors the user can fix are printed as one line on
-stderr (``conflictmap: error: ...``) with exit code 2; no traceback.
-"""
+"""Sub-commands on event files: import, info, geocode and synth."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from conflictmap import actors, gazetteer, synth
-from conflictmap.readers import FORMATS, read_events, write_events
-from conflictmap.readers.report import NotEventDataError
-from conflictmap.schema import SchemaError
-
-#: Errors that come from what the user gave us; anything else is a bug and keeps its traceback.
-USER_ERRORS = (NotEventDataError, SchemaError, FileNotFoundError, IsADirectoryError, LookupError, ValueError)
-_PROGRESS_MIN_BYTES = 5_000_000
-
-
-class UserError(Exception):
-    """A problem with the command's input, reported as one line."""
-
-
-def _progress_printer(path: Path) -> Callable[[int, int], None] | None:
-    """A progress callback for large files, printing a percentage on stderr."""
-    if not path.exists() or path.stat().st_size < _PROGRESS_MIN_BYTES:
-        return None
-    last = [-1]
-
-    def report(done: int, total: int) -> None:
-        percent = int(100 * done / total) if total else 0
-        if percent != last[0]:
-            last[0] = percent
-            end = "\n" if percent >= 100 else ""
-            print(f"\rreading {path.name}: {percent:3d}%", end=end, file=sys.stderr, flush=True)
-
-    return report
-
-
-def _read(path: str, fmt: str | None = None, dataset: str | None = None):
-    source = Path(path)
-    if not source.exists():
-        raise UserError(f"no such file: {path}")
-    return read_events(source, fmt, dataset=dataset, progress=_progress_printer(source))
+from conflictmap.cli.common import UserError, read
+from conflictmap.readers import FORMATS, write_events
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Read FILE, write the canonical table to OUT and print the import report."""
-    events, report = _read(args.file, args.format, args.dataset)
+    events, report = read(args.file, args.format, args.dataset)
     print(report.summary())
     if report.rows_loaded == 0:
         print(f"conflictmap: error: no row of {args.file} could be loaded; nothing written", file=sys.stderr)
@@ -97,7 +59,7 @@ def summarize(events: pd.DataFrame, top: int = 10) -> list[str]:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Summarise an event file."""
-    events, report = _read(args.file, args.format)
+    events, report = read(args.file, args.format)
     print(f"file: {args.file} ({report.format})")
     if report.rows_rejected:
         print(f"rows rejected on reading: {report.rows_rejected} (run `conflictmap import` for the details)")
@@ -133,11 +95,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command."""
-    parser = argparse.ArgumentParser(prog="conflictmap", description="Conflict events: import, inspect, map.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add import, info, geocode and synth to the command line."""
     p = sub.add_parser("import", help="read an ACLED, UCDP GED or canonical file and write canonical events")
     p.add_argument("file", help="CSV, XLSX, GeoJSON, GeoPackage or GeoParquet file")
     p.add_argument("--format", choices=FORMATS, help="skip detection and read as this format")
@@ -162,21 +121,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output file: .parquet, .csv, .geojson or .gpkg")
     p.add_argument("--seed", type=int, default=0, help="random seed; the same N and seed give the same events")
     p.set_defaults(func=cmd_synth)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except (UserError, *USER_ERRORS) as exc:
-        print(f"conflictmap: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("conflictmap: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

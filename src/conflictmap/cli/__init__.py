@@ -1,0 +1,44 @@
+"""The ``conflictmap`` command line.
+
+Each module here registers its sub-commands on the shared parser; a
+sub-command is a small function taking the parsed arguments and returning an
+exit code. Errors the user can fix are printed as one line on stderr
+(``conflictmap: error: ...``) with exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from conflictmap.cli import data
+from conflictmap.cli.common import USER_ERRORS, UserError
+
+#: Modules whose ``register(subparsers)`` adds sub-commands, in help order.
+COMMAND_MODULES = (data,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="conflictmap", description="Conflict events: import, inspect, map, export.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UserError, *USER_ERRORS) as exc:
+        print(f"conflictmap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("conflictmap: interrupted", file=sys.stderr)
+        return 130
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,51 @@
+"""What every sub-command shares: user errors, reading an event file with progress."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+
+from conflictmap.readers import read_events
+from conflictmap.readers.report import ImportReport, NotEventDataError
+from conflictmap.schema import SchemaError
+
+#: Errors that come from what the user gave; they are printed as one line.
+USER_ERRORS = (NotEventDataError, SchemaError, FileNotFoundError, IsADirectoryError, LookupError, ValueError)
+_PROGRESS_MIN_BYTES = 5_000_000
+
+
+class UserError(Exception):
+    """A problem with the command's input, reported as one line."""
+
+
+def progress_printer(path: Path) -> Callable[[int, int], None] | None:
+    """A progress callback for large files, printing a percentage on stderr."""
+    if not path.exists() or path.stat().st_size < _PROGRESS_MIN_BYTES:
+        return None
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = int(100 * done / total) if total else 0
+        if percent != last[0]:
+            last[0] = percent
+            end = "\n" if percent >= 100 else ""
+            print(f"\rreading {path.name}: {percent:3d}%", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def read(path: str, fmt: str | None = None, dataset: str | None = None) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read an event file the user named, with progress for large files.
+
+    Raises
+    ------
+    UserError
+        When the file does not exist.
+    """
+    source = Path(path)
+    if not source.exists():
+        raise UserError(f"no such file: {path}")
+    return read_events(source, fmt, dataset=dataset, progress=progress_printer(source))
