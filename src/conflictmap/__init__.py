@@ -1,0 +1,68 @@
+"""conflictmap: conflict events from ACLED, UCDP and your own files, on an offline map.
+
+The public API. Everything here works on the canonical event table defined in
+:mod:`conflictmap.schema`.
+"""
+
+from conflictmap.actors import actor_counts, actor_key, actor_mask, display_name, resolve_actor
+from conflictmap.assets import AssetError, inline_html, use_local_assets
+from conflictmap.filters import FilterError, FilterSpec
+from conflictmap.gazetteer import AmbiguousPlaceError, Candidate, Place, PlaceNotFoundError, geocode, resolve
+from conflictmap.mapview import EVENT_TYPE_COLORS, aggregate_grid, build_map
+from conflictmap.readers import ImportReport, NotEventDataError, Rejection, detect_format, read_events, write_events
+from conflictmap.schema import (
+    COLUMNS,
+    EVENT_TYPES,
+    SUB_EVENT_TYPES,
+    TAXONOMY,
+    SchemaError,
+    empty_events,
+    to_canonical,
+    validate_events,
+)
+from conflictmap.synth import synth_events
+from conflictmap.timeline import aggregate as timeline_aggregate
+from conflictmap.timeline import headline, totals
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COLUMNS",
+    "EVENT_TYPES",
+    "EVENT_TYPE_COLORS",
+    "SUB_EVENT_TYPES",
+    "TAXONOMY",
+    "AmbiguousPlaceError",
+    "AssetError",
+    "Candidate",
+    "FilterError",
+    "FilterSpec",
+    "ImportReport",
+    "NotEventDataError",
+    "Place",
+    "PlaceNotFoundError",
+    "Rejection",
+    "SchemaError",
+    "__version__",
+    "actor_counts",
+    "actor_key",
+    "actor_mask",
+    "aggregate_grid",
+    "build_map",
+    "detect_format",
+    "display_name",
+    "empty_events",
+    "geocode",
+    "headline",
+    "inline_html",
+    "read_events",
+    "resolve",
+    "resolve_actor",
+    "synth_events",
+    "timeline_aggregate",
+    "to_canonical",
+    "totals",
+    "use_local_assets",
+    "validate_events",
+    "write_events",
+]

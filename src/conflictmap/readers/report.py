@@ -11,6 +11,10 @@ class NotEventDataError(ValueError):
     """A file that is not event data at all; the message names the columns expected."""
 
 
+class UnreadableFileError(NotEventDataError):
+    """A file that cannot be read as a table at all: an image, a damaged workbook, an unclosed quote."""
+
+
 @dataclass(frozen=True)
 class Rejection:
     """One row (or one value) a reader could not use.

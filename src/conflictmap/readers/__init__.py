@@ -1,0 +1,139 @@
+"""Event files in: ACLED, UCDP GED and the canonical table, from CSV, XLSX, GeoJSON, GeoPackage or GeoParquet.
+
+``read_events`` works out what a file is (its container from its first
+bytes, its format from its columns), reads every row it can and returns the
+canonical events with an ``ImportReport`` that says, for every row it left
+out, the row number, column, value and reason. ``write_events`` writes the
+canonical table back out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from conflictmap.readers import acled, canonical, rows, ucdp
+from conflictmap.readers.canonical import SUFFIXES, write_events
+from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
+from conflictmap.readers.geofile import read_geofile
+from conflictmap.readers.report import ImportReport, NotEventDataError, Rejection, UnreadableFileError
+from conflictmap.readers.table import Progress, RawTable
+from conflictmap.readers.textfile import read_delimited, read_workbook
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "ImportReport",
+    "NotEventDataError",
+    "Rejection",
+    "UnreadableFileError",
+    "detect_format",
+    "read_acled",
+    "read_canonical",
+    "read_events",
+    "read_ucdp",
+    "write_events",
+]
+
+
+def _load(path: Path, progress: Progress | None) -> RawTable:
+    container = sniff_container(path)
+    if container == "csv":
+        return read_delimited(path, progress)
+    if container == "xlsx":
+        return read_workbook(path, progress)
+    return read_geofile(path, container, progress)
+
+
+def read_events(
+    path: str | Path,
+    format: str | None = None,
+    *,
+    dataset: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read an event file into the canonical event table.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A CSV (any delimiter; UTF-8, UTF-8 with BOM, UTF-16 or cp1252/Latin-1),
+        XLSX (first sheet), GeoJSON, GeoPackage or GeoParquet file.
+    format : {None, "acled", "ucdp", "canonical"}
+        The event format; ``None`` works it out from the columns.
+    dataset : str, optional
+        Names the dataset of every row loaded. Otherwise ``acled``,
+        ``ucdp_ged``, or for the canonical table each row's ``dataset``,
+        where blank the file's name without suffix.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while the file is read: lines of
+        a text file, rows of a workbook, features of a geodata file; the
+        last call has ``done == total``.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, ImportReport)
+        The events that passed every check, and what happened to the others.
+
+    Raises
+    ------
+    ValueError
+        If ``format`` is not one of ``FORMATS``.
+    NotEventDataError
+        If the file is not event data at all (empty, an image, other columns),
+        naming the columns each format needs.
+    FileNotFoundError
+        If there is no file at ``path``.
+    """
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; expected one of {list(FORMATS)} or None to detect it")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path}")
+    table = _load(path, progress)
+    if format is None:
+        try:
+            format = detect_format(table.frame.columns)
+        except NotEventDataError as exc:
+            raise NotEventDataError(f"{path.name}: {exc}") from None
+    elif missing := missing_columns(table.frame.columns, format):
+        raise NotEventDataError(
+            f"{path.name} is not a {format} file: it lacks the column(s) {', '.join(missing)}; {expected_columns()}"
+        )
+    report = ImportReport(source=str(path), format=format, rows_read=len(table.frame) + len(table.unreadable))
+    report.warnings.extend(table.notes)
+    for row, reason in table.unreadable:
+        report.reject(row, "(whole row)", "", f"cannot be split into the header's columns: {reason}")
+    if format == "acled":
+        staged = acled.stage(table, report)
+    elif format == "ucdp":
+        staged = ucdp.stage(table, report)
+    else:
+        staged = canonical.stage(table, report, default_dataset=path.stem)
+    for position, column, value, reason in table.flagged:
+        report.reject(table.rows[position], column, value, reason)
+        staged.bad[position] = True
+    events = rows.finish(staged, report, dataset=dataset)
+    return events, report
+
+
+def read_acled(
+    path: str | Path, *, dataset: str | None = None, progress: Progress | None = None
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read an ACLED export (any layout, CSV or XLSX); ``read_events(path, "acled", ...)``."""
+    return read_events(path, "acled", dataset=dataset, progress=progress)
+
+
+def read_ucdp(
+    path: str | Path, *, dataset: str | None = None, progress: Progress | None = None
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read a UCDP GED file; ``read_events(path, "ucdp", ...)``."""
+    return read_events(path, "ucdp", dataset=dataset, progress=progress)
+
+
+def read_canonical(
+    path: str | Path, *, dataset: str | None = None, progress: Progress | None = None
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read a canonical event file (any container); ``read_events(path, "canonical", ...)``."""
+    return read_events(path, "canonical", dataset=dataset, progress=progress)

@@ -1,0 +1,213 @@
+"""Delimited text and Excel workbooks: encoding, delimiter, the HXL hashtag row and row numbers.
+
+Every value is read as text, exactly as written; the format readers decide
+what it means. Row numbers are what a spreadsheet shows: the header is row 1,
+a quoted value spanning lines stays one row, blank lines count.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from conflictmap.readers.detect import expected_columns
+from conflictmap.readers.report import NotEventDataError, UnreadableFileError
+from conflictmap.readers.table import Progress, RawTable, tidy_columns
+
+#: Rows parsed per step while reading a delimited file (progress is reported after each).
+CHUNK_ROWS = 200_000
+_BLOCK = 1 << 22
+_DELIMITERS = (",", ";", "\t", "|")
+_SKIPPED = re.compile(r"Skipping line (\d+): (.*)")
+
+
+def scan_text(path: Path) -> tuple[str, int]:
+    """The text encoding of a file and its number of lines.
+
+    A byte-order mark decides; otherwise UTF-8 if every byte decodes, else
+    cp1252 (what Excel and older Windows tools write for French names); bytes
+    cp1252 leaves undefined fall back to Latin-1, which decodes anything.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        boms = {codecs.BOM_UTF8: "utf-8-sig", codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
+        found = next((enc for bom, enc in boms.items() if head.startswith(bom)), None)
+        lines = 0
+        for encoding in ("utf-8", "cp1252") if found is None else (found,):
+            fh.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            lines = 0
+            try:
+                while block := fh.read(_BLOCK):
+                    lines += block.count(b"\n")
+                    if found is None:
+                        decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding, lines + 1
+    return "latin-1", lines + 1
+
+
+def detect_encoding(path: Path) -> str:
+    """The text encoding of a file (see ``scan_text``)."""
+    return scan_text(path)[0]
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a header line: whichever of ``, ; TAB |`` it holds most (comma on a tie)."""
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        return fh.readline()
+
+
+def _is_hxl_row(values: pd.Series) -> bool:
+    """True for HDX's hashtag row (``#event+code``, ``#date+occurred``, ...) under the header."""
+    present = [str(v).strip() for v in values if isinstance(v, str) and v.strip()]
+    return bool(present) and all(v.startswith("#") for v in present)
+
+
+def _finish(frame: pd.DataFrame, rows: np.ndarray, container: str, unreadable, notes) -> RawTable:
+    """Drop the HXL row and blank rows, normalise headers, keep each row's number."""
+    frame = frame.reset_index(drop=True)
+    if len(frame) and _is_hxl_row(frame.iloc[0]):
+        frame = frame.iloc[1:].reset_index(drop=True)
+        rows = rows[1:]
+        notes.append("skipped the HXL hashtag row under the header (row 2)")
+    blank = frame.isna().all(axis=1).to_numpy()
+    if blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = rows[~blank]
+    frame = tidy_columns(frame, notes)
+    return RawTable(frame=frame, rows=rows, container=container, unreadable=unreadable, notes=notes)
+
+
+def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
+    """Read a CSV (or semicolon / tab separated) file as text, in chunks, reporting lines read.
+
+    Raises
+    ------
+    NotEventDataError
+        If the file has no header.
+    UnreadableFileError
+        If the text cannot be split into rows (an unclosed quote).
+    """
+    encoding, lines = scan_text(path)
+    sep = sniff_delimiter(_first_line(path, encoding))
+    chunks: list[pd.DataFrame] = []
+    done = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        if progress:
+            progress(0, lines)
+        try:
+            # The path, not an open file: pandas decodes UTF-8 itself, twice as fast.
+            reader = pd.read_csv(
+                path,
+                sep=sep,
+                encoding=encoding,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                # Never take the first column as the index when rows are longer than the header.
+                index_col=False,
+                chunksize=CHUNK_ROWS,
+                engine="c",
+            )
+            for chunk in reader:
+                chunks.append(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(min(done + 1, lines), lines)
+        except pd.errors.EmptyDataError:
+            raise NotEventDataError(f"{path.name} has no header row: {expected_columns()}") from None
+        except pd.errors.ParserError as exc:
+            detail = str(exc).replace("Error tokenizing data. C error: ", "")
+            raise UnreadableFileError(f"{path.name} cannot be split into rows: {detail}") from None
+        except UnicodeDecodeError as exc:
+            # Only a file whose byte-order mark promises an encoding its bytes break gets here.
+            raise UnreadableFileError(f"{path.name} is not valid {encoding} text: {exc.reason}") from None
+    if progress:
+        progress(lines, lines)
+    if not chunks:
+        raise NotEventDataError(f"{path.name} has no header row: {expected_columns()}")
+    frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    unreadable: list[tuple[int, str]] = []
+    for warning in caught:
+        for line in str(warning.message).splitlines():
+            if match := _SKIPPED.match(line.strip()):
+                unreadable.append((int(match.group(1)), match.group(2).strip()))
+    # Skipped lines keep their spreadsheet numbers; the rows read take the others, in order.
+    skipped = np.array(sorted(r for r, _ in unreadable), dtype=np.int64)
+    numbers = np.arange(2, 2 + len(frame) + len(skipped), dtype=np.int64)
+    rows = np.setdiff1d(numbers, skipped, assume_unique=True) if len(skipped) else numbers
+    notes = [] if encoding in ("utf-8", "utf-8-sig") else [f"read as {encoding} text (not UTF-8)"]
+    return _finish(frame, rows, "csv", unreadable, notes)
+
+
+def _cell_text(value: object) -> str | None:
+    """A workbook cell as the text a CSV export would hold."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
+    """Read the first sheet of an ``.xlsx`` workbook as text; row numbers are the sheet's rows.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the file is not a workbook openpyxl can open.
+    """
+    import openpyxl  # only workbooks need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            total = sheet.max_row or 0
+            cells = sheet.iter_rows(values_only=True)
+            header = next(cells, None) or ()
+            width = len(header)
+            records: list[list[str | None]] = []
+            for number, values in enumerate(cells, start=2):
+                record = [_cell_text(v) for v in values[:width]]
+                records.append(record + [None] * (width - len(record)))
+                if progress and number % 10_000 == 0:
+                    progress(number, max(total, number))
+        finally:
+            book.close()
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+        raise UnreadableFileError(f"{path.name} is not an Excel workbook that can be opened: {exc}") from None
+    if all(v is None for v in header):
+        raise NotEventDataError(f"{path.name}: the first sheet has no header row: {expected_columns()}")
+    if progress:
+        progress(len(records) + 1, len(records) + 1)
+    names = [f"column_{i + 1}" if h is None else str(h) for i, h in enumerate(header)]
+    frame = pd.DataFrame(records, columns=names, dtype=object).astype("str")
+    rows = np.arange(2, 2 + len(frame), dtype=np.int64)
+    return _finish(frame, rows, "xlsx", [], [])

@@ -1,0 +1,127 @@
+"""UCDP Georeferenced Event Dataset (GED) CSV onto canonical names.
+
+- ``event_id`` is ``GED-<id>``; ``dataset`` is ``ucdp_ged``.
+- ``type_of_violence`` 1 (state-based) and 2 (non-state) become Battles /
+  Armed clash, 3 (one-sided) Violence against civilians / Attack with
+  ``civilian_targeting``; the original is kept in ``source_event_type``.
+  Every GED event is organised violence: ``disorder_type`` is "Political violence".
+- ``date_start``/``date_end`` are the first and last day; ``date_prec`` and
+  ``where_prec`` become ``time_precision`` and ``geo_precision`` as
+  ``TIME_PRECISION`` and ``GEO_PRECISION`` say.
+- ``best``/``low``/``high`` are ``fatalities``/``fatalities_low``/``fatalities_high``.
+- ``side_a``/``side_b`` are ``actor1``/``actor2``; ``adm_1``/``adm_2`` are
+  ``admin1``/``admin2`` as UCDP writes them ("Tombouctou region", "Gao
+  cercle"): they are kept as written, not matched to ACLED's names.
+- ``where_coordinates`` is the ``location``; ``source`` joins
+  ``source_office`` and ``source_article``; ``notes`` joins
+  ``where_description`` and ``source_headline``. GED has no timestamp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from conflictmap.readers import values as parse
+from conflictmap.readers.report import ImportReport
+from conflictmap.readers.rows import Staged
+from conflictmap.readers.table import RawTable
+
+DATASET = "ucdp_ged"
+
+#: type_of_violence -> (event_type, sub_event_type, source_event_type)
+VIOLENCE_TYPES: dict[int, tuple[str, str, str]] = {
+    1: ("Battles", "Armed clash", "UCDP type_of_violence 1: state-based conflict"),
+    2: ("Battles", "Armed clash", "UCDP type_of_violence 2: non-state conflict"),
+    3: ("Violence against civilians", "Attack", "UCDP type_of_violence 3: one-sided violence"),
+}
+#: date_prec -> time_precision
+TIME_PRECISION: dict[int, int] = {1: 1, 2: 2, 3: 2, 4: 3, 5: 4}
+#: where_prec -> geo_precision
+GEO_PRECISION: dict[int, int] = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 4, 7: 4}
+
+#: canonical column -> GED column carried as it is
+RENAMED: dict[str, str] = {
+    "event_date": "date_start",
+    "date_end": "date_end",
+    "fatalities": "best",
+    "fatalities_low": "low",
+    "fatalities_high": "high",
+    "actor1": "side_a",
+    "actor2": "side_b",
+    "country": "country",
+    "admin1": "adm_1",
+    "admin2": "adm_2",
+    "location": "where_coordinates",
+    "latitude": "latitude",
+    "longitude": "longitude",
+}
+_JOINED = {"source": ("source_office", "source_article"), "notes": ("where_description", "source_headline")}
+_CODED = ("id", "type_of_violence", "date_prec", "where_prec")
+
+
+def _join(frame: pd.DataFrame, columns: tuple[str, ...], sep: str) -> pd.Series:
+    parts = [parse.text(frame[c]) for c in columns if c in frame.columns]
+    if not parts:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    joined = parts[0]
+    for part in parts[1:]:
+        both = joined.notna() & part.notna() & (joined != part)
+        joined = joined.fillna(part).where(~both, joined + sep + part)
+    return joined
+
+
+def _coded(
+    staged: Staged, report: ImportReport, frame: pd.DataFrame, column: str, known: Mapping[int, object], expected: str
+) -> pd.Series:
+    """The codes of ``column`` that are in ``known`` (NaN elsewhere); other written values are rejected."""
+    raw = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype="object")
+    codes = parse.numbers(raw)
+    codes = codes.where(codes.isin(list(known)))
+    staged.reject(report, codes.isna() & parse.text(raw).notna(), column, raw, f"expected {expected}")
+    return codes
+
+
+def stage(table: RawTable, report: ImportReport) -> Staged:
+    """GED rows under canonical names; unknown codes rejected.
+
+    Parameters
+    ----------
+    table : RawTable
+        The file as read.
+    report : ImportReport
+        Receives rejections and the list of columns not carried.
+    """
+    frame = table.frame
+    out = pd.DataFrame({c: frame[g] for c, g in RENAMED.items() if g in frame.columns}, index=frame.index)
+    origin = {c: g for c, g in RENAMED.items() if g in frame.columns}
+    origin["event_id"] = "id"
+    out["event_id"] = "GED-" + parse.whole_ids(frame["id"])
+    staged = Staged(out, table.rows, origin=origin, default_dataset=DATASET)
+
+    expected = "1 (state-based), 2 (non-state) or 3 (one-sided)"
+    violence = _coded(staged, report, frame, "type_of_violence", VIOLENCE_TYPES, expected)
+    raw = frame["type_of_violence"]
+    staged.reject(report, parse.text(raw).isna(), "type_of_violence", raw, f"missing; expected {expected}")
+    for i, col in enumerate(("event_type", "sub_event_type", "source_event_type")):
+        out[col] = parse.as_category(violence.map({code: kind[i] for code, kind in VIOLENCE_TYPES.items()}))
+    out["civilian_targeting"] = (violence == 3).to_numpy()
+    out["disorder_type"] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), ["Political violence"])
+    for col, source, mapping in (
+        ("time_precision", "date_prec", TIME_PRECISION),
+        ("geo_precision", "where_prec", GEO_PRECISION),
+    ):
+        codes = _coded(staged, report, frame, source, mapping, f"a {source} from 1 to {max(mapping)}")
+        out[col] = codes.map(mapping)
+    origin["time_precision"], origin["geo_precision"] = "date_prec", "where_prec"
+    for col, sources in _JOINED.items():
+        out[col] = _join(frame, sources, " — ")
+        origin[col] = sources[0]
+
+    used = {*RENAMED.values(), *_CODED, *(c for cols in _JOINED.values() for c in cols)}
+    skipped = [c for c in frame.columns if c not in used]
+    if skipped:
+        report.warnings.append("columns not carried into the event table: " + ", ".join(skipped))
+    return staged
