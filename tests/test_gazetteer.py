@@ -565,3 +565,10 @@ def test_a_valid_row_parses() -> None:
     place = gz._parse_place(_row(alt_names="Test-Ville|Testville|Tstvl"), 2)
     assert place.alt_names == ("Test-Ville", "Tstvl")
     assert (place.latitude, place.longitude, place.geo_precision) == (14.5, -4.2, 1)
+
+
+@pytest.mark.parametrize("name", ["Kati Koko-Plateau", "Kati Koko", "Koko-Plateau Kati"])
+def test_unknown_quarter_without_separator_falls_back_to_its_town(name):
+    best = geocode(name)[0]
+    assert best.name == "Kati"
+    assert best.score < 1.0

@@ -515,6 +515,11 @@ def _part_matches(name: str, index: _Index, hint: str | None) -> dict[Place, Can
     """
     parts = [p for p in _PART_SEPARATORS.split(name) if p.strip()]
     if len(parts) < 2:
+        # "Kati Koko-Plateau": no separator, so try the leading and trailing runs of words.
+        words = name.split()
+        parts = [" ".join(words[:i]) for i in range(1, len(words))]
+        parts += [" ".join(words[i:]) for i in range(1, len(words))]
+    if len(parts) < 2:
         return {}
     if canonical_admin1(parts[-1]) is not None:
         parts = parts[:-1]
