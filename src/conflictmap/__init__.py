@@ -6,6 +6,7 @@ The public API. Everything here works on the canonical event table defined in
 
 from conflictmap.actors import actor_counts, actor_key, actor_mask, display_name, resolve_actor
 from conflictmap.assets import AssetError, inline_html, use_local_assets
+from conflictmap.export import ExportError, ExportResult, Provenance, export_view, read_provenance, write_export
 from conflictmap.filters import FilterError, FilterSpec
 from conflictmap.gazetteer import AmbiguousPlaceError, Candidate, Place, PlaceNotFoundError, geocode, resolve
 from conflictmap.mapview import EVENT_TYPE_COLORS, aggregate_grid, build_map
@@ -35,12 +36,15 @@ __all__ = [
     "AmbiguousPlaceError",
     "AssetError",
     "Candidate",
+    "ExportError",
+    "ExportResult",
     "FilterError",
     "FilterSpec",
     "ImportReport",
     "NotEventDataError",
     "Place",
     "PlaceNotFoundError",
+    "Provenance",
     "Rejection",
     "SchemaError",
     "__version__",
@@ -52,10 +56,12 @@ __all__ = [
     "detect_format",
     "display_name",
     "empty_events",
+    "export_view",
     "geocode",
     "headline",
     "inline_html",
     "read_events",
+    "read_provenance",
     "resolve",
     "resolve_actor",
     "synth_events",
@@ -65,4 +71,5 @@ __all__ = [
     "use_local_assets",
     "validate_events",
     "write_events",
+    "write_export",
 ]

@@ -36,6 +36,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CONFLICTMAP_DB", "", "PostgreSQL/PostGIS URL (postgresql://...) for a team store; empty: the embedded store."
     ),
+    Setting(
+        "CONFLICTMAP_PUBLIC_URL",
+        "http://127.0.0.1:8501",
+        "Address of the dashboard, used for the view link every export records.",
+    ),
     Setting("CONFLICTMAP_USER", "", "Name recorded with every change to the store; empty: the OS user."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from conflictmap.cli import data
+from conflictmap.cli import data, export
 from conflictmap.cli.common import USER_ERRORS, UserError
 
 #: Modules whose ``register(subparsers)`` adds sub-commands, in help order.
-COMMAND_MODULES = (data,)
+COMMAND_MODULES = (data, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,8 @@ import pandas as pd
 
 from conflictmap import actors, gazetteer, synth
 from conflictmap.cli.common import UserError, read
+from conflictmap.export import SNAPSHOT_KINDS, ProvenanceError, read_provenance
+from conflictmap.export.stored import SIDECAR_SUFFIX
 from conflictmap.readers import FORMATS, write_events
 
 
@@ -57,13 +59,35 @@ def summarize(events: pd.DataFrame, top: int = 10) -> list[str]:
     return lines
 
 
+def _provenance_lines(path: Path) -> tuple[list[str], bool]:
+    """Lines describing the provenance an export carries, and whether the file holds no events to summarise."""
+    try:
+        prov = read_provenance(path)
+    except ProvenanceError as exc:
+        return [f"provenance: cannot be read ({exc})"], False
+    if prov is None:
+        return [], False
+    record_only = prov.kind in SNAPSHOT_KINDS or path.name.endswith(SIDECAR_SUFFIX)
+    return ["provenance:"] + [f"  {line}" for line in prov.lines()], record_only
+
+
 def cmd_info(args: argparse.Namespace) -> int:
-    """Summarise an event file."""
+    """Summarise an event file; for an export, also what made it (a map export: only that)."""
+    path = Path(args.file)
+    if not path.exists():
+        raise UserError(f"no such file: {args.file}")
+    provenance, is_map = _provenance_lines(path) if path.is_file() else ([], False)
+    if is_map:
+        print(f"file: {args.file} ({'provenance record' if path.name.endswith(SIDECAR_SUFFIX) else 'map export'})")
+        print("\n".join(provenance))
+        return 0
     events, report = read(args.file, args.format)
     print(f"file: {args.file} ({report.format})")
     if report.rows_rejected:
         print(f"rows rejected on reading: {report.rows_rejected} (run `conflictmap import` for the details)")
     print("\n".join(summarize(events)))
+    if provenance:
+        print("\n".join(provenance))
     return 0
 
 
