@@ -7,6 +7,7 @@ The public API. Everything here works on the canonical event table defined in
 from conflictmap.actors import actor_counts, actor_key, actor_mask, display_name, resolve_actor
 from conflictmap.assets import AssetError, inline_html, use_local_assets
 from conflictmap.export import ExportError, ExportResult, Provenance, export_view, read_provenance, write_export
+from conflictmap.extract import evidence_html, extract_events, find_duplicates
 from conflictmap.filters import FilterError, FilterSpec
 from conflictmap.gazetteer import AmbiguousPlaceError, Candidate, Place, PlaceNotFoundError, geocode, resolve
 from conflictmap.mapview import EVENT_TYPE_COLORS, aggregate_grid, build_map
@@ -56,7 +57,10 @@ __all__ = [
     "detect_format",
     "display_name",
     "empty_events",
+    "evidence_html",
     "export_view",
+    "extract_events",
+    "find_duplicates",
     "geocode",
     "headline",
     "inline_html",

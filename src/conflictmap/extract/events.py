@@ -1,0 +1,724 @@
+"""From an article to candidate events: one draft per incident, then place, date, actors, type and confidence.
+
+How an article is read:
+
+1. Sentences are split (the headline is skipped; the dateline's place and
+   date are where and when the story was filed, not events).
+2. In each clause the strongest incident word (``what.best_trigger``) opens
+   a draft, unless the clause has no place and no date of its own and goes
+   on telling the incident before it: the same paragraph and a compatible
+   type ("Two soldiers were killed"), the same sub-type in the next
+   paragraph, or a back reference ("the attack was claimed by JNIM"). Then
+   it adds its actors, deaths and words to that draft.
+3. A sentence with no incident word that follows a draft in its paragraph
+   adds the actors and tolls it names ("alongside their Russian partners").
+4. A draft with no place of its own takes one from a back reference ("in
+   the area", "aux abords de la ville"), the sentence before it, the
+   dateline, or the country (``geo_precision`` 4). A draft with no date
+   takes "the same day" from the draft before, the date of the sentence
+   before, or the week before publication (``time_precision`` 2).
+5. Drafts telling the same incident twice (the lead and the detail) merge.
+
+Each draft also records what makes it doubtful (background wording,
+"since 2012", an analysis piece, a plan, a sentence about another country);
+``candidates`` turns that into the confidence score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+from conflictmap.extract import dates as date_rules
+from conflictmap.extract import places as place_rules
+from conflictmap.extract import what as what_rules
+from conflictmap.extract import who as who_rules
+from conflictmap.extract.dates import DateMention
+from conflictmap.extract.places import PlaceMention
+from conflictmap.extract.text import Dateline, Sentence, find_dateline, split_sentences
+from conflictmap.extract.what import FatalityMention, Trigger
+from conflictmap.extract.who import ActorMention, Roles
+
+#: Where an event with no place of Mali lands: the country's centre.
+MALI_CENTRE = (17.57, -3.99)
+#: Incidents that are statements (orders, warnings, announcements): when they were said is when they happened.
+STATEMENT_RULES = frozenset({"alert", "agreement ended"})
+_VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
+_DEMONSTRATION = frozenset({"Protests", "Riots"})
+
+_CLAUSE_BREAK = re.compile(r";\s+|\s+(?:while|whereas|tandis\s+qu['’]?e?|alors\s+qu['’]?e?)\s+", re.IGNORECASE)
+_PLACE_BACK_REFERENCE = re.compile(
+    r"\b(?:the\s+same\s+(?:road|area|town|village|locality|axis|place)|the\s+(?:area|town|city|village|locality|camp)"
+    r"|there|at\s+the\s+scene|la\s+(?:ville|localité|zone|commune)|le\s+(?:village|secteur|camp)|(?:même|le\s+même)"
+    r"\s+(?:axe|route|zone|secteur)|sur\s+place|sur\s+les\s+lieux)\b",
+    re.IGNORECASE,
+)
+_NEAR_BACK_REFERENCE = re.compile(
+    r"\b(?:near|outside|around|on\s+the\s+outskirts\s+of|aux\s+abords\s+de|près\s+de|autour\s+de|aux\s+environs\s+de"
+    r"|dans\s+les\s+environs\s+de|non\s+loin\s+de)\s+(?:the\s+|la\s+|le\s+)?$",
+    re.IGNORECASE,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:for\s+(?:years|decades|a\s+decade|more\s+than\s+a\s+decade)|in\s+recent\s+years|has\s+long|have\s+long"
+    r"|regularly|often|frequently|routinely|historically|analysts?|experts?|observers|is\s+seen\s+as|are\s+seen\s+as"
+    r"|has\s+been\s+(?:battling|waging|facing|plagued|ruled|hit|struggling|grappling)|have\s+been\s+(?:battling|waging"
+    r"|facing|plagued)|already|depuis\s+(?:des\s+années|plus\s+de\s+\w+\s+ans|une\s+décennie|plusieurs\s+années)"
+    r"|en\s+proie\s+à|est\s+le\s+théâtre|sont\s+le\s+théâtre|régulièrement|souvent|fréquemment|de\s+plus\s+en\s+plus"
+    r"|avait\s+déjà|avaient\s+déjà|a\s+déjà|ont\s+déjà|déjà|selon\s+les\s+analystes|les\s+experts"
+    r"|(?:have|has|had)\s+continued\s+to|continue[sd]?\s+to|ont\s+continué\s+(?:à|de)|continuent\s+(?:à|de)"
+    r"|across\s+the\s+(?:country|north|centre|center|south|region|sahel)|à\s+travers\s+le\s+pays"
+    r"|dans\s+tout\s+le\s+pays"
+    r"|several\s+(?:towns|villages|localities|regions)|plusieurs\s+(?:villes|localités|régions)"
+    r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques)\b",
+    re.IGNORECASE,
+)
+# "in Burkina Faso", "au Niger": the sentence is about another country (not "hostility from Algeria").
+_IN_COUNTRY = re.compile(
+    r"(?:\bin|\binto|\binside|\bacross|\bau|\ben|\bà)\s+(?:the\s+|neighbouring\s+|neighboring\s+|northern\s+"
+    r"|southern\s+|eastern\s+|western\s+)?$",
+    re.IGNORECASE,
+)
+_SURROUNDINGS = re.compile(
+    r"\b(?:surrounding|nearby|neighbouring|neighboring)\s+(?:villages|area|localities|hamlets)"
+    r"|villages\s+(?:environnants"
+    r"|voisins|alentour|de\s+la\s+zone)|villages\s+in\s+the\s+area|\balentours\b|localités\s+environnantes",
+    re.IGNORECASE,
+)
+# The place of a statement or of the person quoted is not an event's place.
+_STATEMENT_PLACE = re.compile(
+    r"(?:statement|communiqué|press\s+conference|conférence\s+de\s+presse)\s+(?:in|à)\s+$"
+    r"|(?:\bselon|\baccording\s+to|\bd['’]après|\bquoted\s+by|\bjoint\s+par)\s+[^,.;:]{0,40}?"
+    r"(?:\bde\s+la\s+région\s+de|\bof\s+the|\bin|\bfrom|\bof|\bde|\bdu|\bà|\bd['’])\s*(?:la\s+|le\s+|l['’]\s*)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Draft:
+    """An incident being assembled from the sentences that tell it.
+
+    Attributes are filled step by step; ``candidates`` turns a finished draft into a table row.
+    """
+
+    sentences: list[Sentence]
+    trigger: Trigger
+    event_type: str
+    sub_event_type: str
+    rule: str
+    paragraph: int
+    place: PlaceMention | None = None
+    place_source: str = "none"
+    date: DateMention | None = None
+    date_source: str = "none"
+    roles: Roles = field(default_factory=Roles)
+    fatalities: list[FatalityMention] = field(default_factory=list)
+    no_deaths: bool = False
+    triggers: list[Trigger] = field(default_factory=list)
+    background: list[str] = field(default_factory=list)
+    foreign: bool = False
+    own_place: bool = False
+    own_date: bool = False
+    intervened: bool = False
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date, int] | None:
+        if self.date is None or self.date.date is None:
+            return None
+        return self.date.date, self.date.date_end, self.date.time_precision
+
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass
+class Reading:
+    """Everything found in an article, with offsets into its text."""
+
+    text: str
+    published: dt.date
+    sentences: list[Sentence]
+    dateline: Dateline | None
+    actors: list[ActorMention]
+    places: list[PlaceMention]
+    dates: list[DateMention]
+    foreign: list[tuple[int, int, str]]
+    drafts: list[Draft] = field(default_factory=list)
+
+    def places_in(self, start: int, end: int) -> list[PlaceMention]:
+        return [p for p in self.places if start <= p.start < end]
+
+    def dates_in(self, start: int, end: int) -> list[DateMention]:
+        return [d for d in self.dates if start <= d.start < end]
+
+    def actors_in(self, start: int, end: int) -> list[ActorMention]:
+        return [a for a in self.actors if start <= a.start and a.end <= end]
+
+
+def read(text: str, published: dt.date) -> Reading:
+    """Find every sentence, place, date and actor of an article.
+
+    Parameters
+    ----------
+    text : str
+        The article.
+    published : datetime.date
+        Its publication date.
+    """
+    dateline = find_dateline(text)
+    actors = who_rules.resolve_references(text, who_rules.find_actors(text))
+    skip = [(a.start, a.end) for a in actors]
+    if dateline:
+        skip.append((dateline.start, dateline.end))
+    places = place_rules.find_places(text, skip=skip)
+    found_dates = date_rules.find_dates(text, published)
+    if dateline:
+        found_dates = [d for d in found_dates if not (dateline.start <= d.start < dateline.end)]
+        actors = [a for a in actors if not (dateline.start <= a.start < dateline.end)]
+    return Reading(
+        text=text,
+        published=published,
+        sentences=split_sentences(text),
+        dateline=dateline,
+        actors=actors,
+        places=places,
+        dates=found_dates,
+        foreign=place_rules.find_foreign(text),
+    )
+
+
+def _clauses(s: Sentence) -> list[tuple[int, int]]:
+    spans = []
+    pos = 0
+    for m in _CLAUSE_BREAK.finditer(s.text):
+        spans.append((s.start + pos, s.start + m.start()))
+        pos = m.end()
+    spans.append((s.start + pos, s.end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _shift_trigger(t: Trigger, offset: int) -> Trigger:
+    return Trigger(t.start + offset, t.end + offset, t.text, t.rule, t.hypothetical, t.anaphoric)
+
+
+def _shift_actor(m: ActorMention, offset: int) -> ActorMention:
+    return ActorMention(m.start + offset, m.end + offset, m.text, m.key, m.generic)
+
+
+def _event_dates(
+    reading: Reading, start: int, end: int, near: int | None = None, *, statement: bool = False
+) -> list[DateMention]:
+    """Dates of what happened in a span, the one nearest ``near`` first.
+
+    Report dates (unless the incident is itself a ``statement``: an order, a warning, an
+    announcement), plans and back references ("the same day") are left out; "since ..." counts only
+    for a running count within the last year ("depuis le début du mois"), after any other date.
+    """
+    found = [
+        d
+        for d in reading.dates_in(start, end)
+        if (not d.report or (statement and d.report == "said"))
+        and not d.future
+        and d.kind != "anaphoric"
+        and not (d.since and _long_ago(reading, d))
+    ]
+    if near is None:
+        return sorted(found, key=lambda d: (d.since, d.start))
+    # The date in the incident's own stretch of words (between commas) first, then the nearest.
+    text = reading.text
+    left = max(text.rfind(c, start, near) for c in ",;()—–")
+    right = min((i for i in (text.find(c, near, end) for c in ",;()—–") if i != -1), default=end)
+
+    def distance(d: DateMention) -> tuple[bool, bool, int]:
+        inside = left < d.start and d.end <= right
+        return d.since, not inside, min(abs(d.start - near), abs(d.end - near))
+
+    return sorted(found, key=distance)
+
+
+def _long_ago(reading: Reading, d: DateMention) -> bool:
+    return d.date is not None and (reading.published - d.date).days > 365
+
+
+def _roles(reading: Reading, start: int, end: int, trigger: Trigger) -> Roles:
+    clause = reading.text[start:end]
+    local = [_shift_actor(a, -start) for a in reading.actors_in(start, end)]
+    roles = who_rules.assign_roles(
+        clause, local, transfer=trigger.sub_event_type == "Non-violent transfer of territory"
+    )
+    # "the army repelled an attack": the subject was attacked.
+    if roles.actor1 is not None and trigger.rule.defensive(trigger.text):
+        before = clause[max(0, roles.actor1.start - 70) : roles.actor1.start]
+        if not re.search(r"\b(?:by|par)\s+(?:\w+\s+){0,3}$", before, re.IGNORECASE):
+            roles.actor1, roles.actor2 = roles.actor2, roles.actor1
+            roles.assoc1, roles.assoc2 = roles.assoc2, roles.assoc1
+    for attr in ("actor1", "actor2"):
+        m = getattr(roles, attr)
+        if m is not None:
+            setattr(roles, attr, _shift_actor(m, start))
+    roles.assoc1 = [_shift_actor(m, start) for m in roles.assoc1]
+    roles.assoc2 = [_shift_actor(m, start) for m in roles.assoc2]
+    roles.left_out = [(_shift_actor(m, start), why) for m, why in roles.left_out]
+    return roles
+
+
+def _compatible_type(draft: Draft, trigger: Trigger) -> bool:
+    if trigger.sub_event_type == what_rules.GENERIC:
+        return draft.event_type in _VIOLENT
+    if draft.event_type in _VIOLENT and trigger.event_type in _VIOLENT:
+        return True
+    if draft.event_type in _DEMONSTRATION and trigger.event_type in _DEMONSTRATION:
+        return True
+    return draft.rule == trigger.rule.name
+
+
+def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool = False) -> list[PlaceMention]:
+    """Places a clause locates something at: not landmarks (unless asked), not where a source speaks from."""
+    return [
+        p
+        for p in reading.places_in(start, end)
+        if (keep_reference or p.role != "reference")
+        and not _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
+    ]
+
+
+_DEFINITE_SUBJECT = re.compile(r"^\W*(?:the|these|les|ces)\s+\w+", re.IGNORECASE)
+
+
+def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger) -> Draft | None:
+    """The draft this clause goes on telling, if any."""
+    if not reading.drafts:
+        return None
+    own_place = _own_places(reading, start, end)
+    own_date = _event_dates(reading, start, end)
+    anaphoric_date = any(d.kind == "anaphoric" for d in reading.dates_in(start, end))
+    last = reading.drafts[-1]
+    # Arrests of protesters belong to the protest.
+    if trigger.sub_event_type == "Arrests" and last.event_type in _DEMONSTRATION and not own_place:
+        keys = {a.key for a in reading.actors_in(start, end)}
+        if "protesters" in keys:
+            return last
+    if anaphoric_date:
+        return None  # "the same day": another incident on that day
+    # "The attackers ... burned granaries": a clause about the actors of the last violent incident.
+    subject = [
+        a
+        for a in reading.actors_in(start, min(end, start + 40))
+        if _DEFINITE_SUBJECT.match(reading.text[start : a.end])
+    ]
+    recent_violence = last.event_type in _VIOLENT and s.paragraph - last.paragraph <= 1
+    if subject and not own_date and recent_violence:
+        known = any(who_rules.related(a.key, p.key) for a in subject for p in last.roles.participants())
+        if known or (last.roles.actor1 is None and subject[0].key == "unidentified_armed_group"):
+            return last
+    if own_place or own_date:
+        same_story = last.paragraph == s.paragraph and last.rule == trigger.rule.name and not trigger.anaphoric
+        return last if same_story and _fills_gap(last, own_place, own_date) else None
+    if trigger.anaphoric:
+        candidates = [
+            d for d in reversed(reading.drafts) if _compatible_type(d, trigger) and s.paragraph - d.paragraph <= 3
+        ]
+        # "the attack" refers to an attack before an air strike told after it.
+        preferred = [d for d in candidates if d.event_type in ("Battles", "Violence against civilians")]
+        if trigger.sub_event_type == what_rules.GENERIC and preferred:
+            return preferred[0]
+        return candidates[0] if candidates else None
+    if last.paragraph == s.paragraph and _compatible_type(last, trigger):
+        return last
+    if s.paragraph - last.paragraph == 1 and last.rule == trigger.rule.name:
+        return last
+    return None
+
+
+def _fills_gap(draft: Draft, own_place: list[PlaceMention], own_date: list[DateMention]) -> bool:
+    """True when a clause gives what the draft lacks and contradicts nothing it has."""
+    if own_place and draft.own_place and place_rules.best_place(own_place).name != draft.place.name:
+        return False
+    if own_date and draft.own_date:
+        first, last = own_date[0].date, own_date[0].date_end
+        if last < draft.date.date or draft.date.date_end < first:
+            return False
+    return bool((own_place and not draft.own_place) or (own_date and not draft.own_date))
+
+
+def _merge_roles(draft: Draft, roles: Roles, strong_agent: bool) -> None:
+    """Add the actors of a later clause to a draft, keeping sides consistent."""
+    target = draft.roles
+    incoming = [(roles.actor1, 1), *[(m, 1) for m in roles.assoc1], (roles.actor2, 2), *[(m, 2) for m in roles.assoc2]]
+    if target.actor1 is None and target.actor2 is None and not target.assoc1:
+        draft.roles = Roles(roles.actor1, roles.actor2, list(roles.assoc1), list(roles.assoc2), list(roles.left_out))
+        return
+    for m, side in incoming:
+        if m is None:
+            continue
+        _place_actor(target, m, side, strong_agent and m is roles.actor1)
+    target.left_out.extend(roles.left_out)
+
+
+def _place_actor(target: Roles, m: ActorMention, side: int, claimant: bool) -> None:
+    leads = {1: target.actor1, 2: target.actor2}
+    for number, lead in leads.items():
+        if lead is None:
+            continue
+        if who_rules.related(lead.key, m.key):
+            if who_rules.more_specific(m, lead):
+                setattr(target, f"actor{number}", m)
+            return
+    # A claimant names the unidentified attackers ("claimed by JNIM").
+    for number, lead in leads.items():
+        if claimant and lead is not None and lead.key == "unidentified_armed_group":
+            setattr(target, f"actor{number}", m)
+            side_list = target.assoc1 if number == 1 else target.assoc2
+            side_list[:] = [o for o in side_list if not who_rules.related(o.key, m.key)]
+            return
+    for number, lead in leads.items():
+        if lead is not None and who_rules.camp(lead.key) == who_rules.camp(m.key):
+            side_list = target.assoc1 if number == 1 else target.assoc2
+            if not any(who_rules.related(o.key, m.key) for o in side_list):
+                side_list.append(m)
+            return
+    if claimant and target.actor1 is not None and target.actor2 is None:
+        target.actor2, target.actor1 = target.actor1, m
+        return
+    slot = "actor1" if side == 1 else "actor2"
+    if getattr(target, slot) is None:
+        setattr(target, slot, m)
+        return
+    # "Terrorists" adds nothing to a side that already has an actor.
+    if m.generic and m.key == "unidentified_armed_group":
+        return
+    side_list = target.assoc1 if side == 1 else target.assoc2
+    if not any(who_rules.related(o.key, m.key) for o in side_list):
+        side_list.append(m)
+
+
+_CLAIM_AFTER = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:has\s+|have\s+|had\s+)?claimed\s+(?:responsibility|the\s+attack)"
+    r"|^\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:a|ont|avait)\s+revendiqué",
+    re.IGNORECASE,
+)
+_CLAIM_BEFORE = re.compile(
+    r"(?:claimed\s+by|revendiquée?s?\s+par)\s+(?:the\s+|la\s+|le\s+|l['’]\s*|les\s+)?(?:[\w-]+\s+){0,3}?$",
+    re.IGNORECASE,
+)
+_NEGATED_CLAIM = re.compile(r"\b(?:no|not|never|nobody|aucune?|n['’]a\s+(?:pas\s+)?été|pas\s+été)\b", re.IGNORECASE)
+
+
+def _claimant(reading: Reading, start: int, end: int) -> ActorMention | None:
+    """The actor a clause says claimed the attack ("claimed by JNIM", "JNIM claimed responsibility"), if any."""
+    clause = reading.text[start:end]
+    for m in reading.actors_in(start, end):
+        before = reading.text[max(start, m.start - 60) : m.start]
+        after = reading.text[m.end : end]
+        if _CLAIM_BEFORE.search(before) or _CLAIM_AFTER.match(after):
+            claim_at = clause.lower().find("claim") if "claim" in clause.lower() else clause.lower().find("revendiqu")
+            if not _NEGATED_CLAIM.search(clause[: max(claim_at, 0)]):
+                return m
+    return None
+
+
+def _fatalities_in(reading: Reading, start: int, end: int) -> list[FatalityMention]:
+    found = what_rules.find_fatalities(reading.text[start:end])
+    return [FatalityMention(f.start + start, f.end + start, f.text, f.count, f.high, f.group) for f in found]
+
+
+def _add_sentence(draft: Draft, s: Sentence) -> None:
+    if all(x.index != s.index for x in draft.sentences):
+        draft.sentences.append(s)
+        draft.sentences.sort(key=lambda x: x.index)
+
+
+def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, trigger: Trigger | None) -> None:
+    """Add a clause to a draft: sentence, actors, deaths, a stronger type, a missing place or date."""
+    _add_sentence(draft, s)
+    clause = reading.text[start:end]
+    if trigger is not None:
+        draft.triggers.append(trigger)
+        roles = _roles(reading, start, end, trigger)
+        claimant = _claimant(reading, start, end)
+        if claimant is not None:
+            _place_actor(draft.roles, claimant, 1, True)
+        _merge_roles(draft, roles, False)
+        upgrade = trigger.rule.priority > draft.trigger.rule.priority and trigger.sub_event_type != what_rules.GENERIC
+        same_family = (draft.event_type in _DEMONSTRATION and trigger.event_type in _DEMONSTRATION) or (
+            draft.sub_event_type == what_rules.GENERIC and trigger.event_type in _VIOLENT
+        )
+        if upgrade and same_family:
+            draft.trigger, draft.event_type, draft.sub_event_type = trigger, trigger.event_type, trigger.sub_event_type
+            draft.rule = trigger.rule.name
+    else:
+        local = [_shift_actor(a, -start) for a in reading.actors_in(start, end)]
+        roles = who_rules.assign_roles(clause, local)
+        for attr in ("actor1", "actor2"):
+            m = getattr(roles, attr)
+            if m is not None:
+                setattr(roles, attr, _shift_actor(m, start))
+        roles.assoc1 = [_shift_actor(m, start) for m in roles.assoc1]
+        roles.assoc2 = [_shift_actor(m, start) for m in roles.assoc2]
+        roles.left_out = [(_shift_actor(m, start), why) for m, why in roles.left_out]
+        # Without an incident word, only allies ("alongside ...") and claimants count.
+        allies = [
+            m
+            for m in (roles.actor1, *roles.assoc1, roles.actor2, *roles.assoc2)
+            if m is not None and who_rules.ALLY_BEFORE.search(reading.text[max(0, m.start - 70) : m.start])
+        ]
+        for m in allies:
+            _place_actor(draft.roles, m, 1, False)
+        claimant = _claimant(reading, start, end)
+        if claimant is not None:
+            _place_actor(draft.roles, claimant, 1, True)
+        if draft.event_type in _DEMONSTRATION and what_rules.intervention(clause):
+            # "Police fired tear gas": the forces that broke up the crowd.
+            for m in (roles.actor1, *roles.assoc1, roles.actor2, *roles.assoc2):
+                if m is not None and who_rules.camp(m.key) == "state":
+                    _place_actor(draft.roles, m, 2, False)
+            draft.intervened = True
+    draft.fatalities.extend(_fatalities_in(reading, start, end))
+    draft.no_deaths = draft.no_deaths or what_rules.says_no_deaths(clause)
+    own_places = _own_places(reading, start, end)
+    if own_places and draft.place_source != "sentence":
+        draft.place, draft.place_source, draft.own_place = place_rules.best_place(own_places), "sentence", True
+    own_dates = _event_dates(reading, start, end)
+    if own_dates and draft.date_source != "sentence":
+        draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
+
+
+def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger) -> Draft:
+    draft = Draft(
+        sentences=[s],
+        trigger=trigger,
+        event_type=trigger.event_type,
+        sub_event_type=trigger.sub_event_type,
+        rule=trigger.rule.name,
+        paragraph=s.paragraph,
+        triggers=[trigger],
+    )
+    draft.roles = _roles(reading, start, end, trigger)
+    draft.fatalities = _fatalities_in(reading, start, end)
+    draft.no_deaths = what_rules.says_no_deaths(reading.text[start:end])
+    places = _own_places(reading, start, end, keep_reference=True)
+    if places:
+        draft.place = place_rules.best_place(places)
+        draft.place_source = "sentence" if draft.place.role != "reference" else "reference"
+        draft.own_place = draft.place.role != "reference"
+        if _SURROUNDINGS.search(reading.text[start:end]) and draft.place.geo_precision < 2:
+            # "the surrounding villages ... Niono": around the place, not in it.
+            draft.place = replace(draft.place, geo_precision=2, role="near")
+    statement = trigger.rule.name in STATEMENT_RULES
+    event_dates = _event_dates(reading, start, end, near=trigger.start, statement=statement)
+    if not event_dates:
+        event_dates = _event_dates(reading, s.start, s.end, near=trigger.start, statement=statement)
+    if event_dates:
+        draft.date, draft.date_source, draft.own_date = event_dates[0], "sentence", True
+    return draft
+
+
+def build_drafts(reading: Reading) -> list[Draft]:
+    """Read the sentences of an article into drafts of incidents (steps 2 and 3)."""
+    reading.drafts = []
+    for s in reading.sentences:
+        if s.headline:
+            continue
+        found = False
+        for start, end in _clauses(s):
+            triggers = [_shift_trigger(t, start) for t in what_rules.find_triggers(reading.text[start:end])]
+            trigger = what_rules.best_trigger(triggers)
+            if trigger is None:
+                continue
+            found = True
+            draft = _continues(reading, s, start, end, trigger)
+            if draft is not None:
+                _extend(reading, draft, s, start, end, trigger)
+            else:
+                reading.drafts.append(_open(reading, s, start, end, trigger))
+        if not found and reading.drafts and reading.drafts[-1].paragraph == s.paragraph:
+            draft = reading.drafts[-1]
+            before = (len(draft.roles.participants()), len(draft.fatalities), draft.intervened)
+            _extend(reading, draft, s, s.start, s.end, None)
+            if (len(draft.roles.participants()), len(draft.fatalities), draft.intervened) == before:
+                draft.sentences = [x for x in draft.sentences if x.index != s.index]
+    return reading.drafts
+
+
+def _previous_sentence_place(reading: Reading, draft: Draft) -> PlaceMention | None:
+    first = draft.sentences[0]
+    for s in reversed(reading.sentences[: first.index]):
+        if s.paragraph != first.paragraph or s.headline:
+            break
+        places = [p for p in reading.places_in(s.start, s.end) if p.role != "reference"]
+        if places:
+            return place_rules.best_place(places)
+    return None
+
+
+def _dateline_place(reading: Reading) -> PlaceMention | None:
+    if reading.dateline is None:
+        return None
+    found = place_rules.find_places(reading.dateline.place)
+    if not found:
+        return None
+    m = found[0]
+    start = reading.dateline.start
+    return PlaceMention(
+        start + m.start, start + m.end, m.text, m.name, m.latitude, m.longitude, m.admin1, m.admin2,
+        m.geo_precision, "dateline", m.place,
+    )  # fmt: skip
+
+
+def _resolve_place(reading: Reading, draft: Draft, index: int) -> None:
+    if draft.place is not None and draft.place_source == "sentence":
+        return
+    evidence = draft.text()
+    back = _PLACE_BACK_REFERENCE.search(evidence)
+    earlier = [d for d in reading.drafts[:index] if d.place is not None and d.place_source == "sentence"]
+    if back and earlier:
+        source = earlier[-1].place
+        near = bool(_NEAR_BACK_REFERENCE.search(evidence[: back.start()]))
+        precision = max(source.geo_precision, 2) if near else source.geo_precision
+        role = "near" if near else source.role
+        draft.place = PlaceMention(
+            source.start, source.end, source.text, source.name, source.latitude, source.longitude, source.admin1,
+            source.admin2, precision, role, source.place,
+        )  # fmt: skip
+        draft.place_source = "context"
+        return
+    if draft.place is not None:  # a reference landmark only ("30 km from Gao")
+        return
+    previous = _previous_sentence_place(reading, draft)
+    if previous is not None:
+        draft.place, draft.place_source = previous, "context"
+        return
+    dateline = _dateline_place(reading)
+    if dateline is not None:
+        draft.place, draft.place_source = dateline, "dateline"
+
+
+def _resolve_date(reading: Reading, draft: Draft, index: int) -> None:
+    if draft.date is not None and draft.date_source == "sentence":
+        return
+    anaphoric = [d for s in draft.sentences for d in reading.dates_in(s.start, s.end) if d.kind == "anaphoric"]
+    earlier = [d.period for d in reading.drafts[:index] if d.period is not None]
+    if anaphoric and earlier:
+        draft.date, draft.date_source = anaphoric[0].resolved(earlier[-1]), "anaphoric"
+        return
+    first = draft.sentences[0]
+    for s in reversed(reading.sentences[: first.index]):
+        if s.paragraph != first.paragraph or s.headline:
+            break
+        found = _event_dates(reading, s.start, s.end)
+        if found:
+            draft.date, draft.date_source = found[0], "context"
+            return
+    reports = [d for s in draft.sentences for d in reading.dates_in(s.start, s.end) if d.report and d.date]
+    end = reports[0].date if reports else reading.published
+    window = DateMention(0, 0, "", end - dt.timedelta(days=6), end, 2, "week")
+    draft.date, draft.date_source = window, "report" if reports else "published"
+
+
+def _same_incident(a: Draft, b: Draft) -> bool:
+    if a.rule != b.rule and not (
+        a.event_type in _VIOLENT and b.event_type in _VIOLENT and a.sub_event_type == b.sub_event_type
+    ):
+        return False
+    if a.place is not None and b.place is not None and a.own_place and b.own_place and a.place.name != b.place.name:
+        return False
+    pa, pb = a.period, b.period
+    if pa and pb and a.own_date and b.own_date and (pa[1] < pb[0] or pb[1] < pa[0]):
+        return False
+    if (
+        not (a.own_date and b.own_date)
+        and pa
+        and pb
+        and (pa[1] < pb[0] - dt.timedelta(days=7) or pb[1] < pa[0] - dt.timedelta(days=7))
+    ):
+        return False
+    keys_a = {m.key for m in a.roles.participants()}
+    keys_b = {m.key for m in b.roles.participants()}
+    return not keys_a or not keys_b or bool(keys_a & keys_b)
+
+
+def _absorb(into: Draft, other: Draft) -> None:
+    for s in other.sentences:
+        _add_sentence(into, s)
+    for m, side in [
+        (other.roles.actor1, 1),
+        *[(x, 1) for x in other.roles.assoc1],
+        (other.roles.actor2, 2),
+        *[(x, 2) for x in other.roles.assoc2],
+    ]:
+        if m is not None:
+            _place_actor(into.roles, m, side, False)
+    into.fatalities.extend(other.fatalities)
+    into.no_deaths = into.no_deaths or other.no_deaths
+    into.triggers.extend(other.triggers)
+    better_place = (
+        other.own_place
+        and into.own_place
+        and other.place is not None
+        and into.place is not None
+        and place_rules.ROLE_RANK[other.place.role] < place_rules.ROLE_RANK[into.place.role]
+    )
+    if (other.own_place and not into.own_place) or better_place:
+        into.place, into.place_source, into.own_place = other.place, other.place_source, other.own_place
+    if other.own_date and (not into.own_date or other.date.time_precision < into.date.time_precision):
+        into.date, into.date_source, into.own_date = other.date, other.date_source, True
+
+
+def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
+    """Merge drafts that tell the same incident (step 5)."""
+    kept: list[Draft] = []
+    for draft in drafts:
+        twin = next((k for k in kept if _same_incident(k, draft)), None)
+        if twin is None:
+            kept.append(draft)
+        else:
+            _absorb(twin, draft)
+    return kept
+
+
+# Headlines of pieces that look back or argue rather than report.
+_COMMENT_HEADLINE = re.compile(
+    r"^\W*(?:analysis|analyse|opinion|comment(?:ary)?|editorial|éditorial|tribune|décryptage|explainer|feature"
+    r"|chronique|point\s+de\s+vue|interview|entretien)\b",
+    re.IGNORECASE,
+)
+
+
+def _flag_background(reading: Reading, draft: Draft) -> None:
+    main = draft.sentences[0]
+    headline = next((s for s in reading.sentences if s.headline), None)
+    if headline is not None and _COMMENT_HEADLINE.match(headline.text):
+        draft.background.append(f"the article is {headline.text.split(':')[0].strip().lower()}, not a report")
+    words = _BACKGROUND.findall(main.text)
+    if words:
+        draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
+    since = [
+        d
+        for d in reading.dates_in(main.start, main.end)
+        if d.since and d.date and (reading.published - d.date).days > 365
+    ]
+    if since:
+        draft.background.append(f"a long period: {since[0].text!r}")
+    future = [d for d in reading.dates_in(main.start, main.end) if d.future] and not draft.own_date
+    if future:
+        draft.background.append("a plan or deadline, not an incident")
+    foreign = [
+        f
+        for f in reading.foreign
+        if main.start <= f[0] < main.end and _IN_COUNTRY.search(reading.text[max(main.start, f[0] - 30) : f[0]])
+    ]
+    if foreign and not draft.own_place:
+        draft.foreign = True
+
+
+def resolve(reading: Reading) -> list[Draft]:
+    """Build, complete and merge the drafts of an article."""
+    drafts = build_drafts(reading)
+    for i, draft in enumerate(drafts):
+        _resolve_place(reading, draft, i)
+        _resolve_date(reading, draft, i)
+    drafts = merge_duplicates(drafts)
+    for draft in drafts:
+        _flag_background(reading, draft)
+    reading.drafts = drafts
+    return drafts

@@ -1,0 +1,295 @@
+"""Where: place mentions from the gazetteer, with what the words around them say.
+
+The gazetteer finds the names (accents, spellings, "Région de Tombouctou");
+these rules read the context and set the role and ``geo_precision``:
+
+- "in Kati", "at Ber"                          -> ``place``, 1
+- a quarter: "Kati Koko-Plateau", "Kati's Koko-Plateau quarter", "le quartier Koko-Plateau de Kati"
+                                               -> ``quarter``, named "Kati - Koko-Plateau": at the quarter
+                                                  with 1 when the gazetteer has it, else at the town's
+                                                  centre with 2 (part of the town)
+- "near Tessit", "aux abords de", "between Gao and Ansongo", "cercle de Niono"
+                                               -> ``near``, 2
+- "the Timbuktu region", "région de Ségou"     -> ``region``, 3 (the region's centroid); the Bamako
+                                                  district is the city itself: Bamako, 1
+- "a few dozen kilometres from Timbuktu", "à 45 km au sud de Gao"
+                                               -> ``reference``, 2: a landmark, not the place, used only
+                                                  when nothing else is named
+
+Foreign countries ("au Niger", "Burkina Faso") are found separately so a
+sentence about elsewhere can be told apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from conflictmap import gazetteer
+from conflictmap.gazetteer import Candidate, Place
+
+#: Role -> rank when choosing the place of an event (lower is better).
+ROLE_RANK: dict[str, int] = {"quarter": 0, "place": 1, "near": 2, "region": 3, "reference": 4}
+_KIND_RANK = {"capital": 0, "region_capital": 1, "cercle_capital": 2, "town": 3, "quarter": 4, "village": 5}
+_KIND_RANK["region"] = 6
+
+_NAME = r"[A-ZÀ-Ý][\w'’]*(?:[ -][A-ZÀ-Ý][\w'’]*){0,2}"
+_QUARTER_WORD = r"(?:quarter|neighbourhood|neighborhood|district)"
+# Quarters of a town not (yet) in the gazetteer.
+_QUARTER_AFTER = re.compile(
+    rf"^(?:['’]s)?\s+(?P<q>{_NAME})\s+{_QUARTER_WORD}\b"  # Kati's Koko-Plateau quarter
+    rf"|^,?\s+(?:dans\s+le\s+|au\s+)?quartier\s+(?:de\s+|du\s+|d['’]\s*)?(?P<q2>{_NAME})"  # Kati, quartier Koko
+    rf"|^\s+(?P<q3>[A-ZÀ-Ý][\w'’]*-[A-ZÀ-Ý][\w'’-]*)"  # Kati Koko-Plateau
+)
+_QUARTER_BEFORE = re.compile(
+    rf"(?:the\s+)?(?P<q>{_NAME})\s+{_QUARTER_WORD}\s+(?:of|in)\s+$"  # the Koko-Plateau quarter of Kati
+    # le quartier Koko-Plateau de Kati
+    rf"|quartier\s+(?:de\s+|du\s+|d['’]\s*)?(?P<q2>{_NAME}),?\s+(?:à|de|d['’]|dans)\s*$"
+)
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\bkm|\bkilom[eè]t(?:re|er)s?|\bmiles?)\b[^.;:]{0,30}?\b(?:of|from|outside|de|du|d['’])\s*"
+    r"(?:the\s+(?:town|city|village|locality)\s+of\s+|la\s+(?:ville|localité|commune)\s+(?:de\s+|d['’]\s*))?$",
+    re.IGNORECASE,
+)
+_NEAR_BEFORE = re.compile(
+    r"(?:\bnear(?:by)?|\bclose\s+to|\b(?:just\s+)?outside|\bon\s+the\s+outskirts\s+of|\bin\s+the\s+outskirts\s+of"
+    r"|\bin\s+the\s+vicinity\s+of|\baround|\bnot\s+far\s+from|\bin\s+the\s+(?:area|surroundings)\s+of"
+    r"|\bon\s+the\s+(?:road|way)\s+(?:to|from)|\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of"
+    r"|\bprès|\bpres|\bnon\s+loin|\b(?:aux|dans\s+les)\s+environs|\bà\s+la\s+périphérie|\ben\s+périphérie"
+    r"|\baux\s+abords|\bà\s+proximité|\bdans\s+la\s+zone|\bautour|\bà\s+la\s+sortie|\bà\s+l['’]entrée"
+    r"|\bsur\s+la\s+route|\b(?:au\s+|à\s+l['’])?(?:nord|sud|est|ouest)(?:-(?:est|ouest))?)"
+    r"\s*(?:de\s+|du\s+|d['’]\s*|des\s+)?"
+    r"(?:the\s+(?:town|city|village|locality|commune|municipality)\s+of\s+|la\s+(?:ville|localité|commune)\s+"
+    r"(?:de\s+|d['’]\s*)|(?:du\s+)?village\s+(?:de\s+|d['’]\s*))?$",
+    re.IGNORECASE,
+)
+_NEAR_AREA_BEFORE = re.compile(
+    r"(?:\bcercle|\bcommune|\barrondissement|\bmunicipality|\bzone)\s+(?:de\s+|du\s+|d['’]\s*|of\s+)$", re.IGNORECASE
+)
+_NEAR_AREA_AFTER = re.compile(r"^\s+(?:cercle|area|commune|district|municipality|axis)\b", re.IGNORECASE)
+_BETWEEN_BEFORE = re.compile(r"(?:\bbetween|\bentre)\s+(?:the\s+towns?\s+of\s+|les\s+localités\s+de\s+)?$", re.I)
+_BETWEEN_SECOND = re.compile(r"(?:\bbetween|\bentre)\s+[^,;.]{2,40}?\s+(?:and|et)\s+$", re.IGNORECASE)
+_ROAD_BEFORE = re.compile(r"(?:\baxe|\bthe\s+road|\btronçon)\s+(?:routier\s+)?$|\w[-–]$", re.IGNORECASE)
+_ROAD_AFTER = re.compile(r"^[-–][A-ZÀ-Ý][\w'’]+(?:\s+(?:road|axis|highway))?")
+
+_FOREIGN = re.compile(
+    r"(?<![\w-])(?:Burkina(?:\s+Faso)?|Niger(?!\s+(?:River|Delta|inner))|Algeria|Algérie|Mauritania|Mauritanie"
+    r"|Senegal|Sénégal|Guinea|Guinée|Côte\s+d['’]Ivoire|Ivory\s+Coast|Libya|Libye|Chad|Tchad|Nigeria"
+    r"|Ouagadougou|Niamey|Nouakchott|Dakar|Conakry|Abidjan|Algiers|Alger)(?![\w-])"
+)
+# "le fleuve Niger", "the Niger River", "delta intérieur du Niger": the river, not the country.
+_RIVER_BEFORE = re.compile(r"(?:fleuve|river|delta(?:\s+intérieur)?\s+du|inner)\s+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place named in the text, with its role in the sentence.
+
+    Attributes
+    ----------
+    start, end : int
+        Span of the mention in the text (a quarter's span covers town and quarter names).
+    text : str
+        The mention as written.
+    name : str
+        The location to record: the gazetteer name, or "Town - Quarter".
+    latitude, longitude : float
+        Coordinates of the place (a region's centroid for a region).
+    admin1 : str
+        ACLED first-level region.
+    admin2 : str or None
+        Cercle.
+    geo_precision : int
+        1 the named place, 2 near it, 3 a region's centroid.
+    role : str
+        One of ``ROLE_RANK``.
+    place : gazetteer.Place
+        The gazetteer entry.
+    alternatives : int
+        How many gazetteer places share this name (1 = unambiguous).
+    cue : tuple of (int, int) or None
+        Span of the words that set the role ("near", "a few dozen kilometres from").
+    """
+
+    start: int
+    end: int
+    text: str
+    name: str
+    latitude: float
+    longitude: float
+    admin1: str
+    admin2: str | None
+    geo_precision: int
+    role: str
+    place: Place
+    alternatives: int = 1
+    cue: tuple[int, int] | None = None
+
+
+def _choose(candidates: list[Candidate], context: Counter[str]) -> Candidate:
+    """Among homonyms on one span: the one in the region the article speaks of most, then the bigger place."""
+    return min(candidates, key=lambda c: (-context[c.admin1], _KIND_RANK.get(c.kind, 9), -c.score))
+
+
+def _bamako_city() -> Place:
+    return next(p for p in gazetteer.places() if p.kind == "capital")
+
+
+def _from_place(start: int, end: int, text: str, place: Place, alternatives: int) -> PlaceMention:
+    if place.kind == "region":
+        if place.admin1 == "Bamako":
+            # The Bamako district is the capital city: its "region" is the town itself.
+            city = _bamako_city()
+            return PlaceMention(
+                start, end, text, city.name, city.latitude, city.longitude, city.admin1, city.admin2, 1, "place", city
+            )
+        return PlaceMention(
+            start, end, text, place.name, place.latitude, place.longitude, place.admin1, None, 3, "region", place
+        )
+    if place.kind == "quarter":
+        name = f"{place.parent} - {place.name}"
+        return PlaceMention(
+            start, end, text, name, place.latitude, place.longitude, place.admin1, place.admin2, 1, "quarter", place
+        )
+    return PlaceMention(
+        start,
+        end,
+        text,
+        place.name,
+        place.latitude,
+        place.longitude,
+        place.admin1,
+        place.admin2,
+        1,
+        "place",
+        place,
+        alternatives,
+    )
+
+
+def _quarter(text: str, m: PlaceMention) -> PlaceMention | None:
+    """A quarter of the town ``m`` named around it, when the gazetteer does not have it."""
+    if m.place.kind in ("region", "quarter"):
+        return None
+    after = _QUARTER_AFTER.match(text[m.end : m.end + 80])
+    if after:
+        group = next(g for g in ("q", "q2", "q3") if after.group(g))
+        q = after.group(group)
+        if _is_known_or_calendar(q):
+            return None
+        end = m.end + after.end(group)
+        name = f"{m.name} - {q}"
+        return replace(m, end=end, text=text[m.start : end], name=name, role="quarter", geo_precision=2)
+    before = _QUARTER_BEFORE.search(text[max(0, m.start - 80) : m.start])
+    if before:
+        group = "q" if before.group("q") else "q2"
+        q = before.group(group)
+        if _is_known_or_calendar(q):
+            return None
+        start = max(0, m.start - 80) + before.start(group)
+        name = f"{m.name} - {q}"
+        return replace(m, start=start, text=text[start : m.end], name=name, role="quarter", geo_precision=2)
+    return None
+
+
+_CALENDAR = re.compile(
+    r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_known_or_calendar(name: str) -> bool:
+    return bool(_CALENDAR.match(name)) or bool(gazetteer.find_mentions(name))
+
+
+def _context_role(text: str, m: PlaceMention) -> PlaceMention:
+    """Role from the words before and after: reference, near or as found."""
+    window_start = max(0, m.start - 90)
+    before = text[window_start : m.start]
+    after = text[m.end : m.end + 40]
+    ref = _REFERENCE_BEFORE.search(before)
+    if ref:
+        cue = _distance_start(before, ref.start())
+        return replace(m, role="reference", geo_precision=2, cue=(window_start + cue, m.start))
+    if m.role == "region":
+        return m
+    for pattern in (_NEAR_BEFORE, _NEAR_AREA_BEFORE, _BETWEEN_BEFORE, _BETWEEN_SECOND, _ROAD_BEFORE):
+        near = pattern.search(before)
+        if near:
+            if m.role == "quarter":
+                return m
+            return replace(m, role="near", geo_precision=2, cue=(window_start + near.start(), m.start))
+    if (_NEAR_AREA_AFTER.match(after) or _ROAD_AFTER.match(after)) and m.role != "quarter":
+        return replace(m, role="near", geo_precision=2, cue=(m.end, m.end + len(after.split()[0]) + 1))
+    return m
+
+
+_DISTANCE_START = re.compile(
+    r"(?:\bà\s+|\bsome\s+|\babout\s+|\baround\s+|\ba\s+few\s+|\bseveral\s+|\bune?\s+|\bquelques\s+)?"
+    r"(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _distance_start(before: str, unit_start: int) -> int:
+    """Where the distance phrase starts: back from "km" over the number words ("a few dozen", "une trentaine de")."""
+    m = _DISTANCE_START.search(before[:unit_start])
+    return m.start() if m else unit_start
+
+
+def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[PlaceMention]:
+    """Places of Mali mentioned in ``text``, each with its role and precision.
+
+    Parameters
+    ----------
+    text : str
+        The article.
+    skip : iterable of (int, int)
+        Spans where a name is not a place: actor names ("Katiba Macina"), the dateline.
+
+    Returns
+    -------
+    list of PlaceMention
+        In text order, at most one per span (homonyms resolved towards the region
+        the article mentions most; ``alternatives`` counts them).
+    """
+    skip = list(skip)
+    by_span: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
+    for start, end, candidate in gazetteer.find_mentions(text):
+        if any(start < e and s < end for s, e in skip):
+            continue
+        by_span[(start, end)].append(candidate)
+    context = Counter(cands[0].admin1 for cands in by_span.values() if len(cands) == 1)
+    mentions = []
+    for (start, end), cands in sorted(by_span.items()):
+        chosen = _choose(cands, context)
+        alternatives = len({c.place for c in cands})
+        mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
+        mention = _quarter(text, mention) or mention
+        mentions.append(_context_role(text, mention))
+    return mentions
+
+
+def find_foreign(text: str) -> list[tuple[int, int, str]]:
+    """Neighbouring countries and capitals named in ``text``: ``(start, end, name)``.
+
+    "Niger" as the river ("le fleuve Niger", "Niger River", "delta intérieur du Niger") does not count.
+    """
+    found = []
+    for m in _FOREIGN.finditer(text):
+        if m.group(0).startswith("Niger") and _RIVER_BEFORE.search(text[max(0, m.start() - 30) : m.start()]):
+            continue
+        found.append((m.start(), m.end(), m.group(0)))
+    return found
+
+
+def best_place(mentions: Iterable[PlaceMention]) -> PlaceMention | None:
+    """The mention that best locates an event: a quarter or named place, then near, region, reference.
+
+    Among equals the first in the text wins.
+    """
+    ranked = sorted(mentions, key=lambda m: (ROLE_RANK[m.role], m.start))
+    return ranked[0] if ranked else None

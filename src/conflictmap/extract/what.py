@@ -1,0 +1,563 @@
+"""What: the incident's ACLED type and sub-type from its wording, and the fatalities stated.
+
+Each rule is a pattern (English and French) for one sub-type with a
+priority; in a clause the strongest rule wins, so "a car bomb attack was
+foiled" is *Disrupted weapons use*, not a car bomb, and "clashed ... as it
+took over a camp" is an *Armed clash*, not a hand-over. Words for an attack
+that did not happen ("risk of suicide attacks", "pourrait", "to prevent")
+are hypothetical and do not count. A bare "attack"/"killed" is ``generic``:
+the events module decides between *Armed clash* and *Attack* on civilians
+from who the target is.
+
+Fatalities follow ACLED's conservative reading: a number tied to a word of
+death ("killed", "dead", "tués", "morts", "neutralised"); words count as
+"several"/"plusieurs"/"a few" -> 3, "a dozen"/"une douzaine" -> 12, "une
+dizaine" -> 10, "dozens"/"des dizaines" -> 12, "hundreds"/"des centaines"
+-> 100; "at least 8" -> 8; "between 10 and 15" -> 10 (high 15); "heavy
+losses", "no toll" -> 0. Counts of different groups (soldiers, assailants,
+civilians) add up; different counts of the same group keep the lowest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: The generic sub-type: an attack whose type depends on its target.
+GENERIC = "generic"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One wording rule.
+
+    Attributes
+    ----------
+    name : str
+        Short name shown in the evidence ("car bomb foiled", "clash").
+    pattern : re.Pattern
+        Case-insensitive pattern.
+    event_type, sub_event_type : str
+        ACLED's type and sub-type (``sub_event_type`` is ``GENERIC`` for a bare attack).
+    priority : int
+        Higher wins within a clause.
+    can_be_hypothetical : bool
+        Whether "risk of ...", "could ..." before it makes it a non-event.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    event_type: str
+    sub_event_type: str
+    priority: int
+    can_be_hypothetical: bool = True
+
+    def defensive(self, words: str) -> bool:
+        """True when the subject of these words was attacked ("repelled an attack", "a repoussé l'assaut")."""
+        return bool(_DEFENSIVE.search(words))
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A rule matched in text.
+
+    Attributes
+    ----------
+    start, end : int
+        Span of the matched words.
+    text : str
+        The words.
+    rule : Rule
+        The rule.
+    hypothetical : bool
+        Spoken of as a risk, a threat or a plan.
+    anaphoric : bool
+        Refers back to an incident already told ("the attack", "l'attaque", "cette embuscade").
+    """
+
+    start: int
+    end: int
+    text: str
+    rule: Rule
+    hypothetical: bool = False
+    anaphoric: bool = False
+
+    @property
+    def event_type(self) -> str:
+        return self.rule.event_type
+
+    @property
+    def sub_event_type(self) -> str:
+        return self.rule.sub_event_type
+
+
+def _rule(name: str, pattern: str, event_type: str, sub: str, priority: int, hypothetical: bool = True) -> Rule:
+    return Rule(
+        name, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE), event_type, sub, priority, hypothetical
+    )
+
+
+_SD = "Strategic developments"
+_EXP = "Explosions/Remote violence"
+_VAC = "Violence against civilians"
+_W = r"(?:[\w'’-]+\s+)"  # one word and its blank
+
+RULES: tuple[Rule, ...] = (
+    _rule(
+        "weapons use foiled",
+        rf"(?:foil(?:ed|s)?|thwart(?:ed|s)?|defus(?:ed|ing)|disarm(?:ed)?|dismantl(?:ed|ing)"
+        rf"|prevent(?:ed)?)\s+{_W}{{0,4}}"
+        r"(?:car\s+bombs?|bombs?|IEDs?|explosives?|devices?|attacks?|attempts?|plots?|mines?)"
+        rf"|(?:attack|bomb(?:ing)?|IED|device|mine|explosives?|plot|attempt)s?\s+{_W}{{0,2}}(?:was|were|had\s+been"
+        rf"|has\s+been"
+        r"|have\s+been)\s+(?:\w+\s+)?(?:foiled|thwarted|defused|disarmed|dismantled|prevented)"
+        rf"|(?:attentat|attaque|engin|explosif|mine|voiture\s+piégée|véhicule\s+piégé|projet)s?\s+{_W}{{0,4}}"
+        r"(?:a\s+été\s+|ont\s+été\s+|avait\s+été\s+)?(?:déjoué|désamorcé|neutralisé|désactivé)e?s?"
+        r"|déjou(?:é|ée|és|er|ent)|désamorc(?:é|ée|és|er)|weapons?\s+caches?|arms\s+caches?|caches?\s+d['’]armes"
+        r"|saisie\s+d['’]armes|seized\s+(?:\w+\s+)?(?:weapons|arms|explosives)",
+        _SD,
+        "Disrupted weapons use",
+        100,
+        hypothetical=False,
+    ),
+    _rule(
+        "suicide bombing",
+        r"suicide\s+(?:bomb(?:er|ers|ing|ings)?|attacks?|attackers?|car\s+bombs?|vehicles?)|kamikazes?"
+        r"|attentats?[-\s]suicides?",
+        _EXP,
+        "Suicide bomb",
+        80,
+    ),
+    _rule(
+        "air or drone strike",
+        r"(?:drone|air|aerial)\s*[-]?\s*(?:strikes?|raids?|attacks?|bombardments?|bombings?)|airstrikes?"
+        r"|bombed\s+from\s+the\s+air|(?:drones?|aircraft|helicopters?|warplanes?|jets?)\s+(?:struck|bombed|targeted"
+        r"|fired)"
+        r"|frappes?\s+(?:aériennes?|de\s+drones?|par\s+drones?)|raids?\s+aériens?|bombardements?\s+aériens?"
+        r"|bombardements?|vecteurs\s+aériens",
+        _EXP,
+        "Air/drone strike",
+        75,
+    ),
+    _rule(
+        "shelling",
+        r"shell(?:ing|ed|s)|mortars?(?:\s+(?:fire|rounds|shells))?|rockets?|artillery|obus|tirs?\s+de\s+(?:mortiers?"
+        r"|roquettes?|obus)"
+        r"|roquettes?",
+        _EXP,
+        "Shelling/artillery/missile attack",
+        70,
+    ),
+    _rule(
+        "explosive device",
+        r"improvised\s+explosive\s+devices?|IEDs?|roadside\s+bombs?|land\s*mines?|explosive\s+devices?|car\s+bombs?"
+        r"|(?:struck|hit|ran\s+over|drove\s+over)\s+(?:an?\s+)?(?:mine|IED|explosive)"
+        r"|engins?\s+explosifs?(?:\s+improvisés?)?|EEI|mines?\s+artisanales?|voitures?\s+piégées?|véhicules?\s+piégés?"
+        r"|(?:a|ont)\s+sauté\s+sur\s+une\s+mine",
+        _EXP,
+        "Remote explosive/landmine/IED",
+        65,
+    ),
+    _rule("grenade", r"grenades?", _EXP, "Grenade", 64),
+    _rule(
+        "abduction",
+        r"kidnap(?:ped|ping|pings|pers)?|abduct(?:ed|ion|ions|ing)?|taken\s+hostage|held\s+hostage|hostages?"
+        r"|enlev(?:é|ée|és|ées|er|ement|ements)|kidnapp(?:é|ée|és|ées)|rapts?|pris\s+en\s+otages?|otages?",
+        _VAC,
+        "Abduction/forced disappearance",
+        60,
+    ),
+    _rule(
+        "armed clash",
+        r"clash(?:es|ed)?|fight(?:ing)?|fought|battl(?:e|es|ed|ing)|gunfights?|exchanges?\s+of\s+fire|firefights?"
+        r"|ambush(?:ed|es)?|repel(?:led|s)?|repulsed|came\s+under\s+fire|affront(?:ements?|é|és|èrent|ent)"
+        r"|combats?|accrochages?|embuscades?|(?:a|ont)\s+repoussé|repoussé(?:e|s)?|essuyé\s+des\s+tirs"
+        r"|échanges?\s+de\s+tirs|attaques?\s+terroristes?|assauts?",
+        "Battles",
+        "Armed clash",
+        55,
+    ),
+    _rule(
+        "territory retaken",
+        r"recaptur(?:ed|e|ing)|retook|retaken|retake|regained\s+control|reconquis|reprise\s+de\s+(?:la\s+ville|Kidal)"
+        r"|repris\s+(?:le\s+contrôle|la\s+ville|la\s+localité|le\s+camp|la\s+base)",
+        "Battles",
+        "Government regains territory",
+        57,
+    ),
+    _rule(
+        "territory seized",
+        r"(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:the\s+)?(?:town|city|camp|base|village|locality)"
+        r"|(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:an?\s+|the\s+)?(?:army\s+|military\s+)?"
+        r"(?:outposts?|posts?|positions?|garrisons?|bases?|barracks)"
+        r"|s['’](?:est|sont)\s+emparés?|(?:ont|a)\s+pris\s+le\s+contrôle",
+        "Battles",
+        "Non-state actor overtakes territory",
+        56,
+    ),
+    _rule(
+        "riot",
+        r"riot(?:s|ers|ing)?|violent\s+(?:protests?|demonstrations?)|threw\s+stones"
+        r"|hurled\s+stones|pelted|émeutes?|émeutiers|jets?\s+de\s+pierres"
+        r"|manifestations?\s+violentes?|saccag(?:é|ée|és|er|e)|ransack(?:ed)?|vandali[sz]ed",
+        "Riots",
+        "Violent demonstration",
+        45,
+    ),
+    _rule(
+        "protest",
+        r"protest(?:s|ed|ers|ing)?|demonstrat(?:ion|ions|ors|ed)|rall(?:y|ies|ied)|marched|sit-ins?"
+        r"|took\s+to\s+the\s+streets"
+        r"|manifest(?:ation|ations|é|ants|er|aient|ent)|marches?\s+de\s+protestation|rassemblements?|rassemblés"
+        r"|grèves?",
+        "Protests",
+        "Peaceful protest",
+        40,
+    ),
+    _rule(
+        "looting or destruction",
+        r"loot(?:ed|ing)|pillag(?:e|ed|é|és|ée)|set\s+fire\s+to|torched|burn(?:ed|t)\s+(?:down\s+)?(?:\w+\s+){0,2}"
+        r"(?:houses|homes|granaries|shops|market|village|trucks|lorries|vehicles|cars|buses)"
+        r"|incendi(?:é|ée|és|ées)|emporté\s+du\s+bétail",
+        _SD,
+        "Looting/property destruction",
+        38,
+    ),
+    _rule(
+        "arrest",
+        r"arrest(?:ed|s)?|detain(?:ed)?|rounded\s+up|taken\s+into\s+custody|apprehended|interpell(?:é|és|ée|ées|ation"
+        r"|ations)"
+        r"|arrêt(?:é|és|ée|ées)|arrestations?|placés?\s+en\s+garde\s+à\s+vue|écroués?",
+        _SD,
+        "Arrests",
+        35,
+    ),
+    _rule(
+        "agreement",
+        r"(?:signed|reached|agreed)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:agreement|deal|accord|ceasefire|truce)"
+        r"|cease-?fire|truce|accords?\s+de\s+paix|cessez-le-feu|trêve|(?:ont|a)\s+signé\s+(?:un|une|l['’])",
+        _SD,
+        "Agreement",
+        30,
+    ),
+    _rule(
+        "agreement ended",
+        r"(?:end(?:ed|s)?|terminat(?:ed|es)|withdr(?:ew|awn)\s+from|suspend(?:ed|s)?|pull(?:ed)?\s+out\s+of"
+        r"|scrapp(?:ed)?)"
+        r"\s+(?:\w+\s+){0,3}(?:agreement|accord|deal|ceasefire)"
+        r"|(?:la\s+)?(?:fin|suspension|dénonciation|retrait)\s+(?:\S+\s+){0,6}?(?:de\s+l['’]|des?\s+)(?:accords?"
+        r"|cessez-le-feu)",
+        _SD,
+        "Other",
+        32,
+    ),
+    _rule(
+        "base established",
+        r"set\s+up\s+(?:a\s+)?(?:new\s+)?(?:military\s+)?(?:base|camp|post)|established\s+(?:a\s+)?(?:\w+\s+)?(?:base"
+        r"|camp)"
+        r"|install(?:é|és|ée)\s+(?:une?\s+)?(?:nouvelle\s+|nouveau\s+)?(?:base|camp|poste)",
+        _SD,
+        "Headquarters or base established",
+        30,
+    ),
+    _rule(
+        "hand-over",
+        r"handed\s+(?:\w+\s+)?over|handover|hand-over|took\s+over|taken\s+over|takeover|took\s+control|taken\s+control"
+        r"|rétrocéd(?:é|ée|er|ant)|rétrocession|remis\s+(?:aux|à\s+l)|(?:en\s+)?prend\s+le\s+contrôle"
+        r"|pris\s+possession",
+        _SD,
+        "Non-violent transfer of territory",
+        28,
+    ),
+    _rule(
+        "displacement",
+        r"displaced|displacement|fled\s+(?:their\s+)?(?:homes|the\s+(?:town|village|area)|villages?)|forced\s+to\s+flee"
+        r"|have\s+fled|had\s+fled|refugees|sought\s+refuge|déplacée?s|déplacements?\s+(?:de\s+)?(?:populations?"
+        r"|massifs?)"
+        r"|(?:ont|avaient)\s+fui|(?:ont|avaient)\s+quitté\s+(?:leurs?|les)\s+(?:villages?|foyers|maisons|localités)"
+        r"|se\s+réfugier|réfugiés|exode",
+        _SD,
+        "Other",
+        25,
+        hypothetical=False,
+    ),
+    _rule(
+        "alert",
+        r"warn(?:s|ed|ing)?|on\s+(?:high\s+|maximum\s+)?alert|state\s+of\s+alert|raised\s+the\s+alert"
+        r"|tighten(?:ed|ing)?\s+security|step(?:ped)?\s+up\s+security|heightened\s+security"
+        r"|reinforc(?:e|ed|ing|ement)\s+(?:\w+\s+){0,3}(?:security|forces|checkpoints)"
+        r"|renforc(?:er|é|ée|ement)\s+(?:\w+\s+){0,3}(?:sécuri\w*|dispositif)"
+        r"|security\s+(?:was\s+|has\s+been\s+)?(?:tightened|stepped\s+up|reinforced)|curfew"
+        r"|ban\s+on\s+(?:\w+\s+){0,2}traffic"
+        r"|mis(?:e)?\s+en\s+garde|met\s+en\s+garde|alerte|renforcer\s+la\s+sécurité|renforcement\s+(?:de\s+la"
+        r"|des\s+mesures\s+de)\s+sécurité"
+        r"|vigilance|sécurité\s+renforcée|couvre-feu|interdiction\s+de\s+(?:la\s+)?circulation",
+        _SD,
+        "Other",
+        20,
+        hypothetical=False,
+    ),
+    _rule(
+        "attack",
+        r"attack(?:s|ed|ing)?|raid(?:s|ed)?|assault(?:ed)?|killed|killing|massacre[ds]?|executed|shot\s+dead"
+        r"|gunned\s+down"
+        r"|attaqu(?:e|es|er|ent|é|ée|és|ées)|tué(?:s|e|es)?|tuant|massacres?|exécut(?:é|és|ée|ées)|abattu(?:s|e|es)?"
+        r"|neutralis(?:ed|é|és|ée|ées|er)|neutraliz(?:ed)?",
+        "Battles",
+        GENERIC,
+        10,
+    ),
+)
+
+_DEFENSIVE = re.compile(r"repel|repuls|repouss|ripost|fought\s+off|beat\s+back", re.IGNORECASE)
+_HYPOTHETICAL_BEFORE = re.compile(
+    r"(?:\brisks?|\bthreats?|\bfears?|\bdanger|\bpossib(?:le|ility)|\bpotential|\bplann(?:ed|ing)|\bplott(?:ed|ing)"
+    r"|\bprevent|\bavoid|\bcould|\bwould|\bmight|\bmay|\bagainst\s+(?:an?|any)|\brisques?|\bmenaces?|\bcraintes?"
+    r"|\béventuel(?:le)?s?|\bpourrai(?:t|ent)|\bprévenir|\béviter|\bcontre\s+(?:une?|toute?)|\bpréparai(?:t|ent)"
+    r"|\bwarn(?:ed|ing|s)?\s+(?:of|that|against)|\bmettre\s+en\s+garde\s+contre)"
+    r"(?:\s+[\w'’-]+){0,5}?\s*(?:of\s+|d['’]\s*|de\s+|des\s+|du\s+)?$",
+    re.IGNORECASE,
+)
+# What a crowd or a statement is about: "to denounce the bombings", "a condamné l'attaque".
+_TOPIC_BEFORE = re.compile(
+    r"(?:\bdénoncer|\bdénoncent|\bprotester\s+contre|\bcondamn\w*|\bdenounc\w*|\bcondemn\w*|\bto\s+protest"
+    r"|\bin\s+protest\s+(?:at|against)|\bagainst|\bcontre|\bdemand\w*\s+an\s+end\s+to|\bréclamer\s+la\s+fin\s+des?)"
+    r"\s+(?:the\s+|les?\s+|la\s+|l['’]\s*|des\s+|recent\s+|récents?\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_ANAPHORIC_BEFORE = re.compile(
+    r"(?:\bthe|\bthis|\bthat|\bl['’]|\bla|\ble|\bcette|\bcet|\bce)\s*(?:same\s+|même\s+|latest\s+|deadly\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def find_triggers(text: str) -> list[Trigger]:
+    """Every rule matched in ``text``, in text order (overlaps between rules are kept).
+
+    Parameters
+    ----------
+    text : str
+        A sentence or clause.
+
+    Returns
+    -------
+    list of Trigger
+    """
+    found = []
+    for rule in RULES:
+        for m in rule.pattern.finditer(text):
+            before = text[max(0, m.start() - 60) : m.start()]
+            hypothetical = rule.can_be_hypothetical and bool(_HYPOTHETICAL_BEFORE.search(before))
+            # A topic is no incident here, unless the words are a protest's own ("protest against").
+            hypothetical = hypothetical or (rule.event_type != "Protests" and bool(_TOPIC_BEFORE.search(before)))
+            anaphoric = bool(_ANAPHORIC_BEFORE.search(before[-12:])) and rule.sub_event_type != "Other"
+            found.append(Trigger(m.start(), m.end(), m.group(0), rule, hypothetical, anaphoric))
+    return sorted(found, key=lambda t: (t.start, -t.rule.priority))
+
+
+def best_trigger(triggers: list[Trigger]) -> Trigger | None:
+    """The trigger that names the incident: the highest priority that is not hypothetical; earliest among equals."""
+    real = [t for t in triggers if not t.hypothetical]
+    if not real:
+        return None
+    return max(real, key=lambda t: (t.rule.priority, -t.start))
+
+
+# ---------------------------------------------------------------------------
+# Fatalities
+
+#: Words for an unstated number, read the way ACLED reads them.
+VAGUE_NUMBERS: dict[str, int] = {
+    "several": 3, "a few": 3, "few": 3, "some": 3, "many": 3, "numerous": 3, "plusieurs": 3, "quelques": 3,
+    "de nombreux": 3, "de nombreuses": 3, "a dozen": 12, "dozen": 12, "une douzaine": 12, "une dizaine": 10,
+    "dozens": 12, "dozens of": 12, "scores of": 12, "des dizaines": 12, "des dizaines de": 12,
+    "une vingtaine": 20, "une trentaine": 30, "une quarantaine": 40, "une cinquantaine": 50,
+    "une soixantaine": 60, "une centaine": 100, "a hundred": 100, "hundreds": 100, "hundreds of": 100,
+    "des centaines": 100, "des centaines de": 100, "thousands": 1000, "des milliers": 1000,
+}  # fmt: skip
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "hundred": 100, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+    "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
+}  # fmt: skip
+_NUMBER_ALTS = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+")
+    for w in sorted([*VAGUE_NUMBERS, *(k.strip() for k in NUMBER_WORDS)], key=len, reverse=True)
+)
+_NUM = rf"(?:\d{{1,3}}(?:[ ,.\u202f]\d{{3}})*|\d+|{_NUMBER_ALTS})"
+_QUALIFIER = (
+    r"(?:(?P<qual>at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|au\s+moins|plus\s+de|près\s+de"
+    r"|environ|une\s+quinzaine\s+de|jusqu['’]à)\s+)?"
+)
+_RANGE = rf"(?:between\s+|entre\s+)?[\"“«]?\s?(?P<n>{_NUM})\s?[\"”»]?(?:\s*(?:-|–|to|and|à|et)\s*(?P<n2>\d+))?"
+_GROUP = (
+    r"(?P<group>(?:[\w'’-]+\s+){0,2}?(?:soldiers?|troops|servicemen|militaires|soldats|gendarmes?|policemen"
+    r"|police\s+officers"
+    r"|policiers|men|hommes|peacekeepers|casques\s+bleus|assailants?|attackers?|terrorists?|jihadists?|militants?"
+    r"|fighters?|gunmen|rebels?|insurgents?|assaillants|terroristes|jihadistes|combattants|ennemis?|civilians?"
+    r"|villagers"
+    r"|people|persons|passengers|children|women|residents|civils|villageois|personnes|passagers|enfants|femmes"
+    r"|habitants|victimes|victims|dead|bodies|corps))?"
+)
+_DEATH_AFTER = (
+    r"(?:\s+(?:were|have\s+been|had\s+been|was|are|ont\s+été|avaient\s+été|a\s+été|sont)?\s*"
+    r"(?:killed|dead|died|slain|massacred|executed|lost\s+their\s+lives|tués?|tuées?|morts?|décédés?|péri|ont\s+péri"
+    r"|ont\s+perdu\s+la\s+vie|neutralisés?|abattus?|exécutés?))"
+)
+_FATALITY_PATTERNS = (
+    re.compile(rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:of\s+|d['’]\s*|de\s+)?{_GROUP}{_DEATH_AFTER}", re.IGNORECASE),
+    re.compile(
+        r"(?<![\w-])(?:killing|killed|kills|leaving|left|claimed\s+the\s+lives\s+of|death\s+toll\s+(?:of|at|rose\s+to"
+        r"|to)"
+        r"|toll\s+of|neutralis(?:ed|ing)|neutraliz(?:ed|ing)|lost|tuant|faisant|a\s+fait|ont\s+fait"
+        r"|bilan\s+(?:provisoire\s+)?de"
+        r"|neutralisé|coûté\s+la\s+vie\s+à|a\s+perdu|ont\s+perdu|enterré|(?:a|ont|avait|avaient)\s+tué)"
+        rf"\s+{_QUALIFIER}{_RANGE}\s*(?:of\s+|d['’]\s*|de\s+)?{_GROUP}",
+        re.IGNORECASE,
+    ),
+)
+_DEATH_NOUN_AFTER = re.compile(
+    r"^\s*(?:of\s+|de\s+|d['’]\s*)?(?:dead|deaths|fatalities|morts|tués|victimes|bodies|corps)\b", re.IGNORECASE
+)
+# Verbs that give a toll only with a word of death after the number ("left 5 dead", "faisant 3 morts").
+_NEEDS_DEATH_NOUN = re.compile(r"^(?:leaving|left|faisant|a\s+fait|ont\s+fait)\b", re.IGNORECASE)
+# Verbs that give a toll only with people after the number ("lost ten men", not "lost 3 vehicles").
+_NEEDS_PEOPLE = re.compile(r"^(?:lost|a\s+perdu|ont\s+perdu)\b", re.IGNORECASE)
+_NO_DEATHS = re.compile(
+    r"no\s+(?:one|body|casualties|deaths|fatalities)\s+(?:was|were)?|no\s+casualties|without\s+(?:casualties|loss)"
+    r"|aucune\s+victime|pas\s+de\s+victimes?|sans\s+faire\s+de\s+victimes?|no\s+toll|without\s+giving\s+a\s+toll"
+    r"|sans\s+(?:donner\s+de|qu['’]un)\s+bilan|heavy\s+losses|lourdes\s+pertes",
+    re.IGNORECASE,
+)
+_GROUPS = {
+    "state": r"soldier|troop|servicem|militaire|soldat|gendarme|police|policier|men\b|hommes|peacekeeper"
+    r"|casques",
+    "armed": r"assailant|attacker|terroris|jihadist|militant|fighter|gunmen|rebel|insurgent|assaillant|combattant"
+    r"|ennemi",
+    "civilians": r"civil|villager|people|person|passenger|child|women|resident|villageois|personne|passager"
+    r"|enfant|femme|habitant",
+}
+
+
+@dataclass(frozen=True)
+class FatalityMention:
+    """A stated number of dead.
+
+    Attributes
+    ----------
+    start, end : int
+        Span of the statement.
+    text : str
+        The statement.
+    count : int
+        The number ACLED would code.
+    high : int or None
+        Upper bound when a range is given.
+    group : str
+        Who died: ``state``, ``armed``, ``civilians`` or ``unknown``.
+    """
+
+    start: int
+    end: int
+    text: str
+    count: int
+    high: int | None
+    group: str
+
+
+def _value(token: str) -> int | None:
+    token = " ".join(token.casefold().split())
+    digits = re.sub(r"[ ,.\u202f]", "", token)
+    if digits.isdigit():
+        return int(digits)
+    if token in VAGUE_NUMBERS:
+        return VAGUE_NUMBERS[token]
+    return NUMBER_WORDS.get(token)
+
+
+def _group(words: str) -> str:
+    for name, pattern in _GROUPS.items():
+        if re.search(pattern, words, re.IGNORECASE):
+            return name
+    return "unknown"
+
+
+def find_fatalities(text: str) -> list[FatalityMention]:
+    """Statements of how many died, in text order.
+
+    Parameters
+    ----------
+    text : str
+        A sentence or more.
+
+    Returns
+    -------
+    list of FatalityMention
+        Wounded are not counted; a count of displaced or abducted people is not a death toll.
+    """
+    found: list[FatalityMention] = []
+    for pattern in _FATALITY_PATTERNS:
+        for m in pattern.finditer(text):
+            group_words = m.group("group") or ""
+            if pattern is _FATALITY_PATTERNS[1]:
+                if _NEEDS_DEATH_NOUN.match(m.group(0)) and not _DEATH_NOUN_AFTER.match(text[m.end("n") :]):
+                    continue
+                if _NEEDS_PEOPLE.match(m.group(0)) and _group(group_words) == "unknown":
+                    continue
+            value = _value(m.group("n"))
+            if value is None or value > 100_000:
+                continue
+            high = int(m.group("n2")) if m.group("n2") else None
+            if any(m.start() < f.end and f.start < m.end() for f in found):
+                continue
+            found.append(FatalityMention(m.start(), m.end(), m.group(0), value, high, _group(group_words)))
+    return sorted(found, key=lambda f: f.start)
+
+
+def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, int | None]:
+    """``(fatalities, low, high)`` from the statements about one event.
+
+    Different groups add up (soldiers and assailants); several counts for one
+    group keep the lowest (conflicting claims, ACLED's conservative rule).
+    ``low``/``high`` are given only when a range or conflicting counts were stated.
+    """
+    if not mentions:
+        return 0, None, None
+    by_group: dict[str, list[FatalityMention]] = {}
+    for f in mentions:
+        by_group.setdefault(f.group, []).append(f)
+    total = low = high = 0
+    spread = False
+    for group in by_group.values():
+        counts = [f.count for f in group]
+        highs = [f.high or f.count for f in group]
+        total += min(counts)
+        low += min(counts)
+        high += max(highs)
+        spread = spread or len(set(counts)) > 1 or any(f.high for f in group)
+    return total, (low if spread else None), (high if spread else None)
+
+
+def says_no_deaths(text: str) -> bool:
+    """True when the text says nobody died, or that losses were claimed without a toll."""
+    return bool(_NO_DEATHS.search(text))
+
+
+_INTERVENTION = re.compile(
+    r"tear\s*-?gas|dispers(?:e|ed|ing)|batons?|water\s+cannons?|gaz\s+lacrymogènes?|dispers(?:é|és|ée|er)|matraqu",
+    re.IGNORECASE,
+)
+_LIVE_FIRE = re.compile(r"live\s+(?:fire|ammunition|rounds)|balles\s+réelles|opened\s+fire\s+on", re.IGNORECASE)
+
+
+def intervention(text: str) -> bool:
+    """True when forces broke up a crowd (tear gas, dispersal, batons): a protest *with intervention*."""
+    return bool(_INTERVENTION.search(text))
+
+
+def live_fire(text: str) -> bool:
+    """True when forces fired on a crowd (with deaths, *excessive force against protesters*)."""
+    return bool(_LIVE_FIRE.search(text))
