@@ -22,6 +22,7 @@ from conflictmap.schema import (
     to_canonical,
     validate_events,
 )
+from conflictmap.store import EventStore, EventValidationError, StoreError, StoreImport, open_store
 from conflictmap.synth import synth_events
 from conflictmap.timeline import aggregate as timeline_aggregate
 from conflictmap.timeline import headline, totals
@@ -37,6 +38,8 @@ __all__ = [
     "AmbiguousPlaceError",
     "AssetError",
     "Candidate",
+    "EventStore",
+    "EventValidationError",
     "ExportError",
     "ExportResult",
     "FilterError",
@@ -48,6 +51,8 @@ __all__ = [
     "Provenance",
     "Rejection",
     "SchemaError",
+    "StoreError",
+    "StoreImport",
     "__version__",
     "actor_counts",
     "actor_key",
@@ -64,6 +69,7 @@ __all__ = [
     "geocode",
     "headline",
     "inline_html",
+    "open_store",
     "read_events",
     "read_provenance",
     "resolve",

@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from conflictmap.cli import data, export, extract
+from conflictmap.cli import data, db, export, extract
 from conflictmap.cli.common import USER_ERRORS, UserError
 
 #: Modules whose ``register(subparsers)`` adds sub-commands, in help order.
-COMMAND_MODULES = (data, export, extract)
+COMMAND_MODULES = (data, db, export, extract)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,131 @@
+"""A FilterSpec as an SQL condition, with the same meaning as ``FilterSpec.mask``.
+
+Actor and free-text filters match through the package's own rules (actor
+aliases and members, accent folding), which SQL does not know: they are
+worked out once per distinct label in the store (``labels(column)``) and sent
+as lists of matching labels. Notes are searched in ``notes_search``, the
+folded notes the store writes next to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from conflictmap.actors import actor_mask
+from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec
+from conflictmap.schema import ACTOR_COLUMNS
+from conflictmap.store.records import fold
+
+#: ``labels(column)``: the distinct non-missing values of a column among the stored events.
+Labels = Callable[[str], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The bits of SQL that differ between SQLite and PostgreSQL. Placeholders are ``?`` in both."""
+
+    #: ``column IN list``, the list passed as one parameter: ``{col}`` is replaced.
+    in_list: str
+    #: ``needle`` found in ``column``: ``{col}`` is replaced; one parameter.
+    contains: str
+    #: Extra condition for a bounding box (an index the backend has), four parameters w, s, e, n; or "".
+    bbox_index: str = ""
+
+    def one_of(self, column: str, values: Sequence[str]) -> tuple[str, list[object]]:
+        """``column`` is one of ``values``."""
+        return self.in_list.format(col=column), [list(values)]
+
+
+def _actor_labels(labels: Labels, column: str, wanted: Sequence[str]) -> list[str]:
+    names = list(labels(column))
+    if not names:
+        return []
+    frame = pd.DataFrame({c: names if c == column else [None] * len(names) for c in ACTOR_COLUMNS})
+    hit = actor_mask(frame, wanted)
+    return [n for n, h in zip(names, hit, strict=True) if h]
+
+
+def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tuple[list[str], list[object]]:
+    """Conditions (to join with AND) and their parameters for ``spec``.
+
+    Parameters
+    ----------
+    spec : FilterSpec or None
+        The filter; ``None`` or an empty spec gives no condition.
+    dialect : Dialect
+        How the backend writes list membership and substring search.
+    labels : callable
+        ``labels(column)`` -> the distinct values of a text column in the store.
+
+    Returns
+    -------
+    (list of str, list)
+        SQL conditions with ``?`` placeholders, and the parameters in order.
+    """
+    where: list[str] = []
+    params: list[object] = []
+    if spec is None or spec.is_empty():
+        return where, params
+
+    def add(sql: str, *values: object) -> None:
+        where.append(sql)
+        params.extend(values)
+
+    def any_of(parts: list[tuple[str, list[object]]]) -> None:
+        if not parts:
+            add("0 = 1")
+            return
+        add("(" + " OR ".join(p[0] for p in parts) + ")", *(v for p in parts for v in p[1]))
+
+    if spec.date_from is not None:
+        start = spec.date_from.isoformat()
+        # date_end >= event_date, so a missing date_end falls back on event_date.
+        add("(date_end >= ? OR event_date >= ?)", start, start)
+    if spec.date_to is not None:
+        add("event_date <= ?", spec.date_to.isoformat())
+    if spec.event_types or spec.sub_event_types:
+        parts = []
+        if spec.event_types:
+            parts.append(dialect.one_of("event_type", spec.event_types))
+        if spec.sub_event_types:
+            parts.append(dialect.one_of("sub_event_type", spec.sub_event_types))
+        any_of(parts)
+    if spec.actors:
+        parts = []
+        for column in ACTOR_COLUMNS:
+            hits = _actor_labels(labels, column, spec.actors)
+            if hits:
+                parts.append(dialect.one_of(column, hits))
+        any_of(parts)
+    if spec.admin1:
+        add(*_flat(dialect.one_of("admin1", spec.admin1)))
+    if spec.datasets:
+        add(*_flat(dialect.one_of("dataset", spec.datasets)))
+    if spec.min_fatalities:
+        add("fatalities >= ?", spec.min_fatalities)
+    if spec.max_geo_precision is not None:
+        add("geo_precision <= ?", spec.max_geo_precision)
+    if spec.max_time_precision is not None:
+        add("time_precision <= ?", spec.max_time_precision)
+    if spec.bbox is not None:
+        west, south, east, north = spec.bbox
+        if dialect.bbox_index:
+            add(dialect.bbox_index, west, south, east, north)
+        add("longitude >= ? AND longitude <= ? AND latitude >= ? AND latitude <= ?", west, east, south, north)
+    if spec.text:
+        needle = fold(spec.text)
+        parts = []
+        for column in TEXT_SEARCH_COLUMNS:
+            hits = [label for label in labels(column) if needle in fold(label)]
+            if hits:
+                parts.append(dialect.one_of(column, hits))
+        parts.append((dialect.contains.format(col="notes_search"), [needle]))
+        any_of(parts)
+    return where, params
+
+
+def _flat(part: tuple[str, list[object]]) -> tuple[object, ...]:
+    return (part[0], *part[1])
