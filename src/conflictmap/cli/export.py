@@ -17,7 +17,7 @@ from conflictmap import catalog
 from conflictmap.assets import AssetError
 from conflictmap.cli.common import UserError, read
 from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
-from conflictmap.export.image import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
+from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
 from conflictmap.filters import QUERY_PARAMS, FilterSpec
 from conflictmap.pagelink import PageState
 from conflictmap.readers import FORMATS

@@ -26,7 +26,7 @@ import pandas as pd
 
 from conflictmap.export.data import CSV_LAYOUTS, DATA_KINDS, write_csv, write_geojson, write_gpkg
 from conflictmap.export.html import write_html
-from conflictmap.export.image import IMAGE_KINDS, ImageOptionError, write_image
+from conflictmap.export.options import IMAGE_KINDS, ImageOptionError
 from conflictmap.export.provenance import (
     Provenance,
     ProvenanceError,
@@ -265,6 +265,9 @@ def write_export(
         prov = write_html(shown, prov, path, mode=mode)
         written = [path]
     elif kind in IMAGE_KINDS:
+        # matplotlib takes about a second to import: only image exports pay for it.
+        from conflictmap.export.image import write_image
+
         prov = write_image(shown, prov, str(path), kind, dpi=dpi, width_px=width_px, mode=mode)
         written = [path]
     elif kind == "csv":

@@ -39,18 +39,13 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path as MplPath
 
 from conflictmap import basemap, mapview
+from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS, WIDTH_RANGE, ImageOptionError
 from conflictmap.export.provenance import Provenance, drawing_text
 from conflictmap.export.stored import add_svg_provenance, image_metadata
 from conflictmap.gazetteer import Place
 
 #: Page size in inches: A4 landscape.
 PAGE_IN: tuple[float, float] = (11.69, 8.27)
-#: Resolution of a PNG when neither ``dpi`` nor ``width_px`` is given (1754 x 1240 pixels).
-DEFAULT_DPI = 150
-#: Accepted PNG resolutions.
-DPI_RANGE: tuple[int, int] = (50, 600)
-WIDTH_RANGE: tuple[int, int] = (400, 8000)
-IMAGE_KINDS: tuple[str, ...] = ("png", "pdf", "svg")
 MODES: tuple[str, ...] = ("auto", "points", "density")
 #: Size of a screen pixel of the interactive map on the page, in points.
 PT_PER_PX = 0.8
@@ -86,10 +81,6 @@ _LABEL_KINDS: tuple[tuple[float, tuple[str, ...]], ...] = (
     (7.0, ("capital", "region_capital", "cercle_capital")),
     (math.inf, ("capital", "region_capital")),
 )
-
-
-class ImageOptionError(ValueError):
-    """An image option (resolution, mode, format) is out of range; the message gives the range."""
 
 
 # -- projection -------------------------------------------------------------------------------------
