@@ -1,34 +1,58 @@
-"""The conflictmap page: events on an offline map.
+"""The conflictmap page: conflict events on an offline map, with filters, timeline, table and details.
 
     streamlit run dashboard.py [-- --data FILE]
 
-The file comes from ``--data``, else the ``CONFLICTMAP_DATA`` setting, else
-the seed events in ``data/seed_events.csv``.
+The page opens on ``--data``, else the ``CONFLICTMAP_DATA`` setting, else the
+seed events in ``data/seed_events.csv``; the dataset picker lists the event
+files in ``CONFLICTMAP_DATA_DIR`` and takes uploads. Filters, datasets and the
+map drawing live in the URL, so a copied link reopens the same view.
+
+This file only lays out widgets; the work is done in the ``conflictmap`` package.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from conflictmap import settings
+from conflictmap import catalog, charts, details, facets, livemap, settings, timeline, viewport
 from conflictmap.assets import AssetError, missing_assets
-from conflictmap.mapview import build_map
+from conflictmap.filters import FilterSpec
+from conflictmap.pagelink import PageState, query_key
 from conflictmap.readers import read_events
-from conflictmap.readers.report import NotEventDataError
+from conflictmap.readers.report import ImportReport, NotEventDataError
+from conflictmap.store import StoreError, StoreNotFoundError, open_store
 
-SEED_EVENTS = Path(__file__).parent / "data" / "seed_events.csv"
+APP_DIR = Path(__file__).parent
+SEED_EVENTS = APP_DIR / "data" / "seed_events.csv"
 # Streamlit serves <app folder>/static at /app/static, wherever it was started from.
-SERVED_ASSETS = Path(__file__).parent / "static" / "vendor"
-# Problems with the file the user chose; anything else is a bug and keeps its traceback in the log.
+SERVED_ASSETS = APP_DIR / "static" / "vendor"
+# Problems with a file the user chose; anything else is a bug and keeps its traceback in the log.
 READ_ERRORS = (NotEventDataError, ValueError, LookupError, FileNotFoundError, IsADirectoryError, PermissionError)
+MAP_HEIGHT = 620
+# What the map reports back: a click on an event (its popup text), and the view for server-side aggregation.
+MAP_RETURNS = ["last_object_clicked_popup", "last_object_clicked_count", "bounds", "zoom"]
+UPLOAD_TYPES = [s.lstrip(".") for s in catalog.DATA_SUFFIXES]
+MODE_LABELS = {"auto": "Auto", "points": "Points", "clusters": "Clusters", "density": "Density grid"}
+STORE_KEY = "store"
+# How often the page looks whether the event store changed, in seconds.
+STORE_CHECK_S = 10
+# The table gets the newest events; sorting in the browser is among those.
+TABLE_ROWS = 2_500
+FILTER_KEYS = tuple(f"f_{name}" for name in facets.CONTROLS)
 
 
-def data_path() -> Path:
+# -- where the data comes from -----------------------------------------------------------------------------
+
+
+def opening_path() -> Path:
     """The event file to open: ``--data``, else ``CONFLICTMAP_DATA``, else the seed events."""
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--data", default="")
@@ -36,33 +60,508 @@ def data_path() -> Path:
     return Path(known.data or settings.get("CONFLICTMAP_DATA") or SEED_EVENTS)
 
 
-@st.cache_data(show_spinner="Reading events...", max_entries=4)
-def load_events(path: str, modified: float):
-    """Read ``path`` once per version of the file (``modified`` is its mtime, part of the cache key)."""
-    return read_events(path)
+def store_settings() -> tuple[str, str]:
+    return settings.get("CONFLICTMAP_DB"), settings.get("CONFLICTMAP_STORE")
 
+
+@st.cache_resource(ttl=STORE_CHECK_S, show_spinner=False)
+def store_state(where: tuple[str, str]) -> dict | None:
+    """The event store's size and last change (they key its cache), or why it cannot be read; ``None`` without one.
+
+    ``where`` holds the store settings (``CONFLICTMAP_DB``, ``CONFLICTMAP_STORE``), so each store has its entry.
+    """
+    try:
+        with open_store(create=False) as store:
+            table = store.datasets()
+            where = str(store.location)
+    except StoreNotFoundError:
+        return None
+    except (StoreError, OSError) as exc:
+        return {"error": str(exc), "events": 0}
+    return {"events": int(table["events"].sum()), "changed": str(table["last_change"].max()), "where": where}
+
+
+@st.cache_resource(show_spinner="Reading the event store...", max_entries=2)
+def load_store(where: tuple[str, str], changed: str, events: int):
+    """Every event in the store (its settings, last change and size are the cache key)."""
+    with open_store(create=False) as store:
+        return store.query()
+
+
+def available_sources(opening: Path) -> tuple[dict[str, object], str]:
+    """Every dataset the picker offers and the key of the opening file.
+
+    Files are ``DatasetFile`` entries (the opening file a ``Path`` when it is not in the data
+    folder), uploads and the event store dicts.
+    """
+    listed = {f.key: f for f in catalog.list_datasets()}
+    by_path = {f.path.resolve(): f.key for f in listed.values()}
+    opening_key = by_path.get(opening.resolve()) if opening.exists() else None
+    sources: dict[str, object] = {}
+    if opening_key is None:
+        opening_key = opening.name if opening.name not in listed else f"opened:{opening.name}"
+        sources[opening_key] = opening
+    sources.update(listed)
+    store = store_state(store_settings())
+    if store is not None:
+        sources[STORE_KEY] = {"name": "Event store", "store": True, **store}
+    sources.update(st.session_state.get("uploads", {}))
+    return sources, opening_key
+
+
+def source_label(key: str) -> str:
+    entry = st.session_state.get("_sources", {}).get(key)
+    if isinstance(entry, catalog.DatasetFile):
+        return entry.label
+    if isinstance(entry, dict) and entry.get("store"):
+        return f"Event store ({entry['events']:,} events)" if "error" not in entry else "Event store (unavailable)"
+    if isinstance(entry, dict):
+        return f"{entry['name']} (uploaded, {entry['events']:,} events)"
+    return key
+
+
+def source_name(key: str) -> str:
+    entry = st.session_state.get("_sources", {}).get(key)
+    if isinstance(entry, catalog.DatasetFile):
+        return entry.key
+    if isinstance(entry, dict):
+        return entry["name"]
+    return key
+
+
+def event_position(index: pd.Index, event_id: str | None) -> int | None:
+    """Row position of ``event_id`` in a table indexed by ``id_index`` (the first, if it repeats)."""
+    if not event_id or event_id not in index:
+        return None
+    where = index.get_loc(event_id)
+    if isinstance(where, int):
+        return where
+    if isinstance(where, slice):
+        return where.start
+    return int(where.nonzero()[0][0])
+
+
+@st.cache_resource(show_spinner="Reading events...", max_entries=16)
+def load_file(path: str, size: int, modified_ns: int):
+    """Read one event file (size and modification time are part of the cache key)."""
+    return catalog.load_events(catalog.DatasetFile(Path(path).name, Path(path), size, modified_ns))
+
+
+@st.cache_resource(max_entries=8)
+def combined(keys: tuple, _tables: tuple):
+    """One table of every dataset shown; ``keys`` names the versions of the tables."""
+    return catalog.combine(list(_tables))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def choices(data_key: tuple, _events) -> dict:
+    """What the filter controls offer for this data."""
+    span = facets.date_span(_events)
+    return {
+        "span": span,
+        "latest": facets.latest_event_day(_events),
+        "types": facets.type_choices(_events),
+        "actors": facets.actor_choices(_events),
+        "regions": facets.value_choices(_events["admin1"]),
+        "datasets": facets.value_choices(_events["dataset"]),
+    }
+
+
+@st.cache_resource(max_entries=16)
+def filtered(data_key: tuple, spec_key: str, _events, _spec: FilterSpec):
+    return _spec.apply(_events)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def filter_counts(data_key: tuple, spec_key: str, _events, _spec: FilterSpec) -> dict:
+    return facets.filter_counts(_events, _spec)
+
+
+@st.cache_resource(max_entries=16)
+def map_points(data_key: tuple, spec_key: str, _shown):
+    return viewport.PointArrays.from_events(_shown)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def headline(data_key: tuple, spec_key: str, _events, _shown, _spec: FilterSpec):
+    if _spec.date_from is None or _spec.date_to is None:
+        return timeline.headline(_shown, _shown.iloc[0:0]), None
+    before = timeline.previous_range(_spec.date_from, _spec.date_to)
+    previous = dataclasses.replace(_spec, date_from=before[0], date_to=before[1]).apply(_events)
+    return timeline.headline(_shown, previous), before
+
+
+@st.cache_resource(max_entries=16)
+def event_table(data_key: tuple, spec_key: str, _shown, selected: str | None) -> pd.DataFrame:
+    return details.table_rows(_shown, TABLE_ROWS, selected)
+
+
+@st.cache_resource(max_entries=8)
+def id_index(data_key: tuple, _events) -> pd.Index:
+    return pd.Index(_events["event_id"].array)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def timeline_view(data_key: tuple, spec_key: str, _shown, start, end):
+    return charts.timeline_data(_shown, start=start, end=end)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def actor_view(data_key: tuple, spec_key: str, _shown, start, end):
+    return charts.actor_activity(_shown, top=12, start=start, end=end)
+
+
+# -- what the user does ----------------------------------------------------------------------------------
+
+
+def read_upload() -> None:
+    """Read the file just uploaded and add it to the datasets this browser tab can show."""
+    uploaded = st.session_state.get("uploader")
+    if uploaded is None:
+        return
+    name = Path(uploaded.name).name or "upload.csv"
+    key = f"upload:{name}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="conflictmap-upload-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(uploaded.getvalue())
+            events, report = read_events(path)
+    except READ_ERRORS as exc:
+        st.session_state["upload_result"] = {"name": name, "error": str(exc)}
+        return
+    report.source = name
+    uploads = st.session_state.setdefault("uploads", {})
+    uploads[key] = {"name": name, "events": len(events), "table": events, "report": report, "id": uploaded.file_id}
+    st.session_state["upload_result"] = {"name": name, "key": key}
+    if key not in st.session_state.get("f_sources", []):
+        st.session_state["f_sources"] = [*st.session_state.get("f_sources", []), key]
+
+
+def reset_filters(info: dict) -> None:
+    apply_spec(FilterSpec(), info)
+
+
+def on_period(info: dict) -> None:
+    period, span = st.session_state["f_period"], info["span"]
+    if period == "all":
+        st.session_state["f_dates"] = (span.first, span.last)
+    elif period in facets.date_presets(info["latest"]):
+        st.session_state["f_dates"] = facets.date_presets(info["latest"])[period]
+
+
+def on_dates(info: dict) -> None:
+    picked = st.session_state["f_dates"]
+    if len(picked) == 2:
+        st.session_state["f_period"] = facets.matching_preset(picked[0], picked[1], info["latest"])
+        if st.session_state["f_period"] == "all":
+            st.session_state["f_period"] = "custom"
+
+
+def on_timeline(info: dict, key: str, freq: str) -> None:
+    picked = charts.selected_range(st.session_state.get(key), freq)
+    if picked is None:
+        return
+    st.session_state["f_dates"] = picked
+    st.session_state["f_period"] = facets.matching_preset(picked[0], picked[1], info["latest"])
+    if st.session_state["f_period"] == "all":
+        st.session_state["f_period"] = "custom"
+    # A new chart key clears the drawn interval: the dates now live in the filter.
+    st.session_state["timeline_gen"] = st.session_state.get("timeline_gen", 0) + 1
+
+
+def clear_selection() -> None:
+    st.session_state["selected_event"] = None
+
+
+def on_table_select(ids: pd.Series) -> None:
+    rows = st.session_state["event_table"]["selection"]["rows"]
+    st.session_state["selected_event"] = str(ids.iloc[rows[0]]) if rows else None
+
+
+def apply_spec(spec: FilterSpec, info: dict) -> None:
+    """Set every filter control from ``spec`` (a link opened, the back button, the reset button)."""
+    for name, value in facets.controls_from_spec(spec, info["span"], info["latest"]).items():
+        st.session_state[f"f_{name}"] = value
+
+
+def spec_from_controls() -> FilterSpec:
+    """The filter the controls show."""
+    return facets.spec_from_controls({name: st.session_state[f"f_{name}"] for name in facets.CONTROLS})
+
+
+def keeps(counts: dict, group: str) -> None:
+    if group in counts:
+        st.caption(f"keeps {counts[group]:,} of {counts['total']:,} events")
+
+
+# -- the page ------------------------------------------------------------------------------------------------
 
 st.set_page_config(page_title="conflictmap", layout="wide")
-st.title("Conflict events")
 
 try:
-    path = data_path()
-    events, report = load_events(str(path), path.stat().st_mtime)
+    opening = opening_path()
 except argparse.ArgumentError as exc:
     st.error(f"Bad command-line option: {exc}")
     st.stop()
-except READ_ERRORS as exc:
-    st.error(f"Could not open the event file: {exc}")
+
+sources, opening_key = available_sources(opening)
+st.session_state["_sources"] = sources
+
+# The URL wins when it changed from outside: a link opened, the back or forward button.
+url_key = query_key(st.query_params)
+if st.session_state.get("_url") != url_key:
+    state, problems = PageState.from_query_params(st.query_params, [opening_key])
+    unknown = [s for s in state.sources if s not in sources]
+    problems += [f"dataset {s!r} from the link is not available here" for s in unknown]
+    st.session_state["_url"] = url_key
+    st.session_state["_url_problems"] = problems
+    st.session_state["f_sources"] = [s for s in state.sources if s in sources]
+    st.session_state["f_mode"] = state.mode
+    st.session_state["_pending_spec"] = state.spec
+
+with st.sidebar:
+    st.header("Data")
+    st.multiselect(
+        "Datasets shown",
+        options=list(sources),
+        format_func=source_label,
+        key="f_sources",
+        placeholder="Pick one or more datasets",
+        help="Event files in the data folder, the file the page opened on, the event store and your uploads. "
+        "Several datasets are drawn together, each with its own marker shape.",
+    )
+    with st.expander("Add an event file", expanded="upload_result" in st.session_state):
+        st.file_uploader(
+            "ACLED, UCDP GED or conflictmap file",
+            type=UPLOAD_TYPES,
+            key="uploader",
+            on_change=read_upload,
+            help="CSV, Excel, GeoJSON, GeoPackage or GeoParquet. Rows that cannot be read are listed, "
+            "with the reason, in the import report; the others are added.",
+        )
+        result = st.session_state.get("upload_result")
+        if result and "error" in result:
+            st.error(f"Could not read {result['name']}: {result['error']}")
+        elif result:
+            upload = st.session_state["uploads"][result["key"]]
+            report: ImportReport = upload["report"]
+            message = f"{result['name']}: {report.rows_loaded:,} of {report.rows_read:,} rows loaded"
+            if report.rows_rejected:
+                st.warning(f"{message}, {report.rows_rejected:,} rejected.")
+            else:
+                st.success(f"{message}.")
+
+chosen = [k for k in st.session_state.get("f_sources", []) if k in sources]
+tables, reports, failures = [], {}, {}
+for key in chosen:
+    entry = sources[key]
+    if isinstance(entry, dict) and entry.get("store"):
+        if "error" in entry:
+            failures[key] = entry["error"]
+            continue
+        try:
+            tables.append(
+                (
+                    key,
+                    ("store", entry["changed"], entry["events"]),
+                    load_store(store_settings(), entry["changed"], entry["events"]),
+                )
+            )
+        except (StoreError, OSError) as exc:
+            failures[key] = exc
+        continue
+    if isinstance(entry, dict):
+        tables.append((key, ("upload", entry["id"]), entry["table"]))
+        reports[key] = entry["report"]
+        continue
+    try:
+        file = entry if isinstance(entry, catalog.DatasetFile) else catalog.dataset_file(entry, key)
+        events_one, report_one = load_file(str(file.path), file.size, file.modified_ns)
+    except READ_ERRORS as exc:
+        failures[key] = exc
+        continue
+    tables.append((key, file.version, events_one))
+    reports[key] = report_one
+
+st.title("Conflict events")
+for key, exc in failures.items():
+    st.error(f"Could not open the event store: {exc}" if key == STORE_KEY else f"Could not open the event file: {exc}")
+for problem in st.session_state.get("_url_problems", []):
+    st.warning(f"Part of the link was left out: {problem}")
+if not tables:
+    if not failures:
+        st.info("No dataset is shown: pick one in the sidebar, or add a file.")
+    st.stop()
+for key, report in reports.items():
+    if report.rows_rejected:
+        st.warning(
+            f"{report.rows_rejected:,} of {report.rows_read:,} rows of {Path(report.source).name} could not be "
+            "loaded; see the import report."
+        )
+        with st.expander(f"Import report: {Path(report.source).name}"):
+            st.text(report.summary())
+            st.download_button(
+                "Rejected rows (CSV)", report.rejections_csv(), file_name="rejected_rows.csv", key=f"rej-{key}"
+            )
+
+
+data_key = tuple((key, version) for key, version, _ in tables)
+events = combined(data_key, tuple(t for _, _, t in tables))
+info = choices(data_key, events)
+if info["span"] is None:
+    st.warning("The datasets shown hold no events.")
     st.stop()
 
-count, source = st.columns([1, 4])
-count.metric("Events", f"{len(events):,}")
-source.text(f"Source file: {path}")
-if report.rows_rejected:
-    st.warning(f"{report.rows_rejected:,} of {report.rows_read:,} rows could not be loaded; see the import report.")
-    with st.expander("Import report"):
-        st.text(report.summary())
-        st.download_button("Rejected rows (CSV)", report.rejections_csv(), file_name="rejected_rows.csv")
+if "_pending_spec" in st.session_state:
+    apply_spec(st.session_state.pop("_pending_spec"), info)
+elif any(k not in st.session_state for k in FILTER_KEYS):
+    # A control dropped from the page for a run loses its state: give it back its default only.
+    current = dict(st.session_state)
+    apply_spec(FilterSpec(), info)
+    st.session_state.update({k: current[k] for k in FILTER_KEYS if k in current})
+if st.session_state["f_period"] == "all":
+    st.session_state["f_dates"] = (info["span"].first, info["span"].last)
+
+# -- filters (sidebar) --------------------------------------------------------------------------------------
+spec_now = spec_from_controls()
+counts = dict(filter_counts(data_key, query_key(spec_now.to_query_params()), events, spec_now))
+counts["total"] = len(events)
+
+with st.sidebar:
+    head, reset = st.columns([3, 2], vertical_alignment="bottom")
+    head.header("Filters")
+    reset.button("Reset", on_click=reset_filters, args=(info,), help="Show every event of the datasets shown")
+    st.caption(f"Showing {counts['all']:,} of {len(events):,} events")
+
+    span = info["span"]
+    st.selectbox(
+        "Dates",
+        options=list(facets.DATE_PRESETS),
+        format_func=facets.DATE_PRESETS.get,
+        key="f_period",
+        on_change=on_period,
+        args=(info,),
+        help=f"Presets count back from the latest event ({info['latest']:%d %b %Y}).",
+    )
+    picked = tuple(st.session_state["f_dates"])
+    st.date_input(
+        "Date range",
+        key="f_dates",
+        min_value=min(span.first, *picked),
+        max_value=max(span.last, *picked),
+        on_change=on_dates,
+        args=(info,),
+        format="YYYY-MM-DD",
+        label_visibility="collapsed",
+    )
+    keeps(counts, "dates")
+
+    type_labels = dict(info["types"])
+    st.multiselect(
+        "Incident types",
+        options=list(type_labels),
+        format_func=type_labels.get,
+        key="f_types",
+        placeholder="All types",
+        help="Pick a type for all its sub-types, or single sub-types.",
+    )
+    keeps(counts, "types")
+
+    actor_labels = dict(zip(info["actors"]["key"], info["actors"]["label"], strict=True))
+    # Actors named by a link but absent from the data stay choosable, with 0 events.
+    extra = facets.actor_choices(events.iloc[0:0], [a for a in st.session_state["f_actors"] if a not in actor_labels])
+    actor_labels.update(zip(extra["key"], extra["label"], strict=True))
+    st.multiselect(
+        "Actors",
+        options=list(actor_labels),
+        format_func=actor_labels.get,
+        key="f_actors",
+        placeholder="All actors (type to search)",
+        help="Aliases are merged (FAMa, Malian army and Military Forces of Mali are one actor); "
+        "an alliance includes its members. Most active first.",
+    )
+    keeps(counts, "actors")
+
+    regions = facets.value_choices(events["admin1"].iloc[0:0], st.session_state["f_regions"])
+    region_labels = {name: f"{name} ({n:,})" for name, n in info["regions"]}
+    region_labels.update({name: name for name, _ in regions if name not in region_labels})
+    st.multiselect(
+        "Region (admin1)",
+        options=list(region_labels),
+        format_func=region_labels.get,
+        key="f_regions",
+        placeholder="All regions",
+    )
+    keeps(counts, "regions")
+
+    st.number_input("Minimum fatalities", min_value=0, step=1, key="f_min_fatalities")
+    keeps(counts, "fatalities")
+
+    st.toggle(
+        "Precise only",
+        key="f_precise",
+        help="Only events placed at the named place (location precision 1) on a known day (date precision 1).",
+    )
+    keeps(counts, "precision")
+
+    st.text_input("Search", key="f_text", placeholder="Words in notes, actors or places")
+    keeps(counts, "text")
+
+    if len(info["datasets"]) > 1 or st.session_state["f_datasets"]:
+        dataset_labels = {name: f"{name} ({n:,})" for name, n in info["datasets"]}
+        dataset_labels.update({d: d for d in st.session_state["f_datasets"] if d not in dataset_labels})
+        st.multiselect(
+            "Source dataset",
+            options=list(dataset_labels),
+            format_func=dataset_labels.get,
+            key="f_datasets",
+            placeholder="All",
+        )
+        keeps(counts, "datasets")
+    carried = st.session_state["f_carried"]
+    if carried:
+        st.caption("From the link: " + FilterSpec(**carried).describe() + ". Reset clears it.")
+        keeps(counts, "area")
+
+spec = spec_from_controls()
+spec_key = query_key(spec.to_query_params())
+page_state = PageState(spec, tuple(chosen), st.session_state.get("f_mode") or "auto")
+wanted = page_state.to_query_params([opening_key])
+if query_key(wanted) != st.session_state.get("_url"):
+    st.query_params.from_dict(wanted)
+    st.session_state["_url"] = query_key(wanted)
+    st.session_state["_url_problems"] = []
+
+shown = filtered(data_key, spec_key, events, spec)
+
+# -- headline ------------------------------------------------------------------------------------------------
+names = ", ".join(source_name(k) for k in chosen)
+st.caption(f"{spec.describe()} · {len(shown):,} of {len(events):,} events · {names}")
+figures, before = headline(data_key, spec_key, events, shown, spec)
+numbers = timeline_view(data_key, spec_key, shown, spec.date_from, spec.date_to)
+cols = st.columns(4)
+for col, (name, label) in zip(
+    cols,
+    [("events", "Events"), ("fatalities", "Fatalities"), ("actors", "Distinct actors"), ("locations", "Locations")],
+    strict=True,
+):
+    figure = figures[name]
+    delta, colour, arrow = None, "off", "auto"
+    if before is not None and figure["change"]:
+        pct = "" if figure["change_pct"] is None else f" ({figure['change_pct']:+.0f}%)"
+        delta, colour = f"{figure['change']:+,}{pct}", "inverse"
+    elif before is not None:
+        delta, arrow = "no change", "off"
+    # Events and fatalities carry their course over the timeline's periods.
+    trend = numbers[2][name].tolist() if name in ("events", "fatalities") and len(numbers[2]) > 1 else None
+    col.metric(label, f"{figure['value']:,}", delta=delta, delta_color=colour, delta_arrow=arrow, chart_data=trend)
+if before is not None:
+    st.caption(
+        f"Changes against the previous {(spec.date_to - spec.date_from).days + 1} days: "
+        f"{before[0]:%d %b %Y} – {before[1]:%d %b %Y}."
+    )
+else:
+    st.caption("Pick a date range to compare with the period before it.")
 
 if missing_assets(SERVED_ASSETS):
     st.warning(
@@ -70,9 +569,172 @@ if missing_assets(SERVED_ASSETS):
         "Run `make assets` (or `python -m conflictmap.assets fetch`) once, with access to the npm registry."
     )
 
-try:
-    event_map = build_map(events)
-except AssetError as exc:
-    st.error(f"The map cannot be drawn offline: {exc}")
-    st.stop()
-st_folium(event_map, height=600, use_container_width=True, returned_objects=[], key="event_map")
+st.segmented_control(
+    "Map drawing",
+    options=list(MODE_LABELS),
+    format_func=MODE_LABELS.get,
+    key="f_mode",
+    required=True,
+    help="Auto draws single events up to a thousand and clusters beyond. Large selections are counted per "
+    "area on the server, so the page stays quick.",
+)
+
+
+@st.fragment
+def map_panel(ctx: dict) -> None:
+    """The map and the selected event beside it; panning, zooming and clicking rerun only this part."""
+    shown, events, spec = ctx["shown"], ctx["events"], ctx["spec"]
+    mode = st.session_state.get("f_mode") or "auto"
+    left, right = st.columns([5, 2], gap="small")
+    with left:
+        view = viewport.Viewport.from_map_state(st.session_state.get("event_map"))
+        layer_key = (ctx["data_key"], ctx["spec_key"], mode)
+        previous = st.session_state.get("_extent")
+        points = map_points(ctx["data_key"], ctx["spec_key"], shown)
+        keep = previous[1] if previous and previous[0] == layer_key else None
+        plan = viewport.plan_layer(points, mode, view, keep)
+        st.session_state["_extent"] = (layer_key, plan.extent)
+        try:
+            base = livemap.base_map()
+            layer = livemap.event_layer(shown, plan, datasets=ctx["datasets"], fit_key=ctx["fit_key"])
+        except AssetError as exc:
+            st.error(f"The map cannot be drawn offline: {exc}")
+            return
+        returned = st_folium(
+            base,
+            key="event_map",
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=MAP_RETURNS,
+            feature_group_to_add=layer,
+        )
+        returned = returned or {}
+        clicked = (returned.get("last_object_clicked_popup"), returned.get("last_object_clicked_count"))
+        if clicked[0] and clicked != st.session_state.get("_clicked"):
+            st.session_state["_clicked"] = clicked
+            on_map = shown["event_id"].iloc[plan.positions] if plan.positions is not None else []
+            event_id = details.event_id_from_popup(clicked[0], set(on_map))
+            if event_id and event_id != st.session_state.get("selected_event"):
+                st.session_state["selected_event"] = event_id
+                # The whole page reruns, so the table marks the row too.
+                st.rerun()
+    with right, st.container(height=MAP_HEIGHT, border=True):
+        position = event_position(id_index(ctx["data_key"], events), st.session_state.get("selected_event"))
+        if position is None:
+            st.markdown("**Event details**")
+            st.caption("Click an event on the map, or a row in the table below, to see its full record here.")
+            return
+        st.html(details.details_html(events.iloc[position]))
+        if not spec.mask(events.iloc[[position]])[0]:
+            st.caption("This event is outside the current filter.")
+        st.button("Clear selection", key="clear_selection", on_click=clear_selection)
+
+
+map_panel(
+    {
+        "shown": shown,
+        "events": events,
+        "spec": spec,
+        "data_key": data_key,
+        "spec_key": spec_key,
+        "datasets": [name for name, _ in facets.value_choices(events["dataset"])],
+        "fit_key": "|".join([*chosen, *spec.admin1, *spec.datasets, str(spec.bbox), spec.text]),
+    }
+)
+
+# -- timeline ------------------------------------------------------------------------------------------------
+st.subheader("Timeline")
+freq = numbers[0]
+chart_key = f"timeline-{st.session_state.get('timeline_gen', 0)}"
+st.altair_chart(
+    charts.timeline_chart(shown, data=numbers),
+    width="stretch",
+    key=chart_key,
+    on_select=lambda: on_timeline(info, chart_key, freq),
+    selection_mode=charts.SELECTION,
+)
+
+# -- more: one tab per panel -------------------------------------------------------------------------------
+# Further panels (export, the event store, article review) each take a tab of their own here.
+tab_table, tab_actors, tab_data = st.tabs(["Events", "Actors", "Datasets and import reports"])
+
+with tab_table:
+    selected = st.session_state.get("selected_event")
+    table = event_table(data_key, spec_key, shown, selected)
+    rows = []
+    if selected:
+        hits = (table["ID"] == selected).to_numpy().nonzero()[0]
+        rows = [int(hits[0])] if len(hits) else []
+    if st.session_state.get("event_table", {}).get("selection", {}).get("rows", []) != rows:
+        st.session_state["event_table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    st.dataframe(
+        table,
+        key="event_table",
+        on_select=lambda: on_table_select(table["ID"]),
+        selection_mode="single-row",
+        hide_index=True,
+        height="auto" if len(table) <= 10 else 420,
+        placeholder="",
+        column_config={
+            "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Until": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Fatalities": st.column_config.NumberColumn(format="%d"),
+            "Source": st.column_config.TextColumn(width="medium"),
+        },
+    )
+    if len(shown) > TABLE_ROWS:
+        st.caption(
+            f"The {TABLE_ROWS:,} newest of {len(shown):,} events; narrow the filters to list others. "
+            "Click a column heading to sort, a row to see its full record."
+        )
+    else:
+        st.caption("Newest first; click a column heading to sort, a row to see its full record.")
+    position = event_position(id_index(data_key, events), selected)
+    if position is not None:
+        st.markdown("**Selected event**")
+        st.html(details.details_html(events.iloc[position]))
+
+with tab_actors:
+    activity = actor_view(data_key, spec_key, shown, spec.date_from, spec.date_to)
+    ranking = activity[1]
+    if len(ranking):
+        st.caption(
+            "The most active actors among the filtered events, and when they were active. An event counts "
+            "once for each actor in it; spellings of one actor (FAMa, Malian army, ...) are merged."
+        )
+        bars, heat = charts.actor_charts(shown, activity=activity)
+        left, right = st.columns([2, 5])
+        left.altair_chart(bars, width="stretch")
+        right.altair_chart(heat, width="stretch")
+        st.dataframe(
+            ranking.rename(columns={"display_name": "Actor", "events": "Events", "rank": "Rank"})[
+                ["Rank", "Actor", "Events"]
+            ],
+            hide_index=True,
+        )
+    else:
+        st.info("No actor in the filtered events.")
+
+with tab_data:
+    for key in chosen:
+        report = reports.get(key)
+        if report is None:
+            continue
+        st.markdown(f"**{source_label(key)}**")
+        st.text(
+            f"{report.format} file: {report.rows_read:,} rows read, {report.rows_loaded:,} loaded, "
+            f"{report.rows_rejected:,} rejected"
+        )
+        if report.rejected:
+            st.dataframe(
+                pd.DataFrame(
+                    [(r.row, r.column, r.value, r.reason) for r in report.rejected],
+                    columns=["Row", "Column", "Value", "Reason"],
+                ),
+                hide_index=True,
+            )
+            st.download_button(
+                "Rejected rows (CSV)", report.rejections_csv(), file_name=f"{key}-rejected.csv", key=f"dl-{key}"
+            )
+        for note in report.warnings:
+            st.caption(note)

@@ -171,7 +171,7 @@ class RunningApp:
                 self.process.wait(timeout=15)
 
 
-def start_app(log_dir: Path, data: Path | None = None) -> RunningApp:
+def start_app(log_dir: Path, data: Path | None = None, data_dir: Path | None = None) -> RunningApp:
     """Start the dashboard on a free port of 127.0.0.1 and return once it answers its health check.
 
     Parameters
@@ -180,12 +180,16 @@ def start_app(log_dir: Path, data: Path | None = None) -> RunningApp:
         Where the server's output goes (shown if it does not start).
     data : pathlib.Path, optional
         Event file for ``CONFLICTMAP_DATA``; default the seed events.
+    data_dir : pathlib.Path, optional
+        Folder for ``CONFLICTMAP_DATA_DIR`` (the dataset picker); default ``data/``.
     """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
     if data is not None:
         env["CONFLICTMAP_DATA"] = str(data)
+    if data_dir is not None:
+        env["CONFLICTMAP_DATA_DIR"] = str(data_dir)
     log = log_dir / f"streamlit-{port}.log"
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
@@ -209,19 +213,22 @@ def start_app(log_dir: Path, data: Path | None = None) -> RunningApp:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of the dashboard running on the seed events, for the whole session."""
+    """URL of the dashboard running on the seed events, shared by every test of the run."""
     app = start_app(tmp_path_factory.mktemp("app"))
     yield app.url
     app.stop()
 
 
 @pytest.fixture
-def app_factory(tmp_path: Path) -> Iterator[Callable[[Path], str]]:
-    """``app_factory(data_file)`` starts the dashboard on that file and returns its URL; stopped after the test."""
+def app_factory(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """``app_factory(data_file, data_dir=None)`` starts the dashboard on that file and returns its URL.
+
+    The app is stopped after the test.
+    """
     started: list[RunningApp] = []
 
-    def start(data: Path) -> str:
-        started.append(start_app(tmp_path, data))
+    def start(data: Path | None = None, data_dir: Path | None = None) -> str:
+        started.append(start_app(tmp_path, data, data_dir))
         return started[-1].url
 
     yield start
@@ -250,12 +257,14 @@ def browser() -> Iterator[object]:
 
 @dataclass
 class BrowserPage:
-    """A page whose requests to any host but 127.0.0.1 are aborted and recorded, with dialogs recorded too."""
+    """A page whose requests to any host but 127.0.0.1 are aborted and recorded; dialogs and errors recorded too."""
 
     page: object
     blocked: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -282,6 +291,8 @@ def browser_page(browser, request: pytest.FixtureRequest) -> Iterator[BrowserPag
 
     context.route("**/*", route)
     page.on("dialog", on_dialog)
+    page.on("console", lambda message: message.type == "error" and state.console_errors.append(message.text))
+    page.on("pageerror", lambda error: state.page_errors.append(str(error)))
     yield state
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

@@ -103,7 +103,8 @@ def test_precision_decides_solid_marker_or_ring(make_events):
     assert table["ring_m"] == {str(k): v for k, v in PRECISION_RING_M.items()}
     assert PRECISION_RING_M[2] < PRECISION_RING_M[3] < PRECISION_RING_M[4]
     # The drawing rule (drawn for real in test_browser.py): a circle for 1, a dashed ring in metres otherwise.
-    assert re.search(r"geo === 1\s*\?\s*L\.circleMarker\(", page)
+    assert re.search(r"geo === 1\s*\?\s*new Shape\(", page)
+    assert "var Shape = L.CircleMarker.extend(" in page
     assert re.search(r":\s*new Ring\(.*\{\s*radius: data\.ring_m\[geo\], minPx: r\[F\.radius\]", page)
 
 
@@ -329,3 +330,60 @@ def test_basemap_has_mali_and_neighbours_and_town_labels(make_events):
     assert kinds["Bamako"] == "capital"
     assert {"Timbuktu", "Gao", "Mopti", "Kidal"} <= set(kinds)
     assert set(kinds.values()) <= {"capital", "region_capital"}
+
+
+# -- several datasets ---------------------------------------------------------------------------------
+
+
+def test_each_dataset_gets_its_shape_and_ring_dashes(make_events):
+    events = make_events(
+        {"dataset": "acled"},
+        {"dataset": "ucdp_ged", "latitude": 15.0},
+        {"dataset": "ucdp_ged", "latitude": 16.0, "geo_precision": 3},
+        {"dataset": "seed", "latitude": 17.0},
+    )
+    page = render(build_map(events))
+    table = event_table(page)
+    names = [html.unescape(n) for n in table["datasets"]]
+    assert sorted(names) == ["acled", "seed", "ucdp_ged"]
+    assert table["shapes"] == list(mapview.DATASET_SHAPES[:3])
+    assert table["dashes"] == list(mapview.DATASET_DASHES[:3])
+    for row in rows_as_dicts(table):
+        assert names[row["ds"]] == row["dataset"]
+    assert len({r["ds"] for r in rows_as_dicts(table)}) == 3
+    body = legend_body(page)
+    assert "Datasets (exact place, approximate place)" in body
+    for name in names:
+        assert f"{name} <span" in body
+    assert body.count('class="cm-row cm-dataset"') == 3
+
+
+def test_one_dataset_needs_no_dataset_legend(make_events):
+    assert "Datasets" not in legend_body(render(build_map(make_events({}, {}))))
+
+
+def test_given_dataset_order_is_kept(make_events):
+    events = make_events({"dataset": "ucdp_ged"})
+    table = mapview.event_table(events, datasets=["acled", "ucdp_ged"])
+    assert table["datasets"] == ["acled", "ucdp_ged"]
+    assert table["rows"][0][table["fields"].index("ds")] == 1
+
+
+def test_long_notes_can_be_cut_at_a_word(make_events):
+    note = "word " * 100
+    events = make_events({"notes": note.strip()})
+    full = mapview.event_table(events)
+    cut = mapview.event_table(events, notes_max=40)
+    notes_at = full["fields"].index("notes")
+    assert full["strings"][full["rows"][0][notes_at]] == note.strip()
+    shown = cut["strings"][cut["rows"][0][notes_at]]
+    assert shown.endswith(" …") and len(shown) <= 42
+    assert shown.removesuffix(" …").split(" ") == ["word"] * len(shown.removesuffix(" …").split(" "))
+
+
+def test_popups_are_filled_on_click_and_end_with_the_event_id(make_events):
+    page = render(build_map(make_events({})))
+    # Filled before it opens, so the page can read the popup's text back; the id line comes last.
+    assert re.search(r'layer\.on\("click", function \(\) \{\s*if \(!layer\._cmFilled\)', page)
+    assert "layer.setPopupContent(box.firstChild);" in page
+    assert re.search(r"'<div class=\"cm-muted cm-id\">' \+ S\[r\[F\.id\]\] \+", page)

@@ -283,3 +283,13 @@ def test_plan_from_arrays_equals_plan_from_table(synthetic):
     assert np.array_equal(
         PointArrays.from_events(events).day, events["event_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     )
+
+
+def test_the_legend_line_names_the_view_only_when_it_leaves_events_out(synthetic):
+    events = synthetic(POINTS_BUDGET * 3)
+    everything = plan_layer(events, "auto", Viewport(-30.0, -60.0, 60.0, 60.0, 3))
+    assert everything.considered == len(events)
+    assert "around this view" not in everything.describe()
+    assert everything.describe().startswith(f"{len(events):,} events, counted per area of about")
+    part = plan_layer(events, "auto", Viewport(14.0, -4.6, 14.6, -4.0, 9))
+    assert f"; {part.considered:,} around this view" in part.describe()

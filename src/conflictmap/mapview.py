@@ -4,7 +4,9 @@ Events are coloured by ``event_type`` with the Okabe–Ito palette (safe for
 the common colour-vision deficiencies) and sized by fatalities on a square-root
 scale. Locations are drawn as honestly as the source gives them:
 
-* ``geo_precision`` 1 (the named place): a solid circle;
+* ``geo_precision`` 1 (the named place): a solid marker, a circle (or, when
+  several datasets are shown together, a square, diamond or triangle per
+  dataset, ``DATASET_SHAPES``);
 * 2, 3, 4 (near the place, a region's centroid, country or vaguer): a hollow
   dashed ring whose radius in metres stands for the uncertainty, see
   ``PRECISION_RING_M`` (about 10, 50 and 150 km). A ring is never drawn
@@ -13,11 +15,16 @@ scale. Locations are drawn as honestly as the source gives them:
 
 The events travel to the browser as one compact JSON table (repeated strings
 stored once) read by a short loop, not as thousands of folium objects, and
-every string from the data is HTML-escaped before it is placed there.
+every string from the data is HTML-escaped before it is placed there. A
+popup is built when its marker is first clicked; its last line names the event
+id, which the dashboard reads back to show the event beside the map.
 
 Modes: ``points``; ``clusters`` (Leaflet.markercluster); ``density``, a grid
 of counts aggregated here with ``aggregate_grid``; ``auto`` picks points up to
 ``POINTS_MAX`` events, clusters up to ``CLUSTERS_MAX`` and the grid beyond.
+``build_map`` makes one self-contained map (exports use it); the dashboard
+combines the same elements through ``livemap``, which keeps what it sends
+small with ``viewport``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
+from folium.utilities import get_obj_in_upper_tree
 
 from conflictmap import basemap, schema
 from conflictmap.assets import APP_BASE_URL, js_literal, use_local_assets
@@ -86,7 +94,15 @@ _FIELDS: tuple[str, ...] = (
     "source",
     "id",
     "dataset",
+    "ds",
 )
+#: Marker shape of each dataset shown together, in order (exact places); the legend shows them.
+DATASET_SHAPES: tuple[str, ...] = ("circle", "square", "diamond", "triangle")
+#: Ring dash pattern of each dataset shown together, in order (approximate places).
+DATASET_DASHES: tuple[str, ...] = ("5 4", "2 4", "10 4 2 4", "12 3")
+#: Popups of a layer with more events than this carry the notes cut to ``NOTES_CUT`` characters.
+NOTES_FULL_MAX = 500
+NOTES_CUT = 280
 
 
 def marker_radius(fatalities: pd.Series | np.ndarray | float) -> np.ndarray:
@@ -208,17 +224,51 @@ def _type_codes(events: pd.DataFrame) -> np.ndarray:
     return events["event_type"].astype(object).map(index).fillna(len(schema.EVENT_TYPES)).to_numpy(dtype="int64")
 
 
-def event_table(events: pd.DataFrame) -> dict[str, object]:
+def dataset_names(events: pd.DataFrame) -> list[str]:
+    """The datasets present in ``events``, in the order their shapes are given (``DATASET_SHAPES``)."""
+    values = events["dataset"]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = np.bincount(values.array.codes + 1, minlength=len(values.cat.categories) + 1)[1:] > 0
+        return [str(c) for c, used in zip(values.cat.categories, present, strict=True) if used]
+    return sorted({str(v) for v in values.dropna()})
+
+
+def _cut_notes(values: pd.Series, limit: int) -> pd.Series:
+    def cut(text: object) -> object:
+        if not isinstance(text, str) or len(text) <= limit:
+            return text
+        head = text[:limit].rsplit(" ", 1)[0]
+        return head + " …"
+
+    return values.astype(object).map(cut)
+
+
+def event_table(
+    events: pd.DataFrame, *, datasets: list[str] | None = None, notes_max: int | None = None
+) -> dict[str, object]:
     """The events as the compact table the map's script reads.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events.
+    datasets : list of str, optional
+        Dataset names in shape order (default ``dataset_names(events)``); a dataset not
+        listed is drawn with the first shape.
+    notes_max : int, optional
+        Cut longer notes at a word boundary and end them with "…" (the full text
+        stays in the data; the page shows it beside the map).
 
     Returns
     -------
     dict
         ``fields`` (column names), ``rows`` (one list per event, approximate
         places and bigger markers first; text columns hold indices into
-        ``strings``), ``strings`` (HTML-escaped), and the lookup lists
-        ``types``, ``colors``, ``time_words``, ``geo_words``, ``ring_m``.
+        ``strings``, ``ds`` an index into ``datasets``), ``strings`` (HTML-escaped),
+        and the lookup lists ``types``, ``colors``, ``time_words``, ``geo_words``,
+        ``ring_m``, ``datasets`` (escaped), ``shapes`` and ``dashes``.
     """
+    names = dataset_names(events) if datasets is None else list(datasets)
     # Wide rings first and exact places last: later paths are drawn on top and take the clicks.
     order = np.lexsort((-marker_radius(events["fatalities"]), -events["geo_precision"].to_numpy(dtype="int64")))
     events = events.iloc[order]
@@ -244,10 +294,11 @@ def event_table(events: pd.DataFrame) -> dict[str, object]:
         "fatalities": events["fatalities"].astype("int64").tolist(),
         "fatalities_low": _nullable_ints(events["fatalities_low"]),
         "fatalities_high": _nullable_ints(events["fatalities_high"]),
-        "notes": strings.column(events["notes"]),
+        "notes": strings.column(events["notes"] if notes_max is None else _cut_notes(events["notes"], notes_max)),
         "source": strings.column(events["source"]),
         "id": strings.column(events["event_id"]),
         "dataset": strings.column(events["dataset"]),
+        "ds": _dataset_codes(events, names).tolist(),
     }
     rows = [list(r) for r in zip(*(columns[f] for f in _FIELDS), strict=True)] if len(events) else []
     return {
@@ -259,7 +310,15 @@ def event_table(events: pd.DataFrame) -> dict[str, object]:
         "time_words": {str(k): html.escape(v) for k, v in schema.TIME_PRECISION.items()},
         "geo_words": {str(k): html.escape(v) for k, v in schema.GEO_PRECISION.items()},
         "ring_m": {str(k): v for k, v in PRECISION_RING_M.items()},
+        "datasets": [html.escape(n) for n in names],
+        "shapes": [DATASET_SHAPES[i % len(DATASET_SHAPES)] for i in range(max(len(names), 1))],
+        "dashes": [DATASET_DASHES[i % len(DATASET_DASHES)] for i in range(max(len(names), 1))],
     }
+
+
+def _dataset_codes(events: pd.DataFrame, names: list[str]) -> np.ndarray:
+    index = {n: i for i, n in enumerate(names)}
+    return events["dataset"].astype(object).map(index).fillna(0).to_numpy(dtype="int64")
 
 
 class MapStyle(MacroElement):
@@ -286,6 +345,15 @@ class MapStyle(MacroElement):
                 .cm-legend .cm-ring { background: transparent; border: 2px dashed #444; width: 14px; height: 14px; }
                 .cm-legend .cm-square { border-radius: 2px; }
                 .cm-legend .cm-section { margin-top: 4px; }
+                .cm-legend .cm-shape { flex: none; }
+                .cm-legend .cm-bubble { background: rgba(40, 40, 40, 0.8); width: 14px; height: 14px; }
+                .cm-legend .cm-fit { margin-top: 4px; font: inherit; cursor: pointer; }
+                .cm-cell-icon { border-radius: 50%; display: flex; align-items: center; justify-content: center; }
+                .cm-cell-icon div {
+                    background: rgba(30, 30, 30, 0.85); color: #fff; border-radius: 50%;
+                    width: calc(100% - 10px); height: calc(100% - 10px);
+                    display: flex; align-items: center; justify-content: center; font: bold 12px sans-serif;
+                }
                 .cm-cluster { background: rgba(40, 40, 40, 0.25); border-radius: 50%; }
                 .cm-cluster div {
                     background: rgba(40, 40, 40, 0.8); color: #fff; border-radius: 50%;
@@ -302,31 +370,76 @@ class MapStyle(MacroElement):
         self._name = "MapStyle"
 
 
-class EventMarkers(MacroElement):
-    """Every event as a circle (exact place) or a dashed ring (approximate place) with a popup.
+_CLUSTER_ICON = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+    return L.divIcon({
+        html: "<div>" + n + "</div>", className: "marker-cluster cm-cluster", iconSize: L.point(size, size)
+    });
+}
+"""
 
-    Added to a ``FeatureGroup`` or ``MarkerCluster``; the markers go into that parent.
+
+class EventMarkers(MacroElement):
+    """Every event as a marker (exact place) or a dashed ring (approximate place) with a popup.
+
+    Added to a ``FeatureGroup`` or ``MarkerCluster``; the markers go into that
+    parent, or into a ``L.markerClusterGroup`` made here when ``cluster`` is set.
+    Exact places are circles, squares, diamonds or triangles, one shape per
+    dataset (``DATASET_SHAPES``); rings get one dash pattern per dataset. A popup
+    is built when its marker is clicked; its last line is the event id (and
+    dataset), which is how the page tells which event was clicked.
 
     Parameters
     ----------
     events : pandas.DataFrame
         Canonical events.
+    datasets : list of str, optional
+        Dataset names in shape order (see ``event_table``).
+    notes_max : int, optional
+        Longest notes text in a popup (see ``event_table``).
+    cluster : bool
+        Group the markers with Leaflet.markercluster (its script must be on the page).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             (function () {
-                var group = {{ this._parent.get_name() }};
+                var parent = {{ this._parent.get_name() }};
                 var data = {{ this.data_js }};
                 var S = data.strings, F = {};
                 data.fields.forEach(function (name, i) { F[name] = i; });
-                // A ring in metres that never shrinks below the event's circle, so it stays clickable.
+                // A ring in metres that never shrinks below the event's marker, so it stays clickable.
                 var Ring = L.Circle.extend({
                     _project: function () {
                         L.Circle.prototype._project.call(this);
                         var min = this.options.minPx || 0;
                         if (this._radius < min) { this._radius = this._radiusY = min; this._updateBounds(); }
+                    }
+                });
+                // A circle marker drawn as another shape, so datasets shown together stay apart without colour.
+                var Shape = L.CircleMarker.extend({
+                    _updatePath: function () {
+                        var shape = this.options.shape, p = this._point, r = this._radius, d;
+                        if (shape === "circle" || !this._renderer._setPath) {
+                            return L.CircleMarker.prototype._updatePath.call(this);
+                        }
+                        if (this._empty()) { return; }
+                        if (shape === "square") {
+                            r *= 0.9;
+                            d = "M" + (p.x - r) + "," + (p.y - r) + "h" + 2 * r + "v" + 2 * r + "h" + -2 * r + "z";
+                        } else if (shape === "diamond") {
+                            r *= 1.2;
+                            d = "M" + p.x + "," + (p.y - r) + "L" + (p.x + r) + "," + p.y + "L" + p.x + "," +
+                                (p.y + r) + "L" + (p.x - r) + "," + p.y + "z";
+                        } else {
+                            r *= 1.25;
+                            d = "M" + p.x + "," + (p.y - r) + "L" + (p.x + 0.866 * r) + "," + (p.y + r / 2) +
+                                "L" + (p.x - 0.866 * r) + "," + (p.y + r / 2) + "z";
+                        }
+                        this._renderer._setPath(this, d);
                     }
                 });
                 function line(label, value) { return value ? "<div><b>" + label + ":</b> " + value + "</div>" : ""; }
@@ -349,35 +462,62 @@ class EventMarkers(MacroElement):
                         line("Actors", actors) + line("Place", where) + line("Fatalities", dead) +
                         (r[F.notes] ? '<div class="cm-notes">' + S[r[F.notes]] + "</div>" : "") +
                         line("Source", S[r[F.source]]) +
-                        '<div class="cm-muted">' + S[r[F.id]] + (r[F.dataset] ? " &middot; " + S[r[F.dataset]] : "") +
-                        "</div></div>";
+                        '<div class="cm-muted cm-id">' + S[r[F.id]] +
+                        (r[F.dataset] ? " &middot; " + S[r[F.dataset]] : "") + "</div></div>";
                 }
                 var layers = data.rows.map(function (r) {
-                    var colour = data.colors[r[F.type]], geo = r[F.geo];
-                    var cls = "cm-event cm-geo-" + geo + " cm-type-" + r[F.type];
+                    var colour = data.colors[r[F.type]], geo = r[F.geo], ds = r[F.ds];
+                    var cls = "cm-event cm-geo-" + geo + " cm-type-" + r[F.type] + " cm-ds-" + ds;
                     var layer = geo === 1
-                        ? L.circleMarker([r[F.lat], r[F.lon]], {
+                        ? new Shape([r[F.lat], r[F.lon]], {
                             radius: r[F.radius], color: "#222", weight: 1, fillColor: colour, fillOpacity: 0.85,
-                            className: cls})
+                            shape: data.shapes[ds], className: cls})
                         : new Ring([r[F.lat], r[F.lon]], {
                             radius: data.ring_m[geo], minPx: r[F.radius], color: colour, weight: 2,
-                            dashArray: "5 4", fill: true, fillColor: colour, fillOpacity: 0.08, className: cls});
-                    return layer.bindPopup(function () { return popup(r); }, {maxWidth: 340, maxHeight: 320});
+                            dashArray: data.dashes[ds], fill: true, fillColor: colour, fillOpacity: 0.08,
+                            className: cls});
+                    // The popup is an element filled on the first click, before it opens, so its text can be read back.
+                    layer.on("click", function () {
+                        if (!layer._cmFilled) {
+                            var box = document.createElement("div");
+                            box.innerHTML = popup(r);
+                            layer.setPopupContent(box.firstChild);
+                            layer._cmFilled = true;
+                        }
+                    });
+                    return layer.bindPopup("", {maxWidth: 340, maxHeight: 320});
                 });
+                var group = parent;
+                {%- if this.cluster %}
+                group = L.markerClusterGroup({
+                    showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true,
+                    iconCreateFunction: {{ this.cluster_icon }}
+                });
+                {%- endif %}
                 if (group.addLayers) {
                     group.addLayers(layers);
                 } else {
                     layers.forEach(function (l) { group.addLayer(l); });
                 }
+                if (group !== parent) { parent.addLayer(group); }
             })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, events: pd.DataFrame):
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        *,
+        datasets: list[str] | None = None,
+        notes_max: int | None = None,
+        cluster: bool = False,
+    ):
         super().__init__()
         self._name = "EventMarkers"
-        self.data_js = js_literal(event_table(events))
+        self.cluster = cluster
+        self.cluster_icon = _CLUSTER_ICON.strip()
+        self.data_js = js_literal(event_table(events, datasets=datasets, notes_max=notes_max))
 
 
 class GridCells(MacroElement):
@@ -456,6 +596,8 @@ def grid_breaks(counts: pd.Series | np.ndarray) -> list[int]:
 class Legend(MacroElement):
     """A collapsible legend in the map's lower-left corner.
 
+    Added to the map, it stays; added to a layer, it comes and goes with that layer.
+
     Parameters
     ----------
     body : str
@@ -466,6 +608,8 @@ class Legend(MacroElement):
         """
         {% macro script(this, kwargs) %}
             (function () {
+                var map = {{ this.map_name }};
+                var owner = {{ this._parent.get_name() }};
                 var legend = L.control({position: "bottomleft"});
                 legend.onAdd = function () {
                     var div = L.DomUtil.create("div", "cm-legend");
@@ -474,7 +618,11 @@ class Legend(MacroElement):
                     L.DomEvent.disableScrollPropagation(div);
                     return div;
                 };
-                legend.addTo({{ this._parent.get_name() }});
+                legend.addTo(map);
+                if (owner !== map) {
+                    owner.on("remove", function () { legend.remove(); });
+                    owner.on("add", function () { if (!legend._map) { legend.addTo(map); } });
+                }
             })();
         {% endmacro %}
         """
@@ -485,39 +633,104 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.body_js = js_literal(body)
 
+    def render(self, **kwargs):
+        """Resolve the map's variable name, then render."""
+        self.map_name = get_obj_in_upper_tree(self, folium.Map).get_name()
+        super().render(**kwargs)
+
 
 def _row(swatch_style: str, label: str, css_class: str = "") -> str:
     return f'<div class="cm-row"><span class="cm-swatch {css_class}" style="{swatch_style}"></span>{label}</div>'
 
 
-def legend_html(events: pd.DataFrame, drawn: str, title: str | None, grid: tuple[float, list[int]] | None) -> str:
-    """The legend's HTML: title, count, what the colours, sizes and rings mean (all text escaped)."""
+_SHAPE_SVG = {
+    "circle": '<circle cx="7" cy="7" r="5"/>',
+    "square": '<rect x="2.5" y="2.5" width="9" height="9"/>',
+    "diamond": '<path d="M7 1L13 7L7 13L1 7Z"/>',
+    "triangle": '<path d="M7 1.5L13 12H1Z"/>',
+}
+
+
+def _shape_swatch(shape: str, dash: str) -> str:
+    marker = _SHAPE_SVG[shape].replace("/>", ' fill="#bbb" stroke="#222" stroke-width="1"/>')
+    ring = f'<circle cx="23" cy="7" r="5.5" fill="none" stroke="#444" stroke-width="1.6" stroke-dasharray="{dash}"/>'
+    return f'<svg class="cm-shape" width="31" height="14" aria-hidden="true">{marker}{ring}</svg>'
+
+
+def legend_html(
+    events: pd.DataFrame,
+    drawn: str,
+    title: str | None,
+    grid: tuple[float, list[int]] | None,
+    *,
+    summary: str | None = None,
+    grid_label: str | None = None,
+    datasets: list[str] | None = None,
+) -> str:
+    """The legend's HTML: title, count, what the colours, shapes, sizes and rings mean (all text escaped).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The events the map stands for (types are counted over them).
+    drawn : str
+        ``points``, ``clusters``, ``density`` (grid squares) or ``cells`` (counted bubbles).
+    title : str, optional
+        Heading (default "Events").
+    grid : tuple (cell size in degrees, class breaks), optional
+        For ``density``: the colour classes.
+    summary : str, optional
+        The line under the title (default: the number of events and how they are drawn).
+    grid_label : str, optional
+        The heading of the grid classes (default "Events per <size>° cell").
+    datasets : list of str, optional
+        Datasets in shape order; with more than one, the legend lists each with its shape.
+    """
     n = len(events)
-    how = {"points": "", "clusters": ", grouped in clusters", "density": ""}[drawn]
+    if summary is None:
+        how = {"points": "", "clusters": ", grouped in clusters", "density": "", "cells": ""}[drawn]
+        summary = f"{n:,} event{'' if n == 1 else 's'}{how}"
     parts = [
         f"<details open><summary>{html.escape(title or 'Events')}</summary>",
-        f'<div class="cm-muted">{n:,} event{"" if n == 1 else "s"}{how}</div>',
+        f'<div class="cm-muted cm-summary">{html.escape(summary)}</div>',
     ]
     if grid is not None:
         cell, breaks = grid
         uppers = [b - 1 for b in breaks[1:]] + [None]
-        parts.append(f'<div class="cm-section">Events per {cell:g}&deg; cell</div>')
+        label = grid_label if grid_label is not None else f"Events per {cell:g}° cell"
+        parts.append(f'<div class="cm-section">{html.escape(label)}</div>')
         for colour, low, high in zip(GRID_COLORS, breaks, uppers, strict=False):
             span = f"{low:,}+" if high is None else (f"{low:,}" if high == low else f"{low:,} to {high:,}")
             parts.append(_row(f"background:{colour}", span, "cm-square"))
     else:
-        counts = events["event_type"].astype(object).value_counts()
+        counts = events["event_type"].value_counts()
         for name, colour in EVENT_TYPE_COLORS.items():
             label = f'{html.escape(name)} <span class="cm-muted">({int(counts.get(name, 0)):,})</span>'
             parts.append(_row(f"background:{colour}", label))
-        sizes = "".join(
-            f'<span class="cm-swatch" style="background:#bbb;width:{d:.0f}px;height:{d:.0f}px"></span>{deaths}'
-            for deaths, d in ((k, 2 * float(marker_radius(k))) for k in (0, 10, 50))
-        )
-        parts.append(f'<div class="cm-row cm-section">Fatalities: {sizes}</div>')
-        rings = "/".join(str(m // 1000) for m in PRECISION_RING_M.values())
-        parts.append(_row("background:#bbb", "exact place"))
-        parts.append(_row("", f"approximate place: ring of {rings} km", "cm-ring"))
+        if drawn == "cells":
+            parts.append(
+                '<div class="cm-row cm-section"><span class="cm-swatch cm-bubble"></span>'
+                "number of events in the area; click to zoom in</div>"
+            )
+        else:
+            sizes = "".join(
+                f'<span class="cm-swatch" style="background:#bbb;width:{d:.0f}px;height:{d:.0f}px"></span>{deaths}'
+                for deaths, d in ((k, 2 * float(marker_radius(k))) for k in (0, 10, 50))
+            )
+            parts.append(f'<div class="cm-row cm-section">Fatalities: {sizes}</div>')
+            rings = "/".join(str(m // 1000) for m in PRECISION_RING_M.values())
+            parts.append(_row("background:#bbb", "exact place"))
+            parts.append(_row("", f"approximate place: ring of {rings} km", "cm-ring"))
+    if datasets is not None and len(datasets) > 1:
+        by_dataset = events["dataset"].value_counts()
+        parts.append('<div class="cm-section">Datasets (exact place, approximate place)</div>')
+        for i, name in enumerate(datasets):
+            swatch = _shape_swatch(DATASET_SHAPES[i % len(DATASET_SHAPES)], DATASET_DASHES[i % len(DATASET_DASHES)])
+            count = int(by_dataset.get(name, 0))
+            parts.append(
+                f'<div class="cm-row cm-dataset">{swatch}{html.escape(name)} '
+                f'<span class="cm-muted">({count:,})</span></div>'
+            )
     parts.append("</details>")
     return "".join(parts)
 
@@ -547,7 +760,8 @@ class FitBounds(MacroElement):
         self.bounds = bounds
 
 
-def _bounds(events: pd.DataFrame) -> list[list[float]]:
+def event_bounds(events: pd.DataFrame) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` around the events, at least a degree wide; Mali when there are none."""
     if len(events) == 0:
         west, south, east, north = basemap.countries().query("iso_a3 == 'MLI'").total_bounds
     else:
@@ -603,12 +817,13 @@ def build_map(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
     drawn = choose_mode(len(events)) if mode == "auto" else mode
-    bounds = _bounds(events)
+    bounds = event_bounds(events)
     center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     m = folium.Map(location=center, zoom_start=5, tiles=None, control_scale=True, minZoom=2, maxZoom=18)
     basemap.add_basemap(m, tiles=tiles)
     m.add_child(MapStyle())
     grid_info: tuple[float, list[int]] | None = None
+    datasets = dataset_names(events)
     if drawn == "density":
         cell = choose_cell_deg(events)
         grid = aggregate_grid(events, cell)
@@ -627,20 +842,9 @@ def build_map(
             )
         else:
             layer = folium.FeatureGroup(name="Events")
-        layer.add_child(EventMarkers(events))
+        layer.add_child(EventMarkers(events, datasets=datasets))
     m.add_child(layer)
-    m.add_child(Legend(legend_html(events, drawn, title, grid_info)))
+    m.add_child(Legend(legend_html(events, drawn, title, grid_info, datasets=datasets)))
     folium.LayerControl(collapsed=True).add_to(m)
     m.add_child(FitBounds(bounds))
     return use_local_assets(m, assets_base_url)
-
-
-_CLUSTER_ICON = """
-function (cluster) {
-    var n = cluster.getChildCount();
-    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
-    return L.divIcon({
-        html: "<div>" + n + "</div>", className: "marker-cluster cm-cluster", iconSize: L.point(size, size)
-    });
-}
-"""

@@ -320,13 +320,12 @@ class LayerPlan:
                 f"{head}; the {len(self.positions):,} most recent of the {self.considered:,} around this view "
                 "are drawn (narrow the filters to see the rest)"
             )
+        # "Around this view" only says something when the view leaves events out.
+        where = "" if self.extent is None or self.considered == n else f"; {self.considered:,} around this view"
         if self.drawing == "points":
-            return head if self.extent is None else f"{head}; {self.considered:,} around this view"
+            return head + where
         if self.drawing == "clusters":
-            return f"{head}, grouped in clusters" + (
-                "" if self.extent is None else f"; {self.considered:,} around this view"
-            )
-        where = "" if self.extent is None else f"; {self.considered:,} around this view"
+            return f"{head}, grouped in clusters{where}"
         km = self.step * 111.32 if self.step else 0
         size = f"{km:,.0f} km" if km >= 10 else f"{km:.1f} km"
         if self.drawing == "cells":

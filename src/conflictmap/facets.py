@@ -1,0 +1,318 @@
+"""What the filter controls offer: choices with their event counts, date presets, and what each filter keeps.
+
+The dashboard's sidebar shows, next to each filter, how many events that
+filter alone keeps (``filter_counts``); lists incident types as a hierarchy
+(``type_choices``: a type, then its sub-types) and actors with their event
+counts, aliases merged, most active first (``actor_choices``); and offers date
+presets counted back from the latest event in the data (``date_presets``), not
+from today, so an archive opens on its own recent past.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from conflictmap import schema
+from conflictmap.actors import actor_counts, actor_key, display_name
+from conflictmap.filters import FilterSpec
+
+#: Preset name -> label, in the order the date picker lists them.
+DATE_PRESETS: dict[str, str] = {
+    "all": "All dates",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "ytd": "Year to date",
+    "custom": "Custom range",
+}
+_PRESET_DAYS = {"7d": 7, "30d": 30, "90d": 90}
+TYPE_PREFIX, SUB_PREFIX = "type:", "sub:"
+
+#: Filter groups ``filter_counts`` reports on, and the ``FilterSpec`` fields each one covers.
+FILTER_GROUPS: dict[str, tuple[str, ...]] = {
+    "dates": ("date_from", "date_to"),
+    "types": ("event_types", "sub_event_types"),
+    "actors": ("actors",),
+    "regions": ("admin1",),
+    "datasets": ("datasets",),
+    "fatalities": ("min_fatalities",),
+    "precision": ("max_geo_precision", "max_time_precision"),
+    "text": ("text",),
+    "area": ("bbox",),
+}
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The first and last day of a table's events."""
+
+    first: date
+    last: date
+
+
+def date_span(events: pd.DataFrame) -> DateSpan | None:
+    """First ``event_date`` and last ``date_end`` of the events; ``None`` if there are none."""
+    if len(events) == 0:
+        return None
+    first = pd.Timestamp(events["event_date"].min()).date()
+    last_end = events["date_end"].max()
+    last = pd.Timestamp(events["event_date"].max() if pd.isna(last_end) else max(last_end, events["event_date"].max()))
+    return DateSpan(first, last.date())
+
+
+def latest_event_day(events: pd.DataFrame) -> date | None:
+    """The latest ``event_date`` in the table (what the presets count back from)."""
+    if len(events) == 0:
+        return None
+    return pd.Timestamp(events["event_date"].max()).date()
+
+
+def date_presets(latest: date) -> dict[str, tuple[date, date]]:
+    """The ranges of the presets, counted back from ``latest`` (both ends included).
+
+    Parameters
+    ----------
+    latest : date
+        The latest event's day.
+
+    Returns
+    -------
+    dict
+        ``{"7d": (latest - 6 days, latest), "30d": ..., "90d": ..., "ytd": (1 January, latest)}``.
+    """
+    ranges = {key: (latest - timedelta(days=days - 1), latest) for key, days in _PRESET_DAYS.items()}
+    ranges["ytd"] = (date(latest.year, 1, 1), latest)
+    return ranges
+
+
+def matching_preset(date_from: date | None, date_to: date | None, latest: date | None) -> str:
+    """The preset a date range is: ``all`` when both ends are open, a preset's key, else ``custom``."""
+    if date_from is None and date_to is None:
+        return "all"
+    if latest is not None:
+        for key, span in date_presets(latest).items():
+            if span == (date_from, date_to):
+                return key
+    return "custom"
+
+
+# -- incident types ---------------------------------------------------------------------------------------
+
+
+def type_choices(events: pd.DataFrame) -> list[tuple[str, str]]:
+    """Incident types and sub-types as one list, each type followed by its sub-types, with event counts.
+
+    Returns
+    -------
+    list of (value, label)
+        Values are ``"type:<event type>"`` or ``"sub:<sub-event type>"``; labels read
+        ``"Battles (12)"`` and ``"Battles › Armed clash (9)"``. Every type and sub-type
+        of the taxonomy is listed, with 0 where the data has none.
+    """
+    types = events["event_type"].value_counts()
+    subs = events["sub_event_type"].value_counts()
+    out = []
+    for event_type, sub_types in schema.TAXONOMY.items():
+        out.append((TYPE_PREFIX + event_type, f"{event_type} ({int(types.get(event_type, 0)):,})"))
+        for sub in sub_types:
+            out.append((SUB_PREFIX + sub, f"{event_type} › {sub} ({int(subs.get(sub, 0)):,})"))
+    return out
+
+
+def split_type_choices(values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``type_choices`` values -> (event types, sub-event types), as ``FilterSpec`` takes them."""
+    types, subs = [], []
+    for value in values:
+        if value.startswith(TYPE_PREFIX):
+            types.append(value.removeprefix(TYPE_PREFIX))
+        elif value.startswith(SUB_PREFIX):
+            subs.append(value.removeprefix(SUB_PREFIX))
+    return tuple(types), tuple(subs)
+
+
+def join_type_choices(event_types: Iterable[str], sub_event_types: Iterable[str]) -> list[str]:
+    """The inverse of ``split_type_choices``."""
+    return [TYPE_PREFIX + t for t in event_types] + [SUB_PREFIX + s for s in sub_event_types]
+
+
+# -- actors, regions, datasets ----------------------------------------------------------------------------
+
+
+def actor_choices(events: pd.DataFrame, selected: Sequence[str] = ()) -> pd.DataFrame:
+    """Actors to choose from: key, shown name and event count, most active first, aliases merged.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events.
+    selected : sequence of str
+        Actors already chosen (keys or names, e.g. from a link); any the data does not
+        hold are added with 0 events, so a choice is never dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key``, ``display_name``, ``events``, ``label`` (``"JNIM (1,234)"``).
+    """
+    table = actor_counts(events)[["key", "display_name", "events"]]
+    known = set(table["key"])
+    extra = []
+    for name in selected:
+        key = actor_key(name) or name
+        if key not in known and name not in known:
+            extra.append({"key": name, "display_name": display_name(key) if actor_key(name) else name, "events": 0})
+            known.add(name)
+    if extra:
+        table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+    table = table.assign(label=[f"{n} ({c:,})" for n, c in zip(table["display_name"], table["events"], strict=True)])
+    return table.reset_index(drop=True)
+
+
+def value_choices(values: pd.Series, selected: Sequence[str] = ()) -> list[tuple[str, int]]:
+    """Distinct labels of a column with their counts, most frequent first, then by name; chosen labels kept.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A text column (``admin1``, ``dataset``).
+    selected : sequence of str
+        Labels already chosen; kept with 0 when absent.
+    """
+    counts = values.value_counts()
+    counts = counts[counts > 0]
+    pairs = sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0].casefold()))
+    present = {k for k, _ in pairs}
+    pairs += [(s, 0) for s in selected if s not in present]
+    return pairs
+
+
+# -- what each filter keeps -------------------------------------------------------------------------------
+
+
+def _only(spec: FilterSpec, fields: tuple[str, ...]) -> FilterSpec:
+    return dataclasses.replace(FilterSpec(), **{f: getattr(spec, f) for f in fields})
+
+
+def active_groups(spec: FilterSpec) -> list[str]:
+    """The ``FILTER_GROUPS`` that constrain something in ``spec``."""
+    return [name for name, fields in FILTER_GROUPS.items() if not _only(spec, fields).is_empty()]
+
+
+def filter_counts(events: pd.DataFrame, spec: FilterSpec) -> dict[str, int]:
+    """How many events each active filter group keeps on its own.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events (before filtering).
+    spec : FilterSpec
+        The full filter.
+
+    Returns
+    -------
+    dict
+        Group name (see ``FILTER_GROUPS``) -> events that group alone keeps, for the
+        active groups only; ``"all"`` -> events the whole filter keeps.
+    """
+    out: dict[str, int] = {}
+    for name in active_groups(spec):
+        out[name] = int(np.count_nonzero(_only(spec, FILTER_GROUPS[name]).mask(events)))
+    out["all"] = len(events) if spec.is_empty() else int(np.count_nonzero(spec.mask(events)))
+    return out
+
+
+# -- the filter controls and the spec ---------------------------------------------------------------------
+
+#: The filter controls, by name; ``controls_from_spec`` and ``spec_from_controls`` convert between them and a spec.
+CONTROLS: tuple[str, ...] = (
+    "period",
+    "dates",
+    "types",
+    "actors",
+    "regions",
+    "datasets",
+    "min_fatalities",
+    "precise",
+    "text",
+    "carried",
+)
+
+
+def controls_from_spec(spec: FilterSpec, span: DateSpan, latest: date) -> dict[str, object]:
+    """The value of each filter control that shows ``spec``.
+
+    Parameters
+    ----------
+    spec : FilterSpec
+        The filter to show.
+    span : DateSpan
+        The data's dates (the range shown when no date is chosen).
+    latest : date
+        The latest event's day (for the presets).
+
+    Returns
+    -------
+    dict
+        One value per name in ``CONTROLS``: ``period`` (a ``DATE_PRESETS`` key), ``dates``
+        (first, last), ``types`` (``type_choices`` values), ``actors``, ``regions``,
+        ``datasets`` (lists), ``min_fatalities``, ``precise`` (location and date precision
+        1), ``text``, and ``carried``: the fields no control shows (a bounding box, other
+        precision limits), kept as ``FilterSpec`` keyword arguments.
+    """
+    period = matching_preset(spec.date_from, spec.date_to, latest)
+    dates = (span.first, span.last) if period == "all" else (spec.date_from or span.first, spec.date_to or span.last)
+    precise = spec.max_geo_precision == 1 and spec.max_time_precision == 1
+    carried: dict[str, object] = {"bbox": spec.bbox}
+    if not precise:
+        carried.update(max_geo_precision=spec.max_geo_precision, max_time_precision=spec.max_time_precision)
+    return {
+        "period": period,
+        "dates": dates,
+        "types": join_type_choices(spec.event_types, spec.sub_event_types),
+        "actors": list(spec.actors),
+        "regions": list(spec.admin1),
+        "datasets": list(spec.datasets),
+        "min_fatalities": spec.min_fatalities,
+        "precise": precise,
+        "text": spec.text,
+        "carried": {k: v for k, v in carried.items() if v is not None},
+    }
+
+
+def spec_from_controls(controls: dict[str, object]) -> FilterSpec:
+    """The filter the controls show (the inverse of ``controls_from_spec``).
+
+    A date range still being picked (one day chosen) counts from that day on.
+
+    Raises
+    ------
+    filters.FilterError
+        If a control holds a value the filter refuses.
+    """
+    date_from = date_to = None
+    if controls["period"] != "all":
+        picked = tuple(controls["dates"] or ())  # type: ignore[arg-type]
+        date_from = picked[0] if picked else None
+        date_to = picked[1] if len(picked) > 1 else None
+    types, subs = split_type_choices(controls["types"])  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "date_from": date_from,
+        "date_to": date_to,
+        "event_types": types,
+        "sub_event_types": subs,
+        "actors": controls["actors"],
+        "admin1": controls["regions"],
+        "datasets": controls["datasets"],
+        "min_fatalities": int(controls["min_fatalities"] or 0),  # type: ignore[arg-type]
+        "text": controls["text"] or "",
+        **controls.get("carried", {}),  # type: ignore[dict-item]
+    }
+    if controls["precise"]:
+        values.update(max_geo_precision=1, max_time_precision=1)
+    return FilterSpec(**values)
