@@ -21,6 +21,7 @@ from pgcluster import Cluster, session_cluster
 from conflictmap import gazetteer, mapview, schema, synth, timeline
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import NotEventDataError, read_events
+from conflictmap.readers.acled import ACLED_COLUMNS
 from conflictmap.store import (
     EditConflictError,
     EventNotFoundError,
@@ -37,39 +38,6 @@ BACKENDS = ("geopackage", "postgis")
 
 # -- ACLED files as ACLED writes them -----------------------------------------------------------------
 
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
 #: 2023-09-12 00:00 UTC, as ACLED writes it (Unix seconds).
 WEEK1_STAMP = 1694476800
 WEEK2_STAMP = WEEK1_STAMP + 7 * 86400

@@ -26,41 +26,8 @@ import pandas as pd
 from conflictmap.export.provenance import Provenance
 from conflictmap.export.stored import add_geojson_provenance, add_gpkg_provenance, write_sidecar
 from conflictmap.readers import write_events
+from conflictmap.readers.acled import ACLED_COLUMNS
 
-#: ACLED's current export columns, in its order.
-ACLED_COLUMNS: tuple[str, ...] = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-)
 #: ACLED columns with no canonical counterpart, written empty.
 ACLED_EMPTY: tuple[str, ...] = ("inter1", "inter2", "interaction", "iso", "region")
 CSV_LAYOUTS: tuple[str, ...] = ("canonical", "acled")
