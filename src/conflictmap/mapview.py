@@ -166,9 +166,37 @@ def aggregate_grid(events: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
             "event_type": pd.Categorical(events["event_type"].astype(object), categories=list(schema.EVENT_TYPES)),
         }
     )
-    cells = frame.groupby(["iy", "ix"], sort=True).agg(events=("fatalities", "size"), fatalities=("fatalities", "sum"))
-    by_type = pd.crosstab([frame["iy"], frame["ix"]], frame["event_type"], dropna=False)
-    by_type = by_type.reindex(index=cells.index, columns=list(schema.EVENT_TYPES), fill_value=0)
+    groups = (
+        frame.groupby(["iy", "ix", "event_type"], observed=True, sort=False)
+        .agg(events=("fatalities", "size"), fatalities=("fatalities", "sum"))
+        .reset_index()
+    )
+    return grid_frame(groups, cell_deg)
+
+
+def grid_frame(groups: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
+    """Lay per-cell, per-type counts out as ``aggregate_grid`` returns them (the store computes them in SQL).
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        ``iy``, ``ix`` (cell numbers: ``floor(degrees / cell_deg)``), ``event_type``, ``events``, ``fatalities``.
+    cell_deg : float
+        Cell side in degrees.
+    """
+    frame = groups.astype({"iy": "int64", "ix": "int64", "events": "int64", "fatalities": "int64"})
+    cells = frame.groupby(["iy", "ix"], sort=True)[["events", "fatalities"]].sum()
+    kinds = pd.Categorical(frame["event_type"].astype(object), categories=list(schema.EVENT_TYPES))
+    by_type = pd.pivot_table(
+        frame.assign(event_type=kinds),
+        index=["iy", "ix"],
+        columns="event_type",
+        values="events",
+        aggfunc="sum",
+        observed=False,
+        fill_value=0,
+    )
+    by_type = by_type.reindex(index=cells.index, columns=list(schema.EVENT_TYPES), fill_value=0).astype("int64")
     out = pd.concat([cells, by_type], axis=1).reset_index()
     out.columns = [str(c) for c in out.columns]
     out.insert(0, "lat_min", (out["iy"] * cell_deg).round(6))
@@ -178,6 +206,7 @@ def aggregate_grid(events: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
     out = out.drop(columns=["iy", "ix"])
     out["events"] = out["events"].astype("int64")
     out["fatalities"] = out["fatalities"].astype("int64")
+    out.attrs["cell_deg"] = cell_deg
     return out
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from conflictmap import schema
 from conflictmap.filters import FilterSpec
-from conflictmap.mapview import aggregate_grid
+from conflictmap.mapview import aggregate_grid, grid_frame
 from conflictmap.readers import write_events
 from conflictmap.store import records, views
 from conflictmap.store.core import (
@@ -268,7 +268,7 @@ class Reading(StoreCore):
             )
             rows = tx.rows(sql, [float(cell_deg), float(cell_deg), *params])
         groups = rows_frame(rows, ["iy", "ix", "event_type", "events", "fatalities"])
-        return views.grid_frame(groups, float(cell_deg))
+        return grid_frame(groups, float(cell_deg))
 
     def datasets(self) -> pd.DataFrame:
         """The datasets in the store.

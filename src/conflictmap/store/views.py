@@ -131,39 +131,3 @@ def cell_size(west: float | None, south: float | None, east: float | None, north
         return CELL_SIZES_DEG[-3]
     corners = pd.DataFrame({"longitude": [west, east], "latitude": [south, north]})
     return choose_cell_deg(corners)
-
-
-def grid_frame(groups: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
-    """Lay per-cell, per-type counts out as ``mapview.aggregate_grid`` does.
-
-    Parameters
-    ----------
-    groups : pandas.DataFrame
-        ``iy``, ``ix`` (cell numbers: ``floor(degrees / cell_deg)``), ``event_type``, ``events``, ``fatalities``.
-    cell_deg : float
-        Cell side in degrees.
-    """
-    frame = groups.astype({"iy": "int64", "ix": "int64", "events": "int64", "fatalities": "int64"})
-    cells = frame.groupby(["iy", "ix"], sort=True)[["events", "fatalities"]].sum()
-    kinds = pd.Categorical(frame["event_type"].astype(object), categories=list(schema.EVENT_TYPES))
-    by_type = pd.pivot_table(
-        frame.assign(event_type=kinds),
-        index=["iy", "ix"],
-        columns="event_type",
-        values="events",
-        aggfunc="sum",
-        observed=False,
-        fill_value=0,
-    )
-    by_type = by_type.reindex(index=cells.index, columns=list(schema.EVENT_TYPES), fill_value=0).astype("int64")
-    out = pd.concat([cells, by_type], axis=1).reset_index()
-    out.columns = [str(c) for c in out.columns]
-    out.insert(0, "lat_min", (out["iy"] * cell_deg).round(6))
-    out.insert(1, "lon_min", (out["ix"] * cell_deg).round(6))
-    out.insert(2, "lat_max", ((out["iy"] + 1) * cell_deg).round(6))
-    out.insert(3, "lon_max", ((out["ix"] + 1) * cell_deg).round(6))
-    out = out.drop(columns=["iy", "ix"])
-    out["events"] = out["events"].astype("int64")
-    out["fatalities"] = out["fatalities"].astype("int64")
-    out.attrs["cell_deg"] = cell_deg
-    return out
