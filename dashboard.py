@@ -22,13 +22,36 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from conflictmap import catalog, charts, details, facets, livemap, settings, timeline, viewport
+from conflictmap import (
+    catalog,
+    charts,
+    details,
+    downloads,
+    eventform,
+    facets,
+    livemap,
+    mapview,
+    review,
+    settings,
+    timeline,
+    viewport,
+)
 from conflictmap.assets import AssetError, missing_assets
+from conflictmap.export import ExportError, ImageOptionError, default_title, export_view
+from conflictmap.extract import (
+    ArticleError,
+    ExtractError,
+    evidence_html,
+    extract_events,
+    find_duplicates,
+    html_to_article,
+    read_article,
+)
 from conflictmap.filters import FilterSpec
 from conflictmap.pagelink import PageState, query_key
 from conflictmap.readers import read_events
 from conflictmap.readers.report import ImportReport, NotEventDataError
-from conflictmap.store import StoreError, StoreNotFoundError, open_store
+from conflictmap.store import DuplicateEventError, EventValidationError, StoreError, StoreNotFoundError, open_store
 
 APP_DIR = Path(__file__).parent
 SEED_EVENTS = APP_DIR / "data" / "seed_events.csv"
@@ -150,7 +173,7 @@ def load_file(path: str, size: int, modified_ns: int):
 @st.cache_resource(max_entries=8)
 def combined(keys: tuple, _tables: tuple):
     """One table of every dataset shown; ``keys`` names the versions of the tables."""
-    return catalog.combine(list(_tables))
+    return catalog.combine(_tables)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -294,6 +317,430 @@ def keeps(counts: dict, group: str) -> None:
         st.caption(f"keeps {counts[group]:,} of {counts['total']:,} events")
 
 
+def export_panel(events, shown, spec: FilterSpec, view_params: dict, data_key: tuple, files: list, mode: str) -> None:
+    """Format, title and options, then "Prepare export" and the download of the current view."""
+    st.caption(
+        f"Exports the current view: {spec.describe()} · {len(shown):,} events. Every file records the filter, "
+        "the datasets and a link that reopens this view."
+    )
+    kind = st.selectbox("Format", options=list(downloads.KINDS), format_func=downloads.KIND_NAMES.get, key="x_kind")
+    title = st.text_input("Title (optional)", key="x_title", placeholder=default_title(shown), max_chars=200)
+    dpi = layout = None
+    if kind == "png":
+        dpi = st.slider("Resolution (dpi)", *downloads.DPI_RANGE, value=downloads.DEFAULT_DPI, step=25, key="x_dpi")
+    if kind == "csv":
+        layout = st.radio(
+            "Columns",
+            options=list(downloads.CSV_LAYOUT_LABELS),
+            format_func=downloads.CSV_LAYOUT_LABELS.get,
+            key="x_layout",
+            horizontal=True,
+        )
+    try:
+        options = downloads.export_options(kind, title=title, dpi=dpi, layout=layout or "canonical", mode=mode)
+    except ExportError as exc:
+        st.error(str(exc))
+        return
+    key = downloads.view_key(view_params, data_key, kind, options)
+    if st.button("Prepare export", key="x_prepare", type="primary"):
+        bar = st.progress(0.0, text="Starting the export...")
+        try:
+            made = export_view(
+                events,
+                spec,
+                kind,
+                sources=downloads.export_sources(files),
+                view_params=view_params,
+                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+                **options,
+            )
+        except (ExportError, ImageOptionError, AssetError) as exc:
+            st.error(f"Could not export: {exc}")
+            return
+        finally:
+            bar.empty()
+        st.session_state["x_result"] = (key, made)
+    prepared = st.session_state.get("x_result")
+    if prepared and prepared[0] == key:
+        made = prepared[1]
+        st.download_button(
+            f"Download {made.filename}",
+            made.data,
+            file_name=made.filename,
+            mime=made.mime_type,
+            key="x_download",
+            icon=":material/download:",
+        )
+        st.caption(f"{len(made.data) / 1e6:,.2f} MB · {made.provenance.events:,} events")
+    else:
+        st.caption("Prepare the file, then download it.")
+
+
+# -- the event store: import, add and edit, history ---------------------------------------------------------
+
+
+def known_events(events, tables: list):
+    """The events loaded and, when it is not shown, the store's (for finding duplicates)."""
+    if any(key == STORE_KEY for key, _, _ in tables):
+        return events
+    entry = store_state(store_settings())
+    if entry is None or "error" in entry:
+        return events
+    try:
+        stored = load_store(store_settings(), entry["changed"], entry["events"])
+    except (StoreError, OSError):
+        return events
+    return catalog.combine([events, stored])
+
+
+def show_store_changes(event_id: str | None = None) -> None:
+    """After a write: look at the store again, show it on the map and select the event written."""
+    store_state.clear()
+    st.session_state["_show_store"] = True
+    if event_id:
+        st.session_state["selected_event"] = event_id
+
+
+def import_upload() -> None:
+    """Import the file in the uploader into the event store (a callback: the page shows the result)."""
+    uploaded = st.session_state.get("uploader")
+    if uploaded is None:
+        return
+    name = Path(uploaded.name).name or "upload.csv"
+    try:
+        with tempfile.TemporaryDirectory(prefix="conflictmap-import-") as folder, open_store() as store:
+            path = Path(folder) / name
+            path.write_bytes(uploaded.getvalue())
+            outcome = store.import_file(path)
+    except (*READ_ERRORS, StoreError, OSError) as exc:
+        st.session_state["store_import"] = {"name": name, "error": str(exc)}
+        return
+    st.session_state["store_import"] = {"name": name, "summary": outcome.summary(), "changed": outcome.changed}
+    # Its events are now the store's: shown twice, they would be counted twice.
+    upload_key = f"upload:{name}"
+    st.session_state["f_sources"] = [k for k in st.session_state.get("f_sources", []) if k != upload_key]
+    show_store_changes()
+
+
+def edit_stored_event(event_id: str) -> None:
+    """Fill the event form with a stored event, to edit it."""
+    try:
+        with open_store(create=False) as store:
+            event = store.get_event(event_id)
+    except (StoreError, OSError) as exc:
+        st.session_state["ev_message"] = ("error", f"Could not read event {event_id}: {exc}")
+        return
+    values = eventform.form_values(event)
+    st.session_state["ev_edit"] = {"id": event_id, "version": int(event["version"]), "before": values}
+    for name, value in values.items():
+        st.session_state[f"ev_{name}"] = value
+    st.session_state["ev_place_pick"] = None
+    st.session_state["ev_problems"] = {}
+    st.session_state["panel"] = "Event store"
+
+
+def new_event_form() -> None:
+    st.session_state.pop("ev_edit", None)
+    for key in [k for k in st.session_state if str(k).startswith("ev_")]:
+        del st.session_state[key]
+
+
+def save_event(choices: list) -> None:
+    """Check the form's values and add or edit the event in the store (a callback)."""
+    values = {name: st.session_state.get(f"ev_{name}") for name in eventform.EDITABLE}
+    pick = st.session_state.get("ev_place_pick")
+    place = choices[pick] if pick is not None and pick < len(choices) else None
+    point = st.session_state.get("picked_point") if st.session_state.get("ev_use_point") else None
+    fields = eventform.form_fields(values, place=place, point=point)
+    editing = st.session_state.get("ev_edit")
+    reason = (st.session_state.get("ev_reason") or "").strip() or None
+    try:
+        with open_store() as store:
+            if editing:
+                changes = eventform.edit_changes(editing["before"], fields)
+                change = store.edit_event(editing["id"], changes, expected_version=editing["version"], reason=reason)
+            else:
+                change = store.add_event(fields, reason=reason)
+    except EventValidationError as exc:
+        st.session_state["ev_problems"] = eventform.field_messages(exc)
+        st.session_state["ev_message"] = ("error", "Nothing was saved: correct the fields marked below.")
+        return
+    except (StoreError, OSError) as exc:
+        st.session_state["ev_problems"] = {}
+        st.session_state["ev_message"] = ("error", f"Nothing was saved: {exc}")
+        return
+    st.session_state["ev_problems"] = {}
+    if change.change == "unchanged":
+        st.session_state["ev_message"] = ("info", f"Event {change.event_id} already had these values.")
+    else:
+        verb = "edited" if editing else "added"
+        if editing:
+            st.session_state["ev_edit"]["version"] = change.version
+            st.session_state["ev_edit"]["before"] = {**editing["before"], **values}
+        else:
+            # An empty form for the next event: a second click cannot add the same one twice.
+            new_event_form()
+        st.session_state["ev_message"] = ("success", f"Event {change.event_id} {verb} (version {change.version}).")
+    show_store_changes(change.event_id)
+
+
+def problem(field: str) -> None:
+    message = st.session_state.get("ev_problems", {}).get(field)
+    if message:
+        st.error(message)
+
+
+def store_panel(store_entry: dict | None, events) -> None:
+    """Import into the store, and the form to add or edit one event."""
+    if store_entry is not None and "error" in store_entry:
+        st.error(f"The event store cannot be opened: {store_entry['error']}")
+        return
+    where = store_entry["where"] if store_entry else settings.get("CONFLICTMAP_STORE")
+    held = f"{store_entry['events']:,} events" if store_entry else "no events yet; it is created on the first save"
+    st.caption(f"Event store: {where} ({held}). Every change is kept in the event's history.")
+    editing = st.session_state.get("ev_edit")
+    head, new = st.columns([4, 1], vertical_alignment="bottom")
+    head.markdown(f"**Edit event {editing['id']}**" if editing else "**Add an event**")
+    if editing:
+        new.button("New event instead", key="ev_new", on_click=new_event_form)
+    kind, text = st.session_state.pop("ev_message", (None, None))
+    if kind:
+        getattr(st, kind)(text)
+
+    left, right = st.columns(2)
+    with left:
+        st.text_input("Place", key="ev_place_text", placeholder="Type a town, quarter or region of Mali")
+        choices = eventform.place_choices(st.session_state.get("ev_place_text") or "")
+        if choices:
+            st.selectbox(
+                "Matching places",
+                options=range(len(choices)),
+                format_func=lambda i: choices[i].label,
+                key="ev_place_pick",
+                index=None if editing else 0,
+                placeholder="Keep the event's place" if editing else "Pick a place",
+            )
+        elif (st.session_state.get("ev_place_text") or "").strip() and not editing:
+            st.caption("No place of the gazetteer matches; check the spelling, or click the point on the map.")
+        st.toggle(
+            "Pick the point on the map",
+            key="pick_on_map",
+            help="Then click the map above: the point refines the place, or places the event on its own.",
+        )
+        point = st.session_state.get("picked_point")
+        if point:
+            st.checkbox(f"Use the point clicked: {point[0]:.4f}, {point[1]:.4f}", key="ev_use_point", value=True)
+        for field in ("place", "latitude", "longitude", "admin1"):
+            problem(field)
+        d1, d2 = st.columns(2)
+        d1.date_input("Date", key="ev_event_date", value=None, format="YYYY-MM-DD")
+        d2.date_input("Until (optional)", key="ev_date_end", value=None, format="YYYY-MM-DD")
+        problem("event_date")
+        problem("date_end")
+        st.selectbox(
+            "Date precision",
+            options=list(eventform.TIME_PRECISION_LABELS),
+            format_func=eventform.TIME_PRECISION_LABELS.get,
+            key="ev_time_precision",
+        )
+        problem("time_precision")
+    with right:
+        st.selectbox("Type", options=eventform.EVENT_TYPES, key="ev_event_type", index=None, placeholder="Pick")
+        problem("event_type")
+        subs = eventform.sub_types(st.session_state.get("ev_event_type"))
+        if st.session_state.get("ev_sub_event_type") not in subs:
+            st.session_state["ev_sub_event_type"] = None
+        st.selectbox("Sub-type", options=subs, key="ev_sub_event_type", index=None, placeholder="Pick")
+        problem("sub_event_type")
+        known = eventform.actor_choices(events)
+        for name in ("actor1", "actor2"):
+            current = st.session_state.get(f"ev_{name}")
+            options = known if current in (None, "") or current in known else [current, *known]
+            st.selectbox(
+                eventform.FIELD_LABELS[name],
+                options=options,
+                key=f"ev_{name}",
+                index=None,
+                accept_new_options=True,
+                placeholder="Pick or type a new name",
+            )
+            problem(name)
+        st.number_input("Fatalities", min_value=0, step=1, key="ev_fatalities")
+        problem("fatalities")
+    st.text_input("Source (required)", key="ev_source", placeholder="Who reported it: outlet, date, link")
+    problem("source")
+    st.text_area("Notes", key="ev_notes", height=90)
+    problem("notes")
+    st.text_input("Reason for the change (optional, kept in the history)", key="ev_reason")
+    st.button(
+        "Save changes" if editing else "Add event",
+        key="ev_save",
+        type="primary",
+        on_click=save_event,
+        args=(choices,),
+    )
+
+    st.divider()
+    st.markdown("**Import a file into the store**")
+    st.caption(
+        "Use the sidebar's “Add an event file”: once a file is read, “Import into the event store” adds "
+        "its events (a re-import of the same file changes nothing; newer versions replace older ones and "
+        "are kept in the history)."
+    )
+
+
+def history_panel(event_id: str) -> None:
+    """A stored event's changes, newest first, and a button to edit it."""
+    try:
+        with open_store(create=False) as store:
+            history = store.history(event_id)
+    except (StoreError, OSError) as exc:
+        st.caption(f"No history: {exc}")
+        return
+    with st.expander(f"Change history ({len(history)})"):
+        st.dataframe(eventform.history_table(history), hide_index=True)
+    if st.button("Edit this event", key=f"edit-{event_id}"):
+        edit_stored_event(event_id)
+        # The button sits in the map's fragment; the form is outside it.
+        st.rerun(scope="app")
+
+
+# -- article review ------------------------------------------------------------------------------------------
+LANGUAGES = {"auto": "Detect", "en": "English", "fr": "French"}
+REVIEW_COLOURS = (
+    "<style>.evidence mark{padding:0 2px;border-radius:3px}.evidence .ev-place{background:#cde7ff}"
+    ".evidence .ev-date{background:#ffe2b8}.evidence .ev-actor{background:#d9f2d0}"
+    ".evidence .ev-what{background:#f3d6f0}.evidence .ev-fatalities{background:#ffd0d0}</style>"
+)
+
+
+def extract_article(existing) -> None:
+    """Read the pasted or uploaded article and keep its candidate events for review."""
+    uploaded = st.session_state.get("rv_file")
+    text = st.session_state.get("rv_text") or ""
+    title, published = None, st.session_state.get("rv_published")
+    source = (st.session_state.get("rv_source") or "").strip()
+    lang = st.session_state.get("rv_lang")
+    try:
+        if uploaded is not None:
+            name = Path(uploaded.name).name or "article.txt"
+            if name.lower().endswith((".html", ".htm")):
+                article = html_to_article(uploaded.getvalue().decode("utf-8", errors="replace"))
+            else:
+                with tempfile.TemporaryDirectory(prefix="conflictmap-article-") as folder:
+                    path = Path(folder) / name
+                    path.write_bytes(uploaded.getvalue())
+                    article = read_article(path)
+            text, title = article.text, article.title
+            published = published or article.published
+            source = source or article.source or name
+            lang = lang if lang != "auto" else article.lang or "auto"
+        candidates = extract_events(text, published=published, lang=None if lang == "auto" else lang, source=source)
+    except (ArticleError, ExtractError, UnicodeError, OSError) as exc:
+        st.session_state["rv_result"] = {"error": str(exc)}
+        return
+    matches = find_duplicates(candidates, existing) if len(existing) else None
+    notes = review.duplicate_notes(matches, candidates) if matches is not None else {}
+    st.session_state["rv_result"] = {
+        "candidates": candidates,
+        "table": review.review_table(candidates, notes),
+        "source": review.article_source(source, title, published),
+        "saved": {},
+    }
+    st.session_state["rv_editor_gen"] = st.session_state.get("rv_editor_gen", 0) + 1
+
+
+def review_panel(existing) -> None:
+    """Paste or upload an article, review its candidate events, save the accepted ones into the store."""
+    st.caption(
+        "Paste a dispatch about Mali (English or French) or upload a .txt or .html file: the events it reports "
+        "are placed with the gazetteer, dated from the publication date and shown here for review. Nothing is "
+        "saved until you press “Save accepted”."
+    )
+    left, right = st.columns([3, 2])
+    left.text_area("Article text", key="rv_text", height=200, placeholder="Paste the article here")
+    with right:
+        st.file_uploader("…or upload it", type=["txt", "html", "htm"], key="rv_file")
+        st.date_input("Published on", key="rv_published", value=None, format="YYYY-MM-DD")
+        st.text_input("Source", key="rv_source", placeholder="Outlet name, e.g. Journal du Mali")
+        st.segmented_control(
+            "Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="rv_lang", default="auto"
+        )
+    if st.button("Extract events", key="rv_extract", type="primary"):
+        with st.spinner("Reading the article..."):
+            extract_article(existing)
+    result = st.session_state.get("rv_result")
+    if not result:
+        return
+    if "error" in result:
+        st.error(f"Could not read the article: {result['error']}")
+        return
+    candidates = result["candidates"]
+    if not len(candidates):
+        st.info("No event found in this article.")
+        return
+    st.markdown(f"**{len(candidates)} candidate events** from {result['source']}")
+    editor_key = f"rv_editor-{st.session_state.get('rv_editor_gen', 0)}"
+    edited = st.data_editor(
+        result["table"],
+        key=editor_key,
+        width="stretch",
+        column_config={
+            review.SAVE: st.column_config.CheckboxColumn(help="Tick to save this event into the store"),
+            review.CONFIDENCE: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+            "Place": st.column_config.TextColumn(help="Type another place: it is looked up in the gazetteer"),
+            "Date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Until": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Type": st.column_config.SelectboxColumn(options=list(eventform.EVENT_TYPES)),
+            "Sub-type": st.column_config.SelectboxColumn(options=list(review.ALL_SUB_TYPES)),
+            "Fatalities": st.column_config.NumberColumn(min_value=0, step=1, format="%d"),
+            review.DUPLICATE: st.column_config.TextColumn(width="large"),
+        },
+        disabled=[review.CONFIDENCE, review.DUPLICATE],
+    )
+    reviewed, problems = review.apply_review(candidates, edited)
+    for cid, text in problems.items():
+        st.warning(f"{cid}: {text}")
+    try:
+        small = mapview.build_map(reviewed, title="Candidate events")
+    except AssetError as exc:
+        st.error(f"The map cannot be drawn offline: {exc}")
+    else:
+        st_folium(small, key="review_map", height=360, use_container_width=True, returned_objects=[])
+    st.html(REVIEW_COLOURS)
+    for position, (cid, row) in enumerate(reviewed.set_index(reviewed["event_id"].astype(str)).iterrows(), 1):
+        flag = " · ⚠ likely duplicate" if result["table"].loc[cid, review.DUPLICATE] else ""
+        st.markdown(
+            f"**{position}.** `{cid}` · confidence {row['confidence']:.2f}{flag}",
+        )
+        # evidence_html escapes every character of the article; only its own <mark> tags are HTML.
+        st.markdown(evidence_html(row), unsafe_allow_html=True)
+    for cid, outcome in result["saved"].items():
+        st.caption(f"{cid}: {outcome}")
+    if st.button("Save accepted", key="rv_save", type="primary"):
+        saved = []
+        try:
+            with open_store() as store:
+                for fields in review.accepted_fields(reviewed, edited, source=result["source"]):
+                    try:
+                        change = store.add_event(fields, reason="taken from an article")
+                    except EventValidationError as exc:
+                        result["saved"][fields["event_id"]] = f"not saved: {exc}"
+                    except DuplicateEventError:
+                        result["saved"][fields["event_id"]] = "already in the store"
+                    else:
+                        saved.append(change.event_id)
+                        result["saved"][change.event_id] = "saved"
+        except (StoreError, OSError) as exc:
+            st.error(f"Nothing was saved: {exc}")
+            return
+        st.session_state["rv_message"] = f"{len(saved)} events saved into the store (dataset “article”)."
+        show_store_changes(saved[0] if saved else None)
+        st.rerun()
+    if "rv_message" in st.session_state:
+        st.success(st.session_state.pop("rv_message"))
+
+
 # -- the page ------------------------------------------------------------------------------------------------
 
 st.set_page_config(page_title="conflictmap", layout="wide")
@@ -306,6 +753,17 @@ except argparse.ArgumentError as exc:
 
 sources, opening_key = available_sources(opening)
 st.session_state["_sources"] = sources
+if st.session_state.pop("_show_store", False) and STORE_KEY in sources:
+    # Something was just written to the store: show it.
+    shown_now = st.session_state.get("f_sources", [])
+    if STORE_KEY not in shown_now:
+        st.session_state["f_sources"] = [*shown_now, STORE_KEY]
+store_seen = source_label(STORE_KEY) if STORE_KEY in sources else None
+if "f_sources" in st.session_state and st.session_state.get("_store_seen", store_seen) != store_seen:
+    # The picker knows its choices by their labels, and the store's names its size: setting the
+    # choice again sends the new label to the browser, which would otherwise drop the store on its next change.
+    st.session_state["f_sources"] = list(st.session_state["f_sources"])
+st.session_state["_store_seen"] = store_seen
 
 # The URL wins when it changed from outside: a link opened, the back or forward button.
 url_key = query_key(st.query_params)
@@ -350,6 +808,20 @@ with st.sidebar:
                 st.warning(f"{message}, {report.rows_rejected:,} rejected.")
             else:
                 st.success(f"{message}.")
+            store_entry = sources.get(STORE_KEY)
+            if store_entry is None or "error" not in store_entry:
+                st.button(
+                    "Import into the event store",
+                    key="import_to_store",
+                    on_click=import_upload,
+                    help="Adds the file's events to the event store; a re-import of the same file changes nothing.",
+                )
+        imported = st.session_state.get("store_import")
+        if imported and "error" in imported:
+            st.error(f"Could not import {imported['name']} into the event store: {imported['error']}")
+        elif imported:
+            st.success(f"Imported into the event store: {imported['name']}")
+            st.text(imported["summary"])
 
 chosen = [k for k in st.session_state.get("f_sources", []) if k in sources]
 tables, reports, failures = [], {}, {}
@@ -600,15 +1072,22 @@ def map_panel(ctx: dict) -> None:
         except AssetError as exc:
             st.error(f"The map cannot be drawn offline: {exc}")
             return
+        picking = bool(st.session_state.get("pick_on_map"))
         returned = st_folium(
             base,
             key="event_map",
             height=MAP_HEIGHT,
             use_container_width=True,
-            returned_objects=MAP_RETURNS,
+            returned_objects=[*MAP_RETURNS, "last_clicked"] if picking else MAP_RETURNS,
             feature_group_to_add=layer,
         )
         returned = returned or {}
+        point = returned.get("last_clicked") if picking else None
+        if point and (point["lat"], point["lng"]) != st.session_state.get("picked_point"):
+            st.session_state["picked_point"] = (point["lat"], point["lng"])
+            st.session_state["ev_use_point"] = True
+            # The event form, outside this fragment, shows the point.
+            st.rerun()
         clicked = (returned.get("last_object_clicked_popup"), returned.get("last_object_clicked_count"))
         if clicked[0] and clicked != st.session_state.get("_clicked"):
             st.session_state["_clicked"] = clicked
@@ -628,6 +1107,8 @@ def map_panel(ctx: dict) -> None:
         if not spec.mask(events.iloc[[position]])[0]:
             st.caption("This event is outside the current filter.")
         st.button("Clear selection", key="clear_selection", on_click=clear_selection)
+        if ctx["store_ids"] and st.session_state.get("selected_event") in ctx["store_ids"]:
+            history_panel(st.session_state["selected_event"])
 
 
 map_panel(
@@ -639,6 +1120,7 @@ map_panel(
         "spec_key": spec_key,
         "datasets": [name for name, _ in facets.value_choices(events["dataset"])],
         "fit_key": "|".join([*chosen, *spec.admin1, *spec.datasets, str(spec.bbox), spec.text]),
+        "store_ids": eventform.store_ids(next((t for k, _, t in tables if k == STORE_KEY), None)),
     }
 )
 
@@ -655,8 +1137,12 @@ st.altair_chart(
 )
 
 # -- more: one tab per panel -------------------------------------------------------------------------------
-# Further panels (export, the event store, article review) each take a tab of their own here.
-tab_table, tab_actors, tab_data = st.tabs(["Events", "Actors", "Datasets and import reports"])
+# The panels below the actors render only while their tab is open: they do work and hold buttons.
+tab_table, tab_actors, tab_data, tab_export, tab_store, tab_review = st.tabs(
+    ["Events", "Actors", "Datasets and import reports", "Export", "Event store", "Article review"],
+    key="panel",
+    on_change="rerun",
+)
 
 with tab_table:
     selected = st.session_state.get("selected_event")
@@ -738,3 +1224,15 @@ with tab_data:
             )
         for note in report.warnings:
             st.caption(note)
+
+if tab_export.open:
+    with tab_export:
+        export_panel(events, shown, spec, wanted, data_key, [reports.get(k) for k in chosen], page_state.mode)
+
+if tab_store.open:
+    with tab_store:
+        store_panel(sources.get(STORE_KEY), events)
+
+if tab_review.open:
+    with tab_review:
+        review_panel(known_events(events, tables))

@@ -171,7 +171,9 @@ class RunningApp:
                 self.process.wait(timeout=15)
 
 
-def start_app(log_dir: Path, data: Path | None = None, data_dir: Path | None = None) -> RunningApp:
+def start_app(
+    log_dir: Path, data: Path | None = None, data_dir: Path | None = None, store: Path | None = None
+) -> RunningApp:
     """Start the dashboard on a free port of 127.0.0.1 and return once it answers its health check.
 
     Parameters
@@ -182,6 +184,8 @@ def start_app(log_dir: Path, data: Path | None = None, data_dir: Path | None = N
         Event file for ``CONFLICTMAP_DATA``; default the seed events.
     data_dir : pathlib.Path, optional
         Folder for ``CONFLICTMAP_DATA_DIR`` (the dataset picker); default ``data/``.
+    store : pathlib.Path, optional
+        GeoPackage for ``CONFLICTMAP_STORE`` (the event store); default the setting's default.
     """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -190,6 +194,8 @@ def start_app(log_dir: Path, data: Path | None = None, data_dir: Path | None = N
         env["CONFLICTMAP_DATA"] = str(data)
     if data_dir is not None:
         env["CONFLICTMAP_DATA_DIR"] = str(data_dir)
+    if store is not None:
+        env["CONFLICTMAP_STORE"] = str(store)
     log = log_dir / f"streamlit-{port}.log"
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
@@ -221,14 +227,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def app_factory(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """``app_factory(data_file, data_dir=None)`` starts the dashboard on that file and returns its URL.
+    """``app_factory(data_file, data_dir=None, store=None)`` starts the dashboard on that file and returns its URL.
 
     The app is stopped after the test.
     """
     started: list[RunningApp] = []
 
-    def start(data: Path | None = None, data_dir: Path | None = None) -> str:
-        started.append(start_app(tmp_path, data, data_dir))
+    def start(data: Path | None = None, data_dir: Path | None = None, store: Path | None = None) -> str:
+        started.append(start_app(tmp_path, data, data_dir, store))
         return started[-1].url
 
     yield start

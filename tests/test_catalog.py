@@ -206,3 +206,26 @@ def test_combine_of_one_or_none():
     seed, _ = read_events(ROOT / "data" / "seed_events.csv")
     assert catalog.combine([seed]) is seed
     assert len(catalog.combine([])) == 0
+
+
+def _one_event(event_id: str, place: str):
+    row = {
+        "event_id": [event_id],
+        "event_date": ["2023-09-07"],
+        "event_type": ["Battles"],
+        "latitude": [16.27],
+        "longitude": [-0.04],
+        "location": [place],
+    }
+    return schema.to_canonical(pd.DataFrame(row))
+
+
+def test_combine_joins_object_and_str_categories():
+    # A file read from CSV holds object categories; the event store's are str.
+    a = _one_event("a", "Gao")
+    b = _one_event("b", "Kidal")
+    a["location"] = a["location"].cat.set_categories(a["location"].cat.categories.astype(object))
+    b["location"] = b["location"].cat.set_categories(b["location"].cat.categories.astype("str"))
+    both = catalog.combine([a, b])
+    assert both["location"].astype(str).tolist() == ["Gao", "Kidal"]
+    assert isinstance(both["location"].dtype, pd.CategoricalDtype)

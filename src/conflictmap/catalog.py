@@ -345,6 +345,10 @@ def load_events(
 # -- several tables as one -----------------------------------------------------------------------------
 
 
+def _object_categories(values: pd.Categorical) -> pd.Categorical:
+    return values.set_categories(values.categories.astype(object))
+
+
 def combine(tables: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """The rows of several canonical tables in one, categorical columns kept categorical.
 
@@ -370,7 +374,8 @@ def combine(tables: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
             columns[column] = (
                 pd.Categorical.from_codes(np.concatenate([p.cat.codes.to_numpy() for p in parts]), dtype=parts[0].dtype)
                 if fixed
-                else union_categoricals([p.array for p in parts], ignore_order=True)
+                # Files read from CSV hold object categories, the store str ones: union needs one dtype.
+                else union_categoricals([_object_categories(p.array) for p in parts], ignore_order=True)
             )
         else:
             columns[column] = pd.concat(parts, ignore_index=True).array
