@@ -1,0 +1,188 @@
+"""The page in a real browser: ``streamlit run dashboard.py`` on the N-event file, Debian's Chromium via Playwright.
+
+Each visit opens the URL in a fresh browser context (an empty browser cache,
+like a new visitor) whose requests to any host but 127.0.0.1 are aborted, and
+times from ``goto`` to the first Leaflet shape or marker drawn inside the
+st_folium frame. The first visit finds the server's caches empty; later ones
+find them filled, which is the "warm" case of the targets. After each visit the
+server's resident memory is read from /proc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from benchmarks.measure import ROOT, Sample, proc_status
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 120
+#: Streamlit's frontend has started (its scripts loaded and run).
+SHELL = '[data-testid="stApp"]'
+#: The first element the page's script sent has been drawn.
+FIRST_ELEMENT = '[data-testid="stElementContainer"]'
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# Grid cells, rings and circles are SVG paths; clusters and pins are marker icons.
+DRAWN = ".cm-event, .cm-cell, .cm-cell-icon, .marker-cluster, .leaflet-interactive, .leaflet-marker-icon"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+class Server:
+    """``streamlit run dashboard.py`` on 127.0.0.1 with ``CONFLICTMAP_DATA`` set, stopped on exit."""
+
+    def __init__(self, data: Path, log: Path) -> None:
+        self.data = data
+        self.log = log
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
+        env["CONFLICTMAP_DATA"] = str(self.data)
+        command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1"]
+        command += ["--server.port", str(self.port), "--server.headless", "true"]
+        command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _healthy(self.url):
+            try:
+                code = self.process.wait(timeout=0.25)
+            except subprocess.TimeoutExpired:
+                code = None
+            if code is not None or time.monotonic() > deadline:
+                self.__exit__()
+                tail = self.log.read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"streamlit did not start ({code=}): {tail}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+
+    def memory(self) -> dict[str, int]:
+        assert self.process is not None
+        return proc_status(self.process.pid)
+
+
+def _visit(browser, url: str, timeout_s: float, screenshot: Path, keep: bool) -> dict[str, object]:
+    """One visit in a fresh context: milestones in seconds from ``goto``, bytes over the websocket, shapes drawn.
+
+    The page is saved to ``screenshot`` when ``keep`` is set or the visit failed.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked: list[str] = []
+    received = [0]
+
+    def route(r) -> None:
+        target = r.request.url
+        if target.startswith(("data:", "blob:")) or urlsplit(target).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            blocked.append(target)
+            r.abort()
+
+    def on_websocket(ws) -> None:
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("websocket", on_websocket)
+    marks: dict[str, float] = {}
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        page.wait_for_selector(SHELL, state="attached", timeout=timeout_s * 1000)
+        marks["shell"] = time.perf_counter() - start
+        page.wait_for_selector(FIRST_ELEMENT, state="attached", timeout=timeout_s * 1000)
+        marks["first element"] = time.perf_counter() - start
+        page.wait_for_selector(FRAME, state="attached", timeout=timeout_s * 1000)
+        marks["frame"] = time.perf_counter() - start
+        frame = page.frame_locator(FRAME)
+        frame.locator(".leaflet-container").first.wait_for(state="attached", timeout=timeout_s * 1000)
+        marks["leaflet"] = time.perf_counter() - start
+        frame.locator(DRAWN).first.wait_for(state="attached", timeout=timeout_s * 1000)
+        marks["drawn"] = time.perf_counter() - start
+        shapes = frame.locator(DRAWN).count()
+        error = None
+    except Exception as exc:  # a Playwright timeout or a crashed page: recorded, not raised
+        shapes = 0
+        error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+    if keep or error:
+        # A screenshot of a page that died is not worth failing the run for.
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(screenshot), full_page=True)
+    context.close()
+    return {"marks": marks, "ws_bytes": received[0], "shapes": shapes, "blocked": blocked, "error": error}
+
+
+def run_browser(data: Path, visits: int, log_dir: Path, screenshot: Path, timeout_s: float) -> dict[str, object]:
+    """Start the dashboard on ``data`` and time ``visits`` + 1 visits (the first with the server's caches empty)."""
+    if not CHROMIUM.exists():
+        return {"status": "n/a", "note": f"{CHROMIUM} is not installed"}
+    from playwright.sync_api import sync_playwright
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with Server(data, log_dir / f"streamlit-{data.stem}.log") as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            results = []
+            memory = []
+            for i in range(visits + 1):
+                results.append(_visit(browser, server.url, timeout_s, screenshot, keep=i == visits))
+                memory.append(server.memory())
+                if results[-1]["error"]:
+                    break
+        finally:
+            browser.close()
+    first, warm = results[0], results[1:]
+    failed = next((r["error"] for r in results if r["error"]), None)
+    out: dict[str, object] = {
+        "status": "error" if failed else "ok",
+        "note": failed,
+        "first": first,
+        "visits": results,
+        "memory": memory,
+        "screenshot": str(screenshot),
+    }
+    if not failed:
+        out["first_sample"] = Sample([first["marks"]["drawn"]]).as_dict()  # type: ignore[index]
+        out["warm_sample"] = Sample([r["marks"]["drawn"] for r in warm]).as_dict()  # type: ignore[index]
+    return out
