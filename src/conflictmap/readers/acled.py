@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from conflictmap import schema
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
 from conflictmap.readers.rows import Staged
@@ -63,32 +64,7 @@ ACLED_COLUMNS: tuple[str, ...] = (
 )
 
 #: ACLED columns carried under the same name.
-DIRECT: tuple[str, ...] = (
-    "event_date",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "assoc_actor_2",
-    "civilian_targeting",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-)
+DIRECT: tuple[str, ...] = tuple(c for c in ACLED_COLUMNS if c in schema.COLUMNS)
 
 #: ACLED's pre-2020 event types -> (event_type, sub_event_type or None for unknown).
 OLD_EVENT_TYPES: dict[str, tuple[str, str | None]] = {
