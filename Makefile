@@ -43,6 +43,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.database
 
 clean:
 	rm -rf $(VENV) static/vendor build dist .pytest_cache .ruff_cache

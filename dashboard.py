@@ -13,9 +13,9 @@ This file only lays out widgets; the work is done in the ``conflictmap`` package
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -32,12 +32,12 @@ from conflictmap import (
     livemap,
     mapview,
     review,
+    schema,
     settings,
-    timeline,
     viewport,
 )
 from conflictmap.assets import AssetError, missing_assets
-from conflictmap.export import ExportError, ImageOptionError, default_title, export_view
+from conflictmap.export import ExportError, ImageOptionError, export_view
 from conflictmap.extract import (
     ArticleError,
     ExtractError,
@@ -49,6 +49,7 @@ from conflictmap.extract import (
 )
 from conflictmap.filters import FilterSpec
 from conflictmap.pagelink import PageState, query_key
+from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews
 from conflictmap.readers import read_events
 from conflictmap.readers.report import ImportReport, NotEventDataError
 from conflictmap.store import DuplicateEventError, EventValidationError, StoreError, StoreNotFoundError, open_store
@@ -96,12 +97,17 @@ def store_state(where: tuple[str, str]) -> dict | None:
     try:
         with open_store(create=False) as store:
             table = store.datasets()
-            where = str(store.location)
+            where, backend = str(store.location), store.backend
     except StoreNotFoundError:
         return None
     except (StoreError, OSError) as exc:
         return {"error": str(exc), "events": 0}
-    return {"events": int(table["events"].sum()), "changed": str(table["last_change"].max()), "where": where}
+    return {
+        "events": int(table["events"].sum()),
+        "changed": str(table["last_change"].max()),
+        "where": where,
+        "backend": backend,
+    }
 
 
 @st.cache_resource(show_spinner="Reading the event store...", max_entries=2)
@@ -152,18 +158,6 @@ def source_name(key: str) -> str:
     return key
 
 
-def event_position(index: pd.Index, event_id: str | None) -> int | None:
-    """Row position of ``event_id`` in a table indexed by ``id_index`` (the first, if it repeats)."""
-    if not event_id or event_id not in index:
-        return None
-    where = index.get_loc(event_id)
-    if isinstance(where, int):
-        return where
-    if isinstance(where, slice):
-        return where.start
-    return int(where.nonzero()[0][0])
-
-
 @st.cache_resource(show_spinner="Reading events...", max_entries=16)
 def load_file(path: str, size: int, modified_ns: int):
     """Read one event file (size and modification time are part of the cache key)."""
@@ -171,67 +165,74 @@ def load_file(path: str, size: int, modified_ns: int):
 
 
 @st.cache_resource(max_entries=8)
-def combined(keys: tuple, _tables: tuple):
-    """One table of every dataset shown; ``keys`` names the versions of the tables."""
-    return catalog.combine(_tables)
+def memory_views(keys: tuple, _tables: tuple) -> MemoryViews:
+    """The views of every dataset shown, worked out in memory; ``keys`` names the versions of the tables."""
+    return MemoryViews(catalog.combine(_tables))
+
+
+@st.cache_resource(show_spinner=False)
+def database_views(where: tuple[str, str]) -> DatabaseViews:
+    """The views the store's database answers: one open store per setting, shared by every session."""
+    return DatabaseViews(open_store(create=False))
+
+
+def ask(function, *args):
+    """Ask a view; a database that stops answering gets a message, not a traceback."""
+    try:
+        return function(*args)
+    except StoreError as exc:
+        st.error(f"The event store stopped answering: {exc}")
+        st.stop()
+
+
+# The views below are kept per version of the data (``data_key``) and filter (``spec_key``).
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def choices(data_key: tuple, _events) -> dict:
-    """What the filter controls offer for this data."""
-    span = facets.date_span(_events)
-    return {
-        "span": span,
-        "latest": facets.latest_event_day(_events),
-        "types": facets.type_choices(_events),
-        "actors": facets.actor_choices(_events),
-        "regions": facets.value_choices(_events["admin1"]),
-        "datasets": facets.value_choices(_events["dataset"]),
-    }
+def choices(data_key: tuple, _views: EventViews) -> dict:
+    """What the filter controls offer for this data, and how many events it holds."""
+    return {**_views.choices(), "size": _views.size()}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def filter_counts(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> dict:
+    return _views.filter_counts(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def headline(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    return _views.headline(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def timeline_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    return _views.timeline(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def actor_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    return _views.actor_activity(_spec, 12)
 
 
 @st.cache_resource(max_entries=16)
-def filtered(data_key: tuple, spec_key: str, _events, _spec: FilterSpec):
-    return _spec.apply(_events)
+def event_table(data_key: tuple, spec_key: str, selected: str | None, _views: EventViews, _spec: FilterSpec):
+    return _views.table(_spec, TABLE_ROWS, selected)
+
+
+@st.cache_resource(max_entries=32)
+def map_layer(data_key: tuple, spec_key: str, mode: str, where: str, _views: EventViews, _spec, _view, _keep):
+    """What the map draws; ``where`` names the view and the extent kept."""
+    return _views.map_layer(_spec, mode, _view, _keep)
+
+
+@st.cache_resource(max_entries=64)
+def event_record(data_key: tuple, event_id: str | None, _views: EventViews):
+    return _views.event(event_id)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def filter_counts(data_key: tuple, spec_key: str, _events, _spec: FilterSpec) -> dict:
-    return facets.filter_counts(_events, _spec)
-
-
-@st.cache_resource(max_entries=16)
-def map_points(data_key: tuple, spec_key: str, _shown):
-    return viewport.PointArrays.from_events(_shown)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def headline(data_key: tuple, spec_key: str, _events, _shown, _spec: FilterSpec):
-    if _spec.date_from is None or _spec.date_to is None:
-        return timeline.headline(_shown, _shown.iloc[0:0]), None
-    before = timeline.previous_range(_spec.date_from, _spec.date_to)
-    previous = dataclasses.replace(_spec, date_from=before[0], date_to=before[1]).apply(_events)
-    return timeline.headline(_shown, previous), before
-
-
-@st.cache_resource(max_entries=16)
-def event_table(data_key: tuple, spec_key: str, _shown, selected: str | None) -> pd.DataFrame:
-    return details.table_rows(_shown, TABLE_ROWS, selected)
-
-
-@st.cache_resource(max_entries=8)
-def id_index(data_key: tuple, _events) -> pd.Index:
-    return pd.Index(_events["event_id"].array)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def timeline_view(data_key: tuple, spec_key: str, _shown, start, end):
-    return charts.timeline_data(_shown, start=start, end=end)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def actor_view(data_key: tuple, spec_key: str, _shown, start, end):
-    return charts.actor_activity(_shown, top=12, start=start, end=end)
+def export_title(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> str:
+    return _views.title(_spec)
 
 
 # -- what the user does ----------------------------------------------------------------------------------
@@ -317,14 +318,16 @@ def keeps(counts: dict, group: str) -> None:
         st.caption(f"keeps {counts[group]:,} of {counts['total']:,} events")
 
 
-def export_panel(events, shown, spec: FilterSpec, view_params: dict, data_key: tuple, files: list, mode: str) -> None:
+def export_panel(view: dict, view_params: dict, files: list, mode: str) -> None:
     """Format, title and options, then "Prepare export" and the download of the current view."""
+    views, spec, data_key, spec_key = view["views"], view["spec"], view["data_key"], view["spec_key"]
     st.caption(
-        f"Exports the current view: {spec.describe()} · {len(shown):,} events. Every file records the filter, "
+        f"Exports the current view: {spec.describe()} · {view['count']:,} events. Every file records the filter, "
         "the datasets and a link that reopens this view."
     )
     kind = st.selectbox("Format", options=list(downloads.KINDS), format_func=downloads.KIND_NAMES.get, key="x_kind")
-    title = st.text_input("Title (optional)", key="x_title", placeholder=default_title(shown), max_chars=200)
+    placeholder = ask(export_title, data_key, spec_key, views, spec)
+    title = st.text_input("Title (optional)", key="x_title", placeholder=placeholder, max_chars=200)
     dpi = layout = None
     if kind == "png":
         dpi = st.slider("Resolution (dpi)", *downloads.DPI_RANGE, value=downloads.DEFAULT_DPI, step=25, key="x_dpi")
@@ -346,7 +349,7 @@ def export_panel(events, shown, spec: FilterSpec, view_params: dict, data_key: t
         bar = st.progress(0.0, text="Starting the export...")
         try:
             made = export_view(
-                events,
+                views.events(spec),
                 spec,
                 kind,
                 sources=downloads.export_sources(files),
@@ -354,7 +357,7 @@ def export_panel(events, shown, spec: FilterSpec, view_params: dict, data_key: t
                 progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
                 **options,
             )
-        except (ExportError, ImageOptionError, AssetError) as exc:
+        except (ExportError, ImageOptionError, AssetError, StoreError) as exc:
             st.error(f"Could not export: {exc}")
             return
         finally:
@@ -379,18 +382,24 @@ def export_panel(events, shown, spec: FilterSpec, view_params: dict, data_key: t
 # -- the event store: import, add and edit, history ---------------------------------------------------------
 
 
-def known_events(events, tables: list):
-    """The events loaded and, when it is not shown, the store's (for finding duplicates)."""
-    if any(key == STORE_KEY for key, _, _ in tables):
-        return events
-    entry = store_state(store_settings())
-    if entry is None or "error" in entry:
-        return events
-    try:
-        stored = load_store(store_settings(), entry["changed"], entry["events"])
-    except (StoreError, OSError):
-        return events
-    return catalog.combine([events, stored])
+def events_near(candidates: pd.DataFrame, views: EventViews, store_shown: bool) -> pd.DataFrame:
+    """The events candidates could repeat: those shown and the store's, over the candidates' days."""
+    if not len(candidates):
+        return schema.empty_events()
+    last = candidates["date_end"].fillna(candidates["event_date"]).max()
+    window = FilterSpec(
+        date_from=(candidates["event_date"].min() - pd.Timedelta(days=3)).date(),
+        date_to=(last + pd.Timedelta(days=3)).date(),
+    )
+    parts = [views.events(window)]
+    entry = None if store_shown else store_state(store_settings())
+    if entry is not None and "error" not in entry:
+        try:
+            with open_store(create=False) as store:
+                parts.append(store.query(window))
+        except (StoreError, OSError):
+            pass  # the duplicates are then looked for among the events shown only
+    return catalog.combine(parts)
 
 
 def show_store_changes(event_id: str | None = None) -> None:
@@ -490,7 +499,7 @@ def problem(field: str) -> None:
         st.error(message)
 
 
-def store_panel(store_entry: dict | None, events) -> None:
+def store_panel(store_entry: dict | None, info: dict) -> None:
     """Import into the store, and the form to add or edit one event."""
     if store_entry is not None and "error" in store_entry:
         st.error(f"The event store cannot be opened: {store_entry['error']}")
@@ -552,7 +561,7 @@ def store_panel(store_entry: dict | None, events) -> None:
             st.session_state["ev_sub_event_type"] = None
         st.selectbox("Sub-type", options=subs, key="ev_sub_event_type", index=None, placeholder="Pick")
         problem("sub_event_type")
-        known = eventform.actor_choices(events)
+        known = eventform.actor_choices(info["actors"]["display_name"])
         for name in ("actor1", "actor2"):
             current = st.session_state.get(f"ev_{name}")
             options = known if current in (None, "") or current in known else [current, *known]
@@ -614,7 +623,7 @@ REVIEW_COLOURS = (
 )
 
 
-def extract_article(existing) -> None:
+def extract_article(existing: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
     """Read the pasted or uploaded article and keep its candidate events for review."""
     uploaded = st.session_state.get("rv_file")
     text = st.session_state.get("rv_text") or ""
@@ -639,7 +648,8 @@ def extract_article(existing) -> None:
     except (ArticleError, ExtractError, UnicodeError, OSError) as exc:
         st.session_state["rv_result"] = {"error": str(exc)}
         return
-    matches = find_duplicates(candidates, existing) if len(existing) else None
+    known = existing(candidates)
+    matches = find_duplicates(candidates, known) if len(known) else None
     notes = review.duplicate_notes(matches, candidates) if matches is not None else {}
     st.session_state["rv_result"] = {
         "candidates": candidates,
@@ -650,7 +660,7 @@ def extract_article(existing) -> None:
     st.session_state["rv_editor_gen"] = st.session_state.get("rv_editor_gen", 0) + 1
 
 
-def review_panel(existing) -> None:
+def review_panel(existing: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
     """Paste or upload an article, review its candidate events, save the accepted ones into the store."""
     st.caption(
         "Paste a dispatch about Mali (English or French) or upload a .txt or .html file: the events it reports "
@@ -825,11 +835,16 @@ with st.sidebar:
 
 chosen = [k for k in st.session_state.get("f_sources", []) if k in sources]
 tables, reports, failures = [], {}, {}
+# A PostGIS store shown on its own answers every view with a query; anything else is read into memory.
+database = None
 for key in chosen:
     entry = sources[key]
     if isinstance(entry, dict) and entry.get("store"):
         if "error" in entry:
             failures[key] = entry["error"]
+            continue
+        if chosen == [STORE_KEY] and entry.get("backend") == "postgis":
+            database = entry
             continue
         try:
             tables.append(
@@ -860,7 +875,7 @@ for key, exc in failures.items():
     st.error(f"Could not open the event store: {exc}" if key == STORE_KEY else f"Could not open the event file: {exc}")
 for problem in st.session_state.get("_url_problems", []):
     st.warning(f"Part of the link was left out: {problem}")
-if not tables:
+if not tables and database is None:
     if not failures:
         st.info("No dataset is shown: pick one in the sidebar, or add a file.")
     st.stop()
@@ -877,9 +892,18 @@ for key, report in reports.items():
             )
 
 
-data_key = tuple((key, version) for key, version, _ in tables)
-events = combined(data_key, tuple(t for _, _, t in tables))
-info = choices(data_key, events)
+if database is not None:
+    data_key = ((STORE_KEY, ("store", database["changed"], database["events"])),)
+    try:
+        views = database_views(store_settings())
+    except (StoreError, OSError) as exc:
+        st.error(f"Could not open the event store: {exc}")
+        st.stop()
+else:
+    data_key = tuple((key, version) for key, version, _ in tables)
+    views = memory_views(data_key, tuple(t for _, _, t in tables))
+info = ask(choices, data_key, views)
+total = info["size"]
 if info["span"] is None:
     st.warning("The datasets shown hold no events.")
     st.stop()
@@ -896,14 +920,14 @@ if st.session_state["f_period"] == "all":
 
 # -- filters (sidebar) --------------------------------------------------------------------------------------
 spec_now = spec_from_controls()
-counts = dict(filter_counts(data_key, query_key(spec_now.to_query_params()), events, spec_now))
-counts["total"] = len(events)
+counts = dict(ask(filter_counts, data_key, query_key(spec_now.to_query_params()), views, spec_now))
+counts["total"] = total
 
 with st.sidebar:
     head, reset = st.columns([3, 2], vertical_alignment="bottom")
     head.header("Filters")
     reset.button("Reset", on_click=reset_filters, args=(info,), help="Show every event of the datasets shown")
-    st.caption(f"Showing {counts['all']:,} of {len(events):,} events")
+    st.caption(f"Showing {counts['all']:,} of {total:,} events")
 
     span = info["span"]
     st.selectbox(
@@ -941,7 +965,8 @@ with st.sidebar:
 
     actor_labels = dict(zip(info["actors"]["key"], info["actors"]["label"], strict=True))
     # Actors named by a link but absent from the data stay choosable, with 0 events.
-    extra = facets.actor_choices(events.iloc[0:0], [a for a in st.session_state["f_actors"] if a not in actor_labels])
+    absent = [a for a in st.session_state["f_actors"] if a not in actor_labels]
+    extra = facets.actor_choices(schema.empty_events(), absent)
     actor_labels.update(zip(extra["key"], extra["label"], strict=True))
     st.multiselect(
         "Actors",
@@ -954,7 +979,7 @@ with st.sidebar:
     )
     keeps(counts, "actors")
 
-    regions = facets.value_choices(events["admin1"].iloc[0:0], st.session_state["f_regions"])
+    regions = facets.value_choices(pd.Series([], dtype=object), st.session_state["f_regions"])
     region_labels = {name: f"{name} ({n:,})" for name, n in info["regions"]}
     region_labels.update({name: name for name, _ in regions if name not in region_labels})
     st.multiselect(
@@ -1004,13 +1029,14 @@ if query_key(wanted) != st.session_state.get("_url"):
     st.session_state["_url"] = query_key(wanted)
     st.session_state["_url_problems"] = []
 
-shown = filtered(data_key, spec_key, events, spec)
+# The filter as it stands now: the sidebar's counts were made before its last change.
+count = counts["all"] if spec == spec_now else ask(filter_counts, data_key, spec_key, views, spec)["all"]
 
 # -- headline ------------------------------------------------------------------------------------------------
 names = ", ".join(source_name(k) for k in chosen)
-st.caption(f"{spec.describe()} · {len(shown):,} of {len(events):,} events · {names}")
-figures, before = headline(data_key, spec_key, events, shown, spec)
-numbers = timeline_view(data_key, spec_key, shown, spec.date_from, spec.date_to)
+st.caption(f"{spec.describe()} · {count:,} of {total:,} events · {names}")
+figures, before = ask(headline, data_key, spec_key, views, spec)
+numbers = ask(timeline_view, data_key, spec_key, views, spec)
 cols = st.columns(4)
 for col, (name, label) in zip(
     cols,
@@ -1055,20 +1081,27 @@ st.segmented_control(
 @st.fragment
 def map_panel(ctx: dict) -> None:
     """The map and the selected event beside it; panning, zooming and clicking rerun only this part."""
-    shown, events, spec = ctx["shown"], ctx["events"], ctx["spec"]
+    views, spec = ctx["views"], ctx["spec"]
     mode = st.session_state.get("f_mode") or "auto"
     left, right = st.columns([5, 2], gap="small")
     with left:
         view = viewport.Viewport.from_map_state(st.session_state.get("event_map"))
         layer_key = (ctx["data_key"], ctx["spec_key"], mode)
         previous = st.session_state.get("_extent")
-        points = map_points(ctx["data_key"], ctx["spec_key"], shown)
         keep = previous[1] if previous and previous[0] == layer_key else None
-        plan = viewport.plan_layer(points, mode, view, keep)
-        st.session_state["_extent"] = (layer_key, plan.extent)
+        drawn = ask(map_layer, ctx["data_key"], ctx["spec_key"], mode, repr((view, keep)), views, spec, view, keep)
+        st.session_state["_extent"] = (layer_key, drawn.plan.extent)
         try:
             base = livemap.base_map()
-            layer = livemap.event_layer(shown, plan, datasets=ctx["datasets"], fit_key=ctx["fit_key"])
+            layer = livemap.event_layer(
+                drawn.rows,
+                drawn.plan,
+                datasets=ctx["datasets"],
+                fit_key=ctx["fit_key"],
+                type_counts=drawn.type_counts,
+                dataset_counts=drawn.dataset_counts,
+                bounds=drawn.bounds,
+            )
         except AssetError as exc:
             st.error(f"The map cannot be drawn offline: {exc}")
             return
@@ -1091,36 +1124,38 @@ def map_panel(ctx: dict) -> None:
         clicked = (returned.get("last_object_clicked_popup"), returned.get("last_object_clicked_count"))
         if clicked[0] and clicked != st.session_state.get("_clicked"):
             st.session_state["_clicked"] = clicked
-            on_map = shown["event_id"].iloc[plan.positions] if plan.positions is not None else []
-            event_id = details.event_id_from_popup(clicked[0], set(on_map))
+            event_id = details.event_id_from_popup(clicked[0], set(drawn.drawn_ids()))
             if event_id and event_id != st.session_state.get("selected_event"):
                 st.session_state["selected_event"] = event_id
                 # The whole page reruns, so the table marks the row too.
                 st.rerun()
     with right, st.container(height=MAP_HEIGHT, border=True):
-        position = event_position(id_index(ctx["data_key"], events), st.session_state.get("selected_event"))
-        if position is None:
+        selected = st.session_state.get("selected_event")
+        event = ask(event_record, ctx["data_key"], selected, views)
+        if event is None:
             st.markdown("**Event details**")
             st.caption("Click an event on the map, or a row in the table below, to see its full record here.")
             return
-        st.html(details.details_html(events.iloc[position]))
-        if not spec.mask(events.iloc[[position]])[0]:
+        st.html(details.details_html(event))
+        if not spec.mask(pd.DataFrame([event]))[0]:
             st.caption("This event is outside the current filter.")
         st.button("Clear selection", key="clear_selection", on_click=clear_selection)
-        if ctx["store_ids"] and st.session_state.get("selected_event") in ctx["store_ids"]:
-            history_panel(st.session_state["selected_event"])
+        if ctx["stored"](selected):
+            history_panel(selected)
 
 
 map_panel(
     {
-        "shown": shown,
-        "events": events,
+        "views": views,
         "spec": spec,
         "data_key": data_key,
         "spec_key": spec_key,
-        "datasets": [name for name, _ in facets.value_choices(events["dataset"])],
+        "datasets": [name for name, _ in info["datasets"]],
         "fit_key": "|".join([*chosen, *spec.admin1, *spec.datasets, str(spec.bbox), spec.text]),
-        "store_ids": eventform.store_ids(next((t for k, _, t in tables if k == STORE_KEY), None)),
+        # Whether an event comes from the store, so its history can be shown.
+        "stored": (lambda _: True)
+        if database is not None
+        else eventform.store_ids(next((t for k, _, t in tables if k == STORE_KEY), None)).__contains__,
     }
 )
 
@@ -1129,7 +1164,7 @@ st.subheader("Timeline")
 freq = numbers[0]
 chart_key = f"timeline-{st.session_state.get('timeline_gen', 0)}"
 st.altair_chart(
-    charts.timeline_chart(shown, data=numbers),
+    charts.timeline_chart(None, data=numbers),
     width="stretch",
     key=chart_key,
     on_select=lambda: on_timeline(info, chart_key, freq),
@@ -1146,7 +1181,7 @@ tab_table, tab_actors, tab_data, tab_export, tab_store, tab_review = st.tabs(
 
 with tab_table:
     selected = st.session_state.get("selected_event")
-    table = event_table(data_key, spec_key, shown, selected)
+    table = ask(event_table, data_key, spec_key, selected, views, spec)
     rows = []
     if selected:
         hits = (table["ID"] == selected).to_numpy().nonzero()[0]
@@ -1168,27 +1203,27 @@ with tab_table:
             "Source": st.column_config.TextColumn(width="medium"),
         },
     )
-    if len(shown) > TABLE_ROWS:
+    if count > TABLE_ROWS:
         st.caption(
-            f"The {TABLE_ROWS:,} newest of {len(shown):,} events; narrow the filters to list others. "
+            f"The {TABLE_ROWS:,} newest of {count:,} events; narrow the filters to list others. "
             "Click a column heading to sort, a row to see its full record."
         )
     else:
         st.caption("Newest first; click a column heading to sort, a row to see its full record.")
-    position = event_position(id_index(data_key, events), selected)
-    if position is not None:
+    event = ask(event_record, data_key, selected, views)
+    if event is not None:
         st.markdown("**Selected event**")
-        st.html(details.details_html(events.iloc[position]))
+        st.html(details.details_html(event))
 
 with tab_actors:
-    activity = actor_view(data_key, spec_key, shown, spec.date_from, spec.date_to)
+    activity = ask(actor_view, data_key, spec_key, views, spec)
     ranking = activity[1]
     if len(ranking):
         st.caption(
             "The most active actors among the filtered events, and when they were active. An event counts "
             "once for each actor in it; spellings of one actor (FAMa, Malian army, ...) are merged."
         )
-        bars, heat = charts.actor_charts(shown, activity=activity)
+        bars, heat = charts.actor_charts(None, activity=activity)
         left, right = st.columns([2, 5])
         left.altair_chart(bars, width="stretch")
         right.altair_chart(heat, width="stretch")
@@ -1227,12 +1262,17 @@ with tab_data:
 
 if tab_export.open:
     with tab_export:
-        export_panel(events, shown, spec, wanted, data_key, [reports.get(k) for k in chosen], page_state.mode)
+        export_panel(
+            {"views": views, "spec": spec, "data_key": data_key, "spec_key": spec_key, "count": count},
+            wanted,
+            [reports.get(k) for k in chosen],
+            page_state.mode,
+        )
 
 if tab_store.open:
     with tab_store:
-        store_panel(sources.get(STORE_KEY), events)
+        store_panel(sources.get(STORE_KEY), info)
 
 if tab_review.open:
     with tab_review:
-        review_panel(known_events(events, tables))
+        review_panel(lambda candidates: events_near(candidates, views, STORE_KEY in chosen))

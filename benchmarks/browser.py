@@ -59,10 +59,11 @@ def _healthy(url: str) -> bool:
 
 
 class Server:
-    """``streamlit run dashboard.py`` on 127.0.0.1 with ``CONFLICTMAP_DATA`` set, stopped on exit."""
+    """``streamlit run dashboard.py`` on 127.0.0.1 with ``CONFLICTMAP_DATA`` (or ``settings``) set, stopped on exit."""
 
-    def __init__(self, data: Path, log: Path) -> None:
+    def __init__(self, data: Path | None, log: Path, settings: dict[str, str] | None = None) -> None:
         self.data = data
+        self.settings = settings or {}
         self.log = log
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -70,7 +71,9 @@ class Server:
 
     def __enter__(self) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
-        env["CONFLICTMAP_DATA"] = str(self.data)
+        if self.data is not None:
+            env["CONFLICTMAP_DATA"] = str(self.data)
+        env.update(self.settings)
         command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1"]
         command += ["--server.port", str(self.port), "--server.headless", "true"]
         command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -153,20 +156,37 @@ def _visit(browser, url: str, timeout_s: float, screenshot: Path, keep: bool) ->
     return {"marks": marks, "ws_bytes": received[0], "shapes": shapes, "blocked": blocked, "error": error}
 
 
-def run_browser(data: Path, visits: int, log_dir: Path, screenshot: Path, timeout_s: float) -> dict[str, object]:
-    """Start the dashboard on ``data`` and time ``visits`` + 1 visits (the first with the server's caches empty)."""
+def run_browser(
+    data: Path | None,
+    visits: int,
+    log_dir: Path,
+    screenshot: Path,
+    timeout_s: float,
+    *,
+    settings: dict[str, str] | None = None,
+    path: str = "",
+) -> dict[str, object]:
+    """Start the dashboard on ``data`` and time ``visits`` + 1 visits (the first with the server's caches empty).
+
+    ``settings`` are more ``CONFLICTMAP_*`` variables for the server; ``path`` follows the server's
+    address in the URL visited (e.g. ``/?src=store``).
+    """
     if not CHROMIUM.exists():
         return {"status": "n/a", "note": f"{CHROMIUM} is not installed"}
     from playwright.sync_api import sync_playwright
 
     log_dir.mkdir(parents=True, exist_ok=True)
-    with Server(data, log_dir / f"streamlit-{data.stem}.log") as server, sync_playwright() as playwright:
+    name = data.stem if data is not None else screenshot.stem
+    with (
+        Server(data, log_dir / f"streamlit-{name}.log", settings) as server,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             results = []
             memory = []
             for i in range(visits + 1):
-                results.append(_visit(browser, server.url, timeout_s, screenshot, keep=i == visits))
+                results.append(_visit(browser, server.url + path, timeout_s, screenshot, keep=i == visits))
                 memory.append(server.memory())
                 if results[-1]["error"]:
                     break

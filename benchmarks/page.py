@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from urllib.parse import parse_qsl
 
 from benchmarks import sampler
 from benchmarks.measure import ROOT, Sample, proc_status, reset_peak_memory
@@ -90,13 +91,15 @@ def _choice_changes(at, runs: int):
     return None
 
 
-def run_page(runs: int, profile: bool) -> dict[str, object]:
-    """First run and timed reruns of dashboard.py; what it sent and the process memory."""
+def run_page(runs: int, profile: bool, query: str = "") -> dict[str, object]:
+    """First run and timed reruns of dashboard.py opened on ``query`` (e.g. ``src=store``); what it sent and memory."""
     from streamlit.testing.v1 import AppTest
 
     quiet_streamlit()
     sys.argv = [str(DASHBOARD)]
     at = AppTest.from_file(str(DASHBOARD), default_timeout=TIMEOUT_S)
+    for key, value in parse_qsl(query):
+        at.query_params[key] = value
     reset_peak_memory()
     start, cpu = time.perf_counter(), time.process_time()
     at.run()

@@ -5,7 +5,7 @@ Tasks
 open FILE [CACHE_DIR]         one ``read_events`` in a fresh process (the catalog's open with CACHE_DIR)
 open-profile FILE [CACHE_DIR] the same under the sampler
 core FILE RUNS QUICK PROFILE  warm open, filter, map updates, timeline
-page RUNS PROFILE             dashboard.py under AppTest (``CONFLICTMAP_DATA`` set by the caller)
+page RUNS PROFILE [QUERY]     dashboard.py under AppTest (``CONFLICTMAP_*`` set by the caller), opened on QUERY
 naive FILE N RUNS             the one-marker-per-event map of the first N events
 catalog-probe                 which catalog loader the dashboard has, if any
 catalog-prime FILE            open FILE through the catalog once, so its default cache is current
@@ -48,7 +48,7 @@ def main(argv: list[str]) -> dict[str, object]:
     if task == "page":
         from benchmarks.page import run_page
 
-        return run_page(int(args[0]), args[1] == "1")
+        return run_page(int(args[0]), args[1] == "1", args[2] if len(args) > 2 else "")
     if task == "catalog-probe":
         from benchmarks.catalog import probe
 

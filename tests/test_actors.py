@@ -281,6 +281,27 @@ def test_actor_counts_of_no_actors():
     assert counts.empty
 
 
+def test_actor_counts_of_grouped_rows_with_weights(events):
+    # Rows 0 and 4 stand for 3 and 2 events each: the same as the table with those rows repeated.
+    weights = [3, 1, 1, 1, 2, 1]
+    repeated = events.iloc[np.repeat(np.arange(len(events)), weights)].reset_index(drop=True)
+    weighted = actors.actor_counts(events, weights=weights)
+    pd.testing.assert_frame_equal(weighted, actors.actor_counts(repeated))
+    by_key = dict(zip(weighted["key"], weighted["events"], strict=True))
+    assert by_key["mali_armed_forces"] == 3 + 1 + 2
+    assert by_key["jnim"] == 3
+    # A weight of 0 keeps the row's labels but counts nothing for it.
+    zeroed = actors.actor_counts(events, weights=[0, 1, 1, 1, 1, 1])
+    assert "jnim" not in set(zeroed["key"])
+    ones = actors.actor_counts(events, weights=np.ones(len(events)))
+    pd.testing.assert_frame_equal(ones, actors.actor_counts(events))
+
+
+def test_actor_counts_wants_one_weight_per_row(events):
+    with pytest.raises(ValueError, match="weights has 2 values for 6 rows"):
+        actors.actor_counts(events, weights=[1, 2])
+
+
 def test_distinct_actors(events):
     assert actors.distinct_actors(events.iloc[[4]]) == {"mali_armed_forces", "protesters"}
     assert actors.distinct_actors(events.iloc[[2]]) == {"islamic_state_sahel", "mali_armed_forces", "wagner", "dozo"}

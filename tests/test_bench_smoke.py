@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, ROOT
+from pgcluster import ClusterUnavailable, find_bindir
 
 from benchmarks import runner
 from benchmarks.steps import BY_ID, STEPS, verdict
@@ -133,3 +134,37 @@ def test_bad_settings_are_refused_with_a_message(tmp_path, args, message):
     assert done.returncode == 2
     assert message in done.stderr
     assert not (tmp_path / "RESULTS.md").exists()
+
+
+@pytest.mark.browser
+def test_database_smoke_run_writes_every_view(tmp_path):
+    try:
+        find_bindir()
+    except ClusterUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no PostgreSQL with PostGIS for the database benchmark: {exc}")
+        pytest.skip(f"no PostgreSQL with PostGIS: {exc}")
+    output = tmp_path / "DATABASE.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.database", "--sizes", "3000", "--repeat", "1", "--output", str(output)],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CONFLICTMAP_", "BENCH_"))},
+            "BENCH_DATA_DIR": str(tmp_path / "data"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    text = output.read_text(encoding="utf-8")
+    assert "## 3,000 events" in text and "Failed" not in text
+    assert "Import into PostGIS:" in text
+    for view in ("`choices`", "`filter_counts`", "`headline`", "`timeline`", "`actor_activity`", "`table`"):
+        assert text.count(view) == 2, view
+    assert "Page under AppTest on `?src=store`: first run" in text
+    assert "Chromium, open → map drawn" in text
+    figures = json.loads(output.with_suffix(".json").read_text())
+    (size,) = figures["sizes"]
+    assert size["browser"]["status"] == "ok" and size["page"]["status"] == "ok"

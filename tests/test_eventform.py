@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import SEED_EVENTS
 
-from conflictmap import catalog, eventform
+from conflictmap import catalog, eventform, facets
 from conflictmap.readers import read_events
 from conflictmap.store import EventValidationError, check_event, open_store
 
@@ -70,7 +70,9 @@ def test_an_edit_sends_only_what_changed_and_the_history_says_it(tmp_path):
 
 def test_actor_choices_put_the_loaded_actors_first():
     seed, _ = read_events(SEED_EVENTS)
-    names = eventform.actor_choices(seed)
+    ranked = facets.actor_choices(seed)["display_name"]
+    names = eventform.actor_choices(ranked)
+    assert names[: len(ranked)] == list(ranked)
     assert len(names) == len(set(names))
     assert "Wagner Group" in names and "Malian armed forces" in names
     assert eventform.sub_types("Battles") == [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from conflictmap import facets, schema
@@ -172,3 +174,21 @@ def test_a_range_being_picked_counts_from_its_first_day():
     controls = facets.controls_from_spec(FilterSpec(), SPAN, SPAN.last)
     controls.update(period="custom", dates=(date(2023, 3, 1),))
     assert facets.spec_from_controls(controls) == FilterSpec(date_from="2023-03-01")
+
+
+def test_choices_from_grouped_rows_with_weights(events):
+    weights = [4, 1, 2, 3]
+    repeated = events.iloc[np.repeat(np.arange(len(events)), weights)].reset_index(drop=True)
+    assert facets.type_choices(events, weights=weights) == facets.type_choices(repeated)
+    assert ("type:Battles", "Battles (5)") in facets.type_choices(events, weights=weights)
+    assert facets.value_choices(events["admin1"], weights=weights) == facets.value_choices(repeated["admin1"])
+    assert facets.value_choices(events["admin1"], ["Kidal"], weights=weights)[-1] == ("Kidal", 0)
+    pd.testing.assert_frame_equal(
+        facets.actor_choices(events, ["jnim"], weights=weights), facets.actor_choices(repeated, ["jnim"])
+    )
+    assert facets.type_choices(events, weights=None) == facets.type_choices(events)
+
+
+def test_weights_must_match_the_rows(events):
+    with pytest.raises(ValueError, match="weights has 3 values for 4 rows"):
+        facets.value_choices(events["admin1"], weights=[1, 2, 3])

@@ -179,6 +179,21 @@ def test_headline_against_nothing():
     assert figures["actors"]["value"] == 0
 
 
+def test_figures_counted_elsewhere_compare_as_the_headline_does():
+    now = make_events(
+        {"event_date": "2023-10-02", "actor1": "JNIM", "location": "Gao", "fatalities": 4},
+        {"event_date": "2023-10-03", "actor1": "FAMa", "location": "Gao", "fatalities": 1},
+    )
+    before = make_events({"event_date": "2023-09-02", "actor1": "JNIM", "location": "Mopti", "fatalities": 2})
+    counted = timeline.compare_figures(
+        {"events": 2, "fatalities": 5, "actors": 2, "locations": 1},
+        {"events": 1, "fatalities": 2, "actors": 1, "locations": 1},
+    )
+    assert counted == timeline.headline(now, before)
+    assert counted["fatalities"] == {"value": 5, "previous": 2, "change": 3, "change_pct": 150.0}
+    assert timeline.compare_figures({"events": 3}, {"events": 0})["events"]["change_pct"] is None
+
+
 @pytest.mark.parametrize(
     ("date_from", "date_to", "expected"),
     [

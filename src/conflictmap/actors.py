@@ -52,7 +52,7 @@ import functools
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -369,7 +369,7 @@ def distinct_actors(events: pd.DataFrame) -> frozenset[str]:
     return frozenset(found)
 
 
-def actor_counts(events: pd.DataFrame) -> pd.DataFrame:
+def actor_counts(events: pd.DataFrame, weights: Sequence[int] | np.ndarray | pd.Series | None = None) -> pd.DataFrame:
     """How many events each actor takes part in, most first.
 
     An event counts once for each distinct actor key in its four actor columns,
@@ -378,7 +378,10 @@ def actor_counts(events: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     events : pandas.DataFrame
-        Canonical events.
+        Canonical events, or any table with the four actor columns.
+    weights : sequence of int, optional
+        How many events each row stands for (rows grouped by their actor columns, as a
+        database returns them); default one each.
 
     Returns
     -------
@@ -386,6 +389,11 @@ def actor_counts(events: pd.DataFrame) -> pd.DataFrame:
         Columns ``key, display_name, events``; ties ordered by display name. Actors
         not in the alias table are shown under their first spelling.
     """
+    row_weights = None
+    if weights is not None:
+        row_weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+        if len(row_weights) != len(events):
+            raise ValueError(f"weights has {len(row_weights)} values for {len(events)} rows; expected one per row")
     ids: dict[str, int] = {}
     shown: dict[str, str] = {}
     blocks = []
@@ -417,7 +425,11 @@ def actor_counts(events: pd.DataFrame) -> pd.DataFrame:
     first = np.ones(matrix.shape, dtype=bool)
     first[:, 1:] = matrix[:, 1:] != matrix[:, :-1]
     first &= matrix >= 0
-    counts = np.bincount(matrix[first], minlength=len(ids))
+    if row_weights is None:
+        counts = np.bincount(matrix[first], minlength=len(ids))
+    else:
+        per_row = np.broadcast_to(row_weights[:, None], matrix.shape)
+        counts = np.rint(np.bincount(matrix[first], weights=per_row[first], minlength=len(ids)))
     keys = list(ids)
     known = _aliases().display
     result = pd.DataFrame(

@@ -13,7 +13,7 @@ gets back into whole periods, ready for the date filter.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import altair as alt
@@ -71,6 +71,26 @@ def timeline_data(
             first, last = start or date.today(), end or date.today()
         freq = timeline.choose_freq(first, last)
     by_type = timeline.aggregate(events, freq, start=start, end=end)
+    return timeline_layout(freq, by_type, timeline.totals(events, freq, start=start, end=end))
+
+
+def timeline_layout(freq: str, by_type: pd.DataFrame, totals: pd.DataFrame) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """``timeline.aggregate`` and ``timeline.totals`` tables laid out for ``timeline_chart``.
+
+    Parameters
+    ----------
+    freq : {"D", "W", "M"}
+        Their period length.
+    by_type : pandas.DataFrame
+        Events per period and incident type (``timeline.aggregate``).
+    totals : pandas.DataFrame
+        Events and fatalities per period (``timeline.totals``); not changed.
+
+    Returns
+    -------
+    (str, pandas.DataFrame, pandas.DataFrame)
+        As ``timeline_data``.
+    """
     by_type = by_type[by_type["events"] > 0].copy()
     by_type["event_type"] = by_type["event_type"].astype(str)
     by_type["type_order"] = by_type["event_type"].map({t: i for i, t in enumerate(_TYPE_DOMAIN)}).fillna(99)
@@ -79,14 +99,14 @@ def timeline_data(
     by_type["stack_to"] = by_type.groupby("period")["events"].cumsum()
     by_type["stack_from"] = by_type["stack_to"] - by_type["events"]
     by_type["period_end"] = period_end(by_type["period"], freq).to_numpy()
-    totals = timeline.totals(events, freq, start=start, end=end)
+    totals = totals.copy()
     ends = period_end(totals["period"], freq)
     totals["mid"] = (totals["period"] + (ends.to_numpy() - totals["period"]) / 2).to_numpy()
     return freq, by_type.reset_index(drop=True), totals
 
 
 def timeline_chart(
-    events: pd.DataFrame,
+    events: pd.DataFrame | None,
     *,
     start: date | None = None,
     end: date | None = None,
@@ -98,8 +118,8 @@ def timeline_chart(
 
     Parameters
     ----------
-    events : pandas.DataFrame
-        The filtered events.
+    events : pandas.DataFrame or None
+        The filtered events; may be ``None`` when the numbers are given.
     start, end : date, optional
         The filter's range (see ``timeline_data``).
     freq : {"D", "W", "M"}, optional
@@ -268,12 +288,40 @@ def actor_activity(
         if len(events):
             days += [pd.Timestamp(events["event_date"].min()).date(), pd.Timestamp(events["event_date"].max()).date()]
         freq = timeline.choose_freq(min(days), max(days)) if days else "M"
-    rows = []
+    per_actor = []
     for key, name in zip(ranking["key"], ranking["display_name"], strict=True):
         mine = events[actor_mask(events, [key], include_members=False)]
         per = timeline.totals(mine, freq)
-        per = per[per["events"] > 0]
-        rows.append(pd.DataFrame({"display_name": name, "period": per["period"], "events": per["events"]}))
+        per_actor.append((name, pd.Series(per["events"].to_numpy(), index=per["period"].to_numpy())))
+    activity = activity_table(per_actor, freq)
+    return freq, ranking, activity
+
+
+def activity_table(per_actor: Sequence[tuple[str, pd.Series]], freq: str) -> pd.DataFrame:
+    """Each actor's events per period as one table, periods without events left out.
+
+    Parameters
+    ----------
+    per_actor : sequence of (str, pandas.Series)
+        Each actor's display name and its events, indexed by period start.
+    freq : {"D", "W", "M"}
+        The period length.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``display_name``, ``period``, ``events``, ``period_end``.
+    """
+    rows = [
+        pd.DataFrame(
+            {
+                "display_name": name,
+                "period": pd.Series(per.index.to_numpy(), dtype="datetime64[ns]"),
+                "events": pd.Series(per.to_numpy(), dtype="int64"),
+            }
+        )[lambda frame: frame["events"] > 0]
+        for name, per in per_actor
+    ]
     if rows:
         activity = pd.concat(rows, ignore_index=True)
     else:
@@ -281,11 +329,11 @@ def actor_activity(
             {"display_name": pd.Series([], dtype=object), "period": pd.Series([], dtype="datetime64[ns]"), "events": []}
         )
     activity["period_end"] = period_end(activity["period"], freq).to_numpy()
-    return freq, ranking, activity
+    return activity
 
 
 def actor_charts(
-    events: pd.DataFrame,
+    events: pd.DataFrame | None,
     *,
     top: int = 10,
     row_px: int = 30,
@@ -295,8 +343,8 @@ def actor_charts(
 
     Parameters
     ----------
-    events : pandas.DataFrame
-        The filtered events.
+    events : pandas.DataFrame or None
+        The filtered events; may be ``None`` when the numbers are given.
     top : int
         How many actors, most active first.
     row_px : int

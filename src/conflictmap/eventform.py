@@ -12,7 +12,7 @@ readable.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -112,11 +112,18 @@ def sub_types(event_type: str | None) -> list[str]:
     return list(schema.TAXONOMY.get(event_type or "", ()))
 
 
-def actor_choices(events: pd.DataFrame | None = None, limit: int = 400) -> list[str]:
-    """Actor names to offer: those of the loaded events (most active first), then the alias list's."""
-    names: list[str] = []
-    if events is not None and len(events):
-        names.extend(actor_list.actor_counts(events)["display_name"].astype(str).head(limit))
+def actor_choices(active: Iterable[object] = (), limit: int = 400) -> list[str]:
+    """Actor names to offer: those of the events shown (most active first), then the alias list's.
+
+    Parameters
+    ----------
+    active : iterable of str
+        Display names of the actors in the events shown, most active first
+        (``facets.actor_choices(events)["display_name"]``).
+    limit : int
+        Most names taken from ``active``.
+    """
+    names = [str(n) for n in list(active)[:limit]]
     names.extend(actor_list.actor_table()["display_name"].astype(str))
     return list(dict.fromkeys(n for n in names if n and n.strip()))
 

@@ -102,11 +102,34 @@ def matching_preset(date_from: date | None, date_to: date | None, latest: date |
     return "custom"
 
 
+#: How many events each row of a table stands for: ``None`` (one each) or one whole number per row.
+Weights = Sequence[int] | np.ndarray | pd.Series | None
+
+
+def _value_counts(values: pd.Series, weights: Weights) -> pd.Series:
+    """``values.value_counts()``, each row counted ``weights`` times when given (missing values left out)."""
+    if weights is None:
+        return values.value_counts()
+    counts = np.asarray(weights, dtype=np.int64).reshape(-1)
+    if len(counts) != len(values):
+        raise ValueError(f"weights has {len(counts)} values for {len(values)} rows; expected one per row")
+    keys = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    return pd.Series(counts).groupby(keys, dropna=True, sort=True).sum()
+
+
 # -- incident types ---------------------------------------------------------------------------------------
 
 
-def type_choices(events: pd.DataFrame) -> list[tuple[str, str]]:
+def type_choices(events: pd.DataFrame, weights: Weights = None) -> list[tuple[str, str]]:
     """Incident types and sub-types as one list, each type followed by its sub-types, with event counts.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events, or any table with ``event_type`` and ``sub_event_type``.
+    weights : sequence of int, optional
+        How many events each row stands for (rows grouped by type, as a database returns
+        them); default one each.
 
     Returns
     -------
@@ -115,8 +138,8 @@ def type_choices(events: pd.DataFrame) -> list[tuple[str, str]]:
         ``"Battles (12)"`` and ``"Battles › Armed clash (9)"``. Every type and sub-type
         of the taxonomy is listed, with 0 where the data has none.
     """
-    types = events["event_type"].value_counts()
-    subs = events["sub_event_type"].value_counts()
+    types = _value_counts(events["event_type"], weights)
+    subs = _value_counts(events["sub_event_type"], weights)
     out = []
     for event_type, sub_types in schema.TAXONOMY.items():
         out.append((TYPE_PREFIX + event_type, f"{event_type} ({int(types.get(event_type, 0)):,})"))
@@ -144,7 +167,7 @@ def join_type_choices(event_types: Iterable[str], sub_event_types: Iterable[str]
 # -- actors, regions, datasets ----------------------------------------------------------------------------
 
 
-def actor_choices(events: pd.DataFrame, selected: Sequence[str] = ()) -> pd.DataFrame:
+def actor_choices(events: pd.DataFrame, selected: Sequence[str] = (), weights: Weights = None) -> pd.DataFrame:
     """Actors to choose from: key, shown name and event count, most active first, aliases merged.
 
     Parameters
@@ -154,13 +177,15 @@ def actor_choices(events: pd.DataFrame, selected: Sequence[str] = ()) -> pd.Data
     selected : sequence of str
         Actors already chosen (keys or names, e.g. from a link); any the data does not
         hold are added with 0 events, so a choice is never dropped.
+    weights : sequence of int, optional
+        How many events each row stands for (see ``actors.actor_counts``); default one each.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``key``, ``display_name``, ``events``, ``label`` (``"JNIM (1,234)"``).
     """
-    table = actor_counts(events)[["key", "display_name", "events"]]
+    table = actor_counts(events, weights=weights)[["key", "display_name", "events"]]
     known = set(table["key"])
     extra = []
     for name in selected:
@@ -174,7 +199,7 @@ def actor_choices(events: pd.DataFrame, selected: Sequence[str] = ()) -> pd.Data
     return table.reset_index(drop=True)
 
 
-def value_choices(values: pd.Series, selected: Sequence[str] = ()) -> list[tuple[str, int]]:
+def value_choices(values: pd.Series, selected: Sequence[str] = (), weights: Weights = None) -> list[tuple[str, int]]:
     """Distinct labels of a column with their counts, most frequent first, then by name; chosen labels kept.
 
     Parameters
@@ -183,8 +208,11 @@ def value_choices(values: pd.Series, selected: Sequence[str] = ()) -> list[tuple
         A text column (``admin1``, ``dataset``).
     selected : sequence of str
         Labels already chosen; kept with 0 when absent.
+    weights : sequence of int, optional
+        How many events each value stands for (values grouped, as a database returns them);
+        default one each.
     """
-    counts = values.value_counts()
+    counts = _value_counts(values, weights)
     counts = counts[counts > 0]
     pairs = sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0].casefold()))
     present = {k for k, _ in pairs}

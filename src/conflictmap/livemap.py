@@ -16,6 +16,7 @@ view the analyst chose.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import ClassVar
 
 import folium
@@ -241,6 +242,9 @@ def event_layer(
     datasets: list[str] | None = None,
     title: str | None = None,
     fit_key: str | None = None,
+    type_counts: Mapping[str, int] | None = None,
+    dataset_counts: Mapping[str, int] | None = None,
+    bounds: list[list[float]] | None = None,
 ) -> folium.FeatureGroup:
     """The filtered events drawn as ``plan`` says, with their legend, as one layer.
 
@@ -256,6 +260,9 @@ def event_layer(
         Heading of the legend.
     fit_key : str, optional
         Fit the map to ``events`` when this differs from the last key the page fitted for.
+    type_counts, dataset_counts, bounds : optional
+        The legend's counts and the box fitted, when ``events`` holds only the events drawn
+        (``pageviews.MapLayer`` carries them); by default worked out from ``events``.
 
     Returns
     -------
@@ -283,8 +290,18 @@ def event_layer(
             f"Events per square of about {km:,.0f} km" if km >= 10 else f"Events per square of about {km:.1f} km"
         )
         drawn = "density"
-    body = legend_html(events, drawn, title, grid, summary=plan.describe(), grid_label=grid_label, datasets=datasets)
+    body = legend_html(
+        events,
+        drawn,
+        title,
+        grid,
+        summary=plan.describe(),
+        grid_label=grid_label,
+        datasets=datasets,
+        type_counts=type_counts,
+        dataset_counts=dataset_counts,
+    )
     layer.add_child(Legend(body))
     if fit_key is not None:
-        layer.add_child(FitOnce(event_bounds(events), fit_key))
+        layer.add_child(FitOnce(bounds if bounds is not None else event_bounds(events), fit_key))
     return layer

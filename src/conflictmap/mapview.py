@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 
 import folium
 import numpy as np
@@ -695,6 +696,8 @@ def legend_html(
     summary: str | None = None,
     grid_label: str | None = None,
     datasets: list[str] | None = None,
+    type_counts: Mapping[str, int] | None = None,
+    dataset_counts: Mapping[str, int] | None = None,
 ) -> str:
     """The legend's HTML: title, count, what the colours, shapes, sizes and rings mean (all text escaped).
 
@@ -714,6 +717,9 @@ def legend_html(
         The heading of the grid classes (default "Events per <size>° cell").
     datasets : list of str, optional
         Datasets in shape order; with more than one, the legend lists each with its shape.
+    type_counts, dataset_counts : mapping, optional
+        Events per incident type and per dataset, when ``events`` is not every event the map
+        stands for (a database counted them); by default counted over ``events``.
     """
     n = len(events)
     if summary is None:
@@ -732,7 +738,7 @@ def legend_html(
             span = f"{low:,}+" if high is None else (f"{low:,}" if high == low else f"{low:,} to {high:,}")
             parts.append(_row(f"background:{colour}", span, "cm-square"))
     else:
-        counts = events["event_type"].value_counts()
+        counts = type_counts if type_counts is not None else events["event_type"].value_counts()
         for name, colour in EVENT_TYPE_COLORS.items():
             label = f'{html.escape(name)} <span class="cm-muted">({int(counts.get(name, 0)):,})</span>'
             parts.append(_row(f"background:{colour}", label))
@@ -751,7 +757,7 @@ def legend_html(
             parts.append(_row("background:#bbb", "exact place"))
             parts.append(_row("", f"approximate place: ring of {rings} km", "cm-ring"))
     if datasets is not None and len(datasets) > 1:
-        by_dataset = events["dataset"].value_counts()
+        by_dataset = dataset_counts if dataset_counts is not None else events["dataset"].value_counts()
         parts.append('<div class="cm-section">Datasets (exact place, approximate place)</div>')
         for i, name in enumerate(datasets):
             swatch = _shape_swatch(DATASET_SHAPES[i % len(DATASET_SHAPES)], DATASET_DASHES[i % len(DATASET_DASHES)])

@@ -9,6 +9,7 @@ shows quiet weeks as quiet rather than skipping them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -242,7 +243,23 @@ def headline(events: pd.DataFrame, previous_events: pd.DataFrame) -> dict[str, d
             "locations": _distinct_locations(frame),
         }
 
-    now, before = figures(events), figures(previous_events)
+    return compare_figures(figures(events), figures(previous_events))
+
+
+def compare_figures(now: Mapping[str, int], before: Mapping[str, int]) -> dict[str, dict[str, float | int | None]]:
+    """Figures counted elsewhere (e.g. by a database) laid out as ``headline`` lays them out.
+
+    Parameters
+    ----------
+    now, before : mapping
+        Figure name -> value for the selection and for the previous period; the names of ``now``.
+
+    Returns
+    -------
+    dict
+        Name -> ``{"value", "previous", "change", "change_pct"}``; ``change_pct`` is ``None`` when
+        the previous value is 0.
+    """
     return {
         name: {
             "value": now[name],

@@ -262,8 +262,9 @@ def aggregate_cells(points: PointArrays, step: float, where: np.ndarray | None =
     out["fatalities"] = np.bincount(cell, weights=deaths, minlength=n_cells).round().astype(np.int64)
     for i, name in enumerate(type_names):
         out[name] = by_type[:, i].astype(np.int64)
-    out["lat"] = (np.bincount(cell, weights=lat, minlength=n_cells) / events).round(5)
-    out["lon"] = (np.bincount(cell, weights=lon, minlength=n_cells) / events).round(5)
+    # Positions summed in whole millionths of a degree: exact in any order, so a database's sums agree.
+    out["lat"] = (np.bincount(cell, weights=np.floor(lat * 1e6 + 0.5), minlength=n_cells) / events / 1e6).round(5)
+    out["lon"] = (np.bincount(cell, weights=np.floor(lon * 1e6 + 0.5), minlength=n_cells) / events / 1e6).round(5)
     return pd.DataFrame(out, columns=columns)
 
 
@@ -414,7 +415,11 @@ def plan_layer(
             return LayerPlan(drawing, positions, None, None, extent, zoom, total, considered)
         if zoom >= STACK_ZOOM:
             inside = np.flatnonzero(where)
-            latest = inside[np.argpartition(-points.day[inside], budget - 1)[:budget]]
+            # The newest days; on the oldest day kept, the last rows (a store lists them by id, as its database does).
+            days = points.day[inside]
+            cut = np.partition(days, len(days) - budget)[len(days) - budget]
+            newer, tied = inside[days > cut], inside[days == cut]
+            latest = np.concatenate([newer, tied[len(tied) - (budget - len(newer)) :]])
             drawing = "points" if mode == "points" else "clusters"
             return LayerPlan(drawing, np.sort(latest), None, None, extent, zoom, total, considered, limited=True)
     else:

@@ -24,9 +24,10 @@ from conflictmap.store.core import (
 from conflictmap.store.editing import Editing
 from conflictmap.store.importing import Importing
 from conflictmap.store.reading import Reading
+from conflictmap.store.summaries import Summaries
 
 
-class EventStore(Importing, Editing, Reading, Backups):
+class EventStore(Importing, Editing, Summaries, Reading, Backups):
     """A store of events: ``GeoPackageStore`` or ``PostGISStore``. Use ``open_store()`` to get one.
 
     Parameters

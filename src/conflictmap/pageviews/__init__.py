@@ -1,0 +1,18 @@
+"""What each part of the page shows, worked out from events in memory or by the event store's database.
+
+The dashboard asks one ``EventViews`` for everything it shows: the filter
+choices and counts, the headline figures, the timeline, the actors, what the
+map draws for the area in view, the table's rows, one event's record and the
+filtered events for an export. ``MemoryViews`` answers from a table in memory
+(event files, uploads, the GeoPackage store); ``DatabaseViews`` asks the store's
+database, so a PostGIS store is never read whole: each view receives only what
+it shows.
+"""
+
+from __future__ import annotations
+
+from conflictmap.pageviews.base import EventViews, MapLayer
+from conflictmap.pageviews.database import DatabaseViews
+from conflictmap.pageviews.memory import MemoryViews
+
+__all__ = ["DatabaseViews", "EventViews", "MapLayer", "MemoryViews"]

@@ -1,0 +1,337 @@
+"""Summaries a page asks of the database: counts per group, several filters counted in one pass, the newest events.
+
+``EventStore.summaries()`` opens one read transaction and returns a
+``SummaryReader``: every question a view asks of it sees the same snapshot, and
+the labels that actor and text filters are matched against are read once. Each
+method takes a ``FilterSpec`` with the meaning of ``FilterSpec.mask`` and reads
+the events shown (active and flagged missing, as ``query()`` does); only the
+aggregates, or the rows asked for, leave the database. The SQL is the same on
+both backends apart from the ``Dialect`` and the period expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from conflictmap import schema
+from conflictmap.filters import FilterSpec
+from conflictmap.store import records, views
+from conflictmap.store.core import Tx, column_list, q, rows_frame
+from conflictmap.store.reading import Reading
+from conflictmap.store.where import build_where
+
+#: Positions are summed in whole millionths of a degree (``floor(x * MICRO + 0.5)``), exact whatever the order.
+MICRO = 1e6
+#: Columns ``group_counts(..., extent=True)`` adds: the dates and the box of each group's events.
+EXTENT_COLUMNS: tuple[str, ...] = ("first_date", "last_date", "last_end", "west", "south", "east", "north")
+_EXTENT_SQL = (
+    "MIN(e.event_date), MAX(e.event_date), MAX(e.date_end), "
+    "MIN(e.longitude), MIN(e.latitude), MAX(e.longitude), MAX(e.latitude)"
+)
+_DATE_OUTPUTS = frozenset({"period", "first_date", "last_date", "last_end", *schema.DATE_COLUMNS})
+
+
+def _days(values: pd.Series) -> pd.Series:
+    """Days as SQLite (``YYYY-MM-DD`` text) or PostgreSQL (``date``) returns them -> ``datetime64[ns]``."""
+    text = [None if v is None else str(v)[:10] for v in values.to_numpy(dtype=object)]
+    return pd.Series(pd.to_datetime(pd.Series(text, dtype=object), format="%Y-%m-%d"), index=values.index).astype(
+        "datetime64[ns]"
+    )
+
+
+def _counts(values: pd.Series) -> np.ndarray:
+    return np.array([0 if v is None else int(v) for v in values.to_numpy(dtype=object)], dtype=np.int64)
+
+
+def _check_columns(columns: Sequence[str]) -> list[str]:
+    unknown = [c for c in columns if c not in schema.COLUMNS]
+    if unknown:
+        raise ValueError(f"cannot group events by {unknown[0]!r}; expected columns of {list(schema.COLUMNS)}")
+    return list(columns)
+
+
+class Summaries(Reading):
+    """What a page's views ask of the database, through ``summaries()``."""
+
+    @contextmanager
+    def summaries(self) -> Iterator[SummaryReader]:
+        """A ``SummaryReader``: the questions of one view asked in one read transaction.
+
+        The answers come from one snapshot of the store, and the labels actor and text
+        filters are matched against are read once for all of them.
+        """
+        with self._transaction(write=False) as tx:
+            yield SummaryReader(self, tx)
+
+
+class SummaryReader:
+    """Summaries of the events shown (active and flagged missing), read in one transaction.
+
+    Get one from ``EventStore.summaries()``; use it only inside that ``with`` block.
+    """
+
+    def __init__(self, store: Summaries, tx: Tx) -> None:
+        self._store = store
+        self._tx = tx
+        self._events_table = store._table("events")
+        self._cache: dict[str, list[str]] = {}
+
+    def _labels(self, column: str) -> list[str]:
+        """A column's distinct values, for ``build_where`` (read once per reader)."""
+        if column not in self._cache:
+            sql = f"SELECT DISTINCT {q(column)} FROM {self._events_table} WHERE {q(column)} IS NOT NULL"
+            self._cache[column] = [r[0] for r in self._tx.rows(sql)]
+        return self._cache[column]
+
+    def _conditions(self, spec: FilterSpec | None) -> tuple[list[str], list[object]]:
+        return build_where(spec, self._store.dialect, self._labels)
+
+    def _shown(self, spec: FilterSpec | None) -> tuple[str, list[object]]:
+        """The WHERE clause of the events shown that ``spec`` keeps."""
+        conditions, params = self._conditions(spec)
+        conditions.insert(0, self._store._status_condition(True, False))
+        return " AND ".join(f"({c})" for c in conditions), params
+
+    def count(self, spec: FilterSpec | None = None) -> int:
+        """How many events a filter keeps (as ``EventStore.count``)."""
+        where, params = self._shown(spec)
+        return int(self._tx.rows(f"SELECT COUNT(*) FROM {self._events_table} e WHERE {where}", params)[0][0])
+
+    def query(self, spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
+        """The canonical events a filter keeps, ordered by ``event_date`` then ``event_id`` (as ``query``)."""
+        where, params = self._shown(spec)
+        return self._events(f"WHERE {where} ORDER BY e.event_date, e.event_id", params)
+
+    def group_counts(
+        self,
+        spec: FilterSpec | None = None,
+        columns: Sequence[str] = (),
+        *,
+        freq: str | None = None,
+        extent: bool = False,
+    ) -> pd.DataFrame:
+        """Events and fatalities per distinct combination of ``columns`` among the events a filter keeps.
+
+        Parameters
+        ----------
+        spec : FilterSpec, optional
+            The filter; default every event shown.
+        columns : sequence of str
+            Canonical columns to group by (none: one row for all the events).
+        freq : {"D", "W", "M"}, optional
+            Also group by the period of ``event_date`` (days, weeks from Monday, months).
+        extent : bool, default False
+            Add each group's ``EXTENT_COLUMNS``: first and last ``event_date``, last ``date_end``
+            and the box ``west``, ``south``, ``east``, ``north`` of its events.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``period`` (its first day, when ``freq`` is given), the columns (plain values,
+            ``None`` where missing, dates as ``datetime64[ns]``), ``events`` and ``fatalities``
+            (int64), then the extent columns; one row per group with events, in no set order.
+
+        Raises
+        ------
+        ValueError
+            If a column is not canonical or ``freq`` is not one of ``timeline.FREQUENCIES``.
+        """
+        names = _check_columns(columns)
+        views.check_freq(freq)
+        keys = [f"e.{q(c)}" for c in names]
+        if freq is not None:
+            keys.insert(0, self._store._period_sql(freq))
+            names.insert(0, "period")
+        select = [*keys, "COUNT(*)", "COALESCE(SUM(e.fatalities), 0)"] + ([_EXTENT_SQL] if extent else [])
+        where, params = self._shown(spec)
+        sql = f"SELECT {', '.join(select)} FROM {self._events_table} e WHERE {where}"
+        if keys:
+            sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
+        outputs = [*names, "events", "fatalities", *(EXTENT_COLUMNS if extent else ())]
+        raw = rows_frame(self._tx.rows(sql, params), outputs)
+        frame = raw.copy()
+        frame["events"] = _counts(raw["events"])
+        frame["fatalities"] = _counts(raw["fatalities"])
+        for col in outputs:
+            if col in _DATE_OUTPUTS:
+                frame[col] = _days(raw[col])
+            elif col in ("west", "south", "east", "north", "latitude", "longitude"):
+                frame[col] = raw[col].astype("float64")
+        # Without GROUP BY an aggregate answers one row even when nothing matches.
+        return frame[frame["events"] > 0].reset_index(drop=True)
+
+    def date_range(self, spec: FilterSpec | None = None) -> tuple[date, date] | None:
+        """The first and last ``event_date`` of the events a filter keeps; ``None`` when it keeps none.
+
+        Without a filter the date index answers at once. With one, the events are counted too:
+        PostgreSQL would otherwise look for each end along the date index, reading most of a large
+        table when the filter's events are not the oldest or newest.
+        """
+        ends = "MIN(e.event_date), MAX(e.event_date)"
+        if spec is not None and not spec.is_empty():
+            ends += ", COUNT(*)"
+        where, params = self._shown(spec)
+        sql = f"SELECT {ends} FROM {self._events_table} e WHERE {where}"
+        first, last = self._tx.rows(sql, params)[0][:2]
+        if first is None:
+            return None
+        return date.fromisoformat(str(first)[:10]), date.fromisoformat(str(last)[:10])
+
+    def place_counts(self, spec: FilterSpec | None = None) -> pd.DataFrame:
+        """Events and fatalities per place name, and per coordinate pair for events with no place name.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``location``, ``latitude``, ``longitude`` (the coordinates only where ``location``
+            is missing, else NaN), ``events``, ``fatalities``; one row per group.
+        """
+        unnamed = "CASE WHEN e.location IS NULL THEN e.{} END"
+        sql_keys = ["e.location", unnamed.format("latitude"), unnamed.format("longitude")]
+        where, params = self._shown(spec)
+        sql = (
+            f"SELECT {', '.join(sql_keys)}, COUNT(*), COALESCE(SUM(e.fatalities), 0) "
+            f"FROM {self._events_table} e WHERE {where} GROUP BY 1, 2, 3"
+        )
+        raw = rows_frame(self._tx.rows(sql, params), ["location", "latitude", "longitude", "events", "fatalities"])
+        return pd.DataFrame(
+            {
+                "location": raw["location"].to_numpy(dtype=object),
+                "latitude": raw["latitude"].to_numpy(dtype=object).astype("float64"),
+                "longitude": raw["longitude"].to_numpy(dtype=object).astype("float64"),
+                "events": _counts(raw["events"]),
+                "fatalities": _counts(raw["fatalities"]),
+            }
+        )
+
+    def count_each(self, specs: Mapping[str, FilterSpec | None]) -> dict[str, int]:
+        """How many events each of several filters keeps, counted in one pass over the events.
+
+        Parameters
+        ----------
+        specs : mapping
+            Name -> filter (``None`` or an empty filter: every event shown).
+
+        Returns
+        -------
+        dict
+            Name -> events, in the order of ``specs``.
+        """
+        if not specs:
+            return {}
+        parts: list[str] = []
+        params: list[object] = []
+        for spec in specs.values():
+            conditions, values = self._conditions(spec)
+            if not conditions:
+                parts.append("COUNT(*)")
+                continue
+            test = " AND ".join(f"({c})" for c in conditions)
+            parts.append(f"COALESCE(SUM(CASE WHEN {test} THEN 1 ELSE 0 END), 0)")
+            params.extend(values)
+        shown = self._store._status_condition(True, False)
+        sql = f"SELECT {', '.join(parts)} FROM {self._events_table} e WHERE {shown}"
+        row = self._tx.rows(sql, params)[0]
+        return {name: int(value or 0) for name, value in zip(specs, row, strict=True)}
+
+    def _events(self, sql_tail: str, params: Sequence[object]) -> gpd.GeoDataFrame:
+        sql = f"SELECT {column_list(schema.COLUMNS, 'e.')} FROM {self._events_table} e {sql_tail}"
+        return records.decode(rows_frame(self._tx.rows(sql, params), schema.COLUMNS))
+
+    def newest(self, spec: FilterSpec | None = None, limit: int = 100) -> gpd.GeoDataFrame:
+        """The ``limit`` most recent events a filter keeps, newest first.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            Canonical events ordered by ``event_date`` then ``event_id``, both descending:
+            the last rows of ``query(spec)``, reversed.
+        """
+        where, params = self._shown(spec)
+        tail = f"WHERE {where} ORDER BY e.event_date DESC, e.event_id DESC LIMIT {max(int(limit), 0)}"
+        return self._events(tail, params)
+
+    def find_events(self, ids: Sequence[str], spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
+        """The events shown with these ids (that ``spec`` keeps, when given), as ``query()`` orders them."""
+        if not len(ids):
+            return schema.empty_events()
+        where, params = self._shown(spec)
+        wanted, values = self._store.dialect.one_of("e.event_id", [str(i) for i in ids])
+        tail = f"WHERE {where} AND {wanted} ORDER BY e.event_date, e.event_id"
+        return self._events(tail, [*params, *values])
+
+    def first_of(self, spec: FilterSpec | None, column: str, values: Sequence[str]) -> str | None:
+        """Which of ``values`` the earliest event (in ``query()`` order) with one of them in ``column`` holds."""
+        _check_columns([column])
+        if not len(values):
+            return None
+        where, params = self._shown(spec)
+        among, listed = self._store.dialect.one_of(f"e.{q(column)}", [str(v) for v in values])
+        sql = (
+            f"SELECT e.{q(column)} FROM {self._events_table} e WHERE {where} AND {among} "
+            "ORDER BY e.event_date, e.event_id LIMIT 1"
+        )
+        rows = self._tx.rows(sql, [*params, *listed])
+        return None if not rows else str(rows[0][0])
+
+    def cell_counts(
+        self, spec: FilterSpec | None, step: float, box: tuple[float, float, float, float] | None = None
+    ) -> pd.DataFrame:
+        """Events per square map cell, incident type and dataset, with what a legend and a mean position need.
+
+        One pass over the events a filter keeps gives both the counts per cell inside ``box``
+        and, with the events outside it, the counts and extent of them all. Cells are aligned
+        on multiples of ``step`` degrees, as ``viewport.aggregate_cells`` aligns them.
+
+        Parameters
+        ----------
+        spec : FilterSpec or None
+            The filter.
+        step : float
+            Cell side in degrees.
+        box : tuple of float, optional
+            ``(west, south, east, north)``, edges included: only the events inside get a cell.
+            Default every event.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``iy``, ``ix`` (``floor(latitude / step)``, ``floor(longitude / step)`` as float64;
+            NaN for the events outside ``box``), ``event_type``, ``dataset``, ``events``,
+            ``fatalities`` (int64), ``lat_micro``, ``lon_micro`` (the sums of the positions in whole
+            millionths of a degree, ``floor(x * 1e6 + 0.5)``: exact in any order of summation, as float64),
+            then ``west``, ``south``, ``east``, ``north`` of each group's events.
+        """
+        where, params = self._shown(spec)
+        cell = "floor(e.{} / ?)"
+        cell_params: list[object] = [float(step), float(step)]
+        if box is not None:
+            inside = "e.longitude >= ? AND e.longitude <= ? AND e.latitude >= ? AND e.latitude <= ?"
+            cell = f"CASE WHEN {inside} THEN floor(e.{{}} / ?) END"
+            west, south, east, north = (float(v) for v in box)
+            cell_params = [west, east, south, north, float(step)] * 2
+        sql = (
+            f"SELECT {cell.format('latitude')}, {cell.format('longitude')}, e.event_type, e.dataset, COUNT(*), "
+            "COALESCE(SUM(e.fatalities), 0), SUM(floor(e.latitude * ? + 0.5)), SUM(floor(e.longitude * ? + 0.5)), "
+            "MIN(e.longitude), MIN(e.latitude), MAX(e.longitude), MAX(e.latitude) "
+            f"FROM {self._events_table} e WHERE {where} GROUP BY 1, 2, 3, 4"
+        )
+        names = ["iy", "ix", "event_type", "dataset", "events", "fatalities", "lat_micro", "lon_micro"]
+        names += ["west", "south", "east", "north"]
+        raw = rows_frame(self._tx.rows(sql, [*cell_params, MICRO, MICRO, *params]), names)
+        out = {}
+        for col in names:
+            values = raw[col].to_numpy(dtype=object)
+            if col in ("event_type", "dataset"):
+                out[col] = values
+            elif col in ("events", "fatalities"):
+                out[col] = _counts(raw[col])
+            else:
+                out[col] = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+        return pd.DataFrame(out, columns=names)
