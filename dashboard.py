@@ -25,6 +25,7 @@ from streamlit_folium import st_folium
 from conflictmap import (
     catalog,
     charts,
+    deletions,
     details,
     downloads,
     eventform,
@@ -52,7 +53,14 @@ from conflictmap.pagelink import PageState, query_key
 from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews
 from conflictmap.readers import read_events
 from conflictmap.readers.report import ImportReport, NotEventDataError
-from conflictmap.store import DuplicateEventError, EventValidationError, StoreError, StoreNotFoundError, open_store
+from conflictmap.store import (
+    DuplicateEventError,
+    EditConflictError,
+    EventValidationError,
+    StoreError,
+    StoreNotFoundError,
+    open_store,
+)
 
 APP_DIR = Path(__file__).parent
 SEED_EVENTS = APP_DIR / "data" / "seed_events.csv"
@@ -61,13 +69,23 @@ SERVED_ASSETS = APP_DIR / "static" / "vendor"
 # Problems with a file the user chose; anything else is a bug and keeps its traceback in the log.
 READ_ERRORS = (NotEventDataError, ValueError, LookupError, FileNotFoundError, IsADirectoryError, PermissionError)
 MAP_HEIGHT = 620
-# What the map reports back: a click on an event (its popup text), and the view for server-side aggregation.
-MAP_RETURNS = ["last_object_clicked_popup", "last_object_clicked_count", "bounds", "zoom"]
+# What the map reports back: a click on an event (its popup text), the view for server-side aggregation, and
+# any click (for picking a point: the map learns what to report only when it is first drawn).
+MAP_RETURNS = ["last_object_clicked_popup", "last_object_clicked_count", "bounds", "zoom", "last_clicked"]
 UPLOAD_TYPES = [s.lstrip(".") for s in catalog.DATA_SUFFIXES]
 MODE_LABELS = {"auto": "Auto", "points": "Points", "clusters": "Clusters", "density": "Density grid"}
 STORE_KEY = "store"
-# How often the page looks whether the event store changed, in seconds.
-STORE_CHECK_S = 10
+# How often a page showing the event store looks whether others changed it, in seconds (0: live refresh off).
+try:
+    REFRESH_S, REFRESH_PROBLEM = settings.refresh_seconds(), None
+except ValueError as exc:
+    REFRESH_S, REFRESH_PROBLEM = 10.0, f"{exc}; the page uses 10 s."
+# Pages share one look at the store for this long; the live refresh looks afresh.
+STORE_CHECK_S = REFRESH_S or 10.0
+# Tokens of the store's state that are not a store's own (see ``read_store_token``).
+NO_STORE, STORE_UNAVAILABLE = "", "unavailable"
+# The deleted-events list shows the most recent deletions.
+DELETED_ROWS = 50
 # The table gets the newest events; sorting in the browser is among those.
 TABLE_ROWS = 2_500
 FILTER_KEYS = tuple(f"f_{name}" for name in facets.CONTROLS)
@@ -88,31 +106,57 @@ def store_settings() -> tuple[str, str]:
     return settings.get("CONFLICTMAP_DB"), settings.get("CONFLICTMAP_STORE")
 
 
-@st.cache_resource(ttl=STORE_CHECK_S, show_spinner=False)
-def store_state(where: tuple[str, str]) -> dict | None:
-    """The event store's size and last change (they key its cache), or why it cannot be read; ``None`` without one.
+def read_store_token() -> tuple[str, str | None]:
+    """The store's change token (``NO_STORE`` without one), and why it cannot be read (then ``STORE_UNAVAILABLE``).
 
-    ``where`` holds the store settings (``CONFLICTMAP_DB``, ``CONFLICTMAP_STORE``), so each store has its entry.
+    Not cached: what the live refresh compares. Cheap whatever the store's size.
     """
     try:
         with open_store(create=False) as store:
-            table = store.datasets()
-            where, backend = str(store.location), store.backend
+            return store.change_token(), None
+    except StoreNotFoundError:
+        return NO_STORE, None
+    except (StoreError, OSError) as exc:
+        return STORE_UNAVAILABLE, str(exc)
+
+
+@st.cache_resource(ttl=STORE_CHECK_S, show_spinner=False)
+def store_token(where: tuple[str, str]) -> tuple[str, str | None]:
+    """``read_store_token``, shared by every page for ``STORE_CHECK_S`` (``where``: the store settings)."""
+    return read_store_token()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def store_summary(where: tuple[str, str], token: str) -> dict:
+    """The store's size and location at one state (its change token is the key)."""
+    with open_store(create=False) as store:
+        table = store.datasets()
+        location, backend = str(store.location), store.backend
+    return {"events": int(table["events"].sum()), "changed": token, "where": location, "backend": backend}
+
+
+def store_state(where: tuple[str, str]) -> dict | None:
+    """The event store's size and change token (which keys what is read from it), or why it cannot be read.
+
+    ``None`` without a store. ``where`` holds the store settings (``CONFLICTMAP_DB``, ``CONFLICTMAP_STORE``),
+    so each store has its entries.
+    """
+    token, problem = store_token(where)
+    if token == NO_STORE:
+        return None
+    if problem is not None:
+        return {"error": problem, "events": 0, "changed": token}
+    try:
+        return store_summary(where, token)
     except StoreNotFoundError:
         return None
     except (StoreError, OSError) as exc:
-        return {"error": str(exc), "events": 0}
-    return {
-        "events": int(table["events"].sum()),
-        "changed": str(table["last_change"].max()),
-        "where": where,
-        "backend": backend,
-    }
+        return {"error": str(exc), "events": 0, "changed": token}
 
 
 @st.cache_resource(show_spinner="Reading the event store...", max_entries=2)
 def load_store(where: tuple[str, str], changed: str, events: int):
-    """Every event in the store (its settings, last change and size are the cache key)."""
+    """Every event in the store (its settings and change token are the cache key)."""
     with open_store(create=False) as store:
         return store.query()
 
@@ -402,9 +446,14 @@ def events_near(candidates: pd.DataFrame, views: EventViews, store_shown: bool) 
     return catalog.combine(parts)
 
 
+def forget_store_state() -> None:
+    """Make every page look at the store again (after a write, or a change the live refresh saw)."""
+    store_token.clear()
+
+
 def show_store_changes(event_id: str | None = None) -> None:
     """After a write: look at the store again, show it on the map and select the event written."""
-    store_state.clear()
+    forget_store_state()
     st.session_state["_show_store"] = True
     if event_id:
         st.session_state["selected_event"] = event_id
@@ -493,7 +542,21 @@ def save_event(choices: list) -> None:
     show_store_changes(change.event_id)
 
 
-def problem(field: str) -> None:
+def picked_point(clicked: dict | None, picking: bool) -> tuple[float, float] | None:
+    """The point of a new click on the map while picking is on, else ``None``.
+
+    The map reports every click; one made before picking was switched on is not a pick.
+    """
+    where = (float(clicked["lat"]), float(clicked["lng"])) if clicked else None
+    if not picking:
+        st.session_state["_click_before_pick"] = where
+        return None
+    if where is None or where in (st.session_state.get("_click_before_pick"), st.session_state.get("picked_point")):
+        return None
+    return where
+
+
+def field_problem(field: str) -> None:
     message = st.session_state.get("ev_problems", {}).get(field)
     if message:
         st.error(message)
@@ -540,27 +603,27 @@ def store_panel(store_entry: dict | None, info: dict) -> None:
         if point:
             st.checkbox(f"Use the point clicked: {point[0]:.4f}, {point[1]:.4f}", key="ev_use_point", value=True)
         for field in ("place", "latitude", "longitude", "admin1"):
-            problem(field)
+            field_problem(field)
         d1, d2 = st.columns(2)
         d1.date_input("Date", key="ev_event_date", value=None, format="YYYY-MM-DD")
         d2.date_input("Until (optional)", key="ev_date_end", value=None, format="YYYY-MM-DD")
-        problem("event_date")
-        problem("date_end")
+        field_problem("event_date")
+        field_problem("date_end")
         st.selectbox(
             "Date precision",
             options=list(eventform.TIME_PRECISION_LABELS),
             format_func=eventform.TIME_PRECISION_LABELS.get,
             key="ev_time_precision",
         )
-        problem("time_precision")
+        field_problem("time_precision")
     with right:
         st.selectbox("Type", options=eventform.EVENT_TYPES, key="ev_event_type", index=None, placeholder="Pick")
-        problem("event_type")
+        field_problem("event_type")
         subs = eventform.sub_types(st.session_state.get("ev_event_type"))
         if st.session_state.get("ev_sub_event_type") not in subs:
             st.session_state["ev_sub_event_type"] = None
         st.selectbox("Sub-type", options=subs, key="ev_sub_event_type", index=None, placeholder="Pick")
-        problem("sub_event_type")
+        field_problem("sub_event_type")
         known = eventform.actor_choices(info["actors"]["display_name"])
         for name in ("actor1", "actor2"):
             current = st.session_state.get(f"ev_{name}")
@@ -573,13 +636,13 @@ def store_panel(store_entry: dict | None, info: dict) -> None:
                 accept_new_options=True,
                 placeholder="Pick or type a new name",
             )
-            problem(name)
+            field_problem(name)
         st.number_input("Fatalities", min_value=0, step=1, key="ev_fatalities")
-        problem("fatalities")
+        field_problem("fatalities")
     st.text_input("Source (required)", key="ev_source", placeholder="Who reported it: outlet, date, link")
-    problem("source")
+    field_problem("source")
     st.text_area("Notes", key="ev_notes", height=90)
-    problem("notes")
+    field_problem("notes")
     st.text_input("Reason for the change (optional, kept in the history)", key="ev_reason")
     st.button(
         "Save changes" if editing else "Add event",
@@ -596,21 +659,171 @@ def store_panel(store_entry: dict | None, info: dict) -> None:
         "its events (a re-import of the same file changes nothing; newer versions replace older ones and "
         "are kept in the history)."
     )
+    deleted_panel(store_entry)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def deleted_list(where: tuple[str, str], changed: str):
+    """The most recently deleted events (the store's change token is the key)."""
+    with open_store(create=False) as store:
+        return store.deleted_events(limit=DELETED_ROWS)
+
+
+def deleted_panel(store_entry: dict | None) -> None:
+    """The deleted events, who deleted each, when and why, each with "Restore"."""
+    st.divider()
+    st.markdown("**Deleted events**")
+    kind, text = st.session_state.pop("restore_message", (None, None))
+    if kind:
+        getattr(st, kind)(text)
+    if store_entry is None:
+        st.caption(deletions.deleted_caption(0, 0))
+        return
+    try:
+        deleted = deleted_list(store_settings(), store_entry["changed"])
+    except (StoreError, OSError) as exc:
+        st.error(f"The deleted events cannot be listed: {exc}")
+        return
+    st.caption(deletions.deleted_caption(len(deleted), deleted.attrs["total"]))
+    if deleted.empty:
+        return
+    widths = [2, 1.5, 2.2, 1.4, 1.9, 3, 1.2]
+    for column, heading in zip(st.columns(widths), deletions.DELETED_HEADINGS, strict=False):
+        column.markdown(f"**{heading}**")
+    for row in deletions.deleted_rows(deleted):
+        columns = st.columns(widths, vertical_alignment="center")
+        for column, cell in zip(columns, row.cells, strict=False):
+            # Plain text: what people typed (ids, places, reasons) is never read as Markdown or HTML.
+            column.text(cell)
+        columns[-1].button(
+            "Restore",
+            key=f"restore-{row.event_id}",
+            on_click=restore_stored_event,
+            args=(row.event_id, row.version),
+            help="Put the event back on the map; its history keeps the deletion and the restoration.",
+        )
+
+
+def current_event(event_id: str) -> dict | None:
+    """The event as the store holds it now, or ``None`` if it cannot be read (for messages only)."""
+    try:
+        with open_store(create=False) as store:
+            return store.get_event(event_id)
+    except (StoreError, OSError):
+        return None
+
+
+def restore_stored_event(event_id: str, version: int) -> None:
+    """Undelete one event, based on the version the list showed (a callback)."""
+    try:
+        with open_store(create=False) as store:
+            change = store.undelete_event(event_id, expected_version=version)
+    except (StoreError, OSError) as exc:
+        current = current_event(event_id) if isinstance(exc, EditConflictError) else None
+        st.session_state["restore_message"] = ("error", deletions.failure_message("restore", event_id, exc, current))
+        forget_store_state()
+        return
+    st.session_state["restore_message"] = ("success", deletions.restored_message(event_id, change.version))
+    show_store_changes(event_id)
+
+
+def delete_stored_event(event_id: str, version: int, reason: str) -> bool:
+    """Delete one event, based on the version the page showed; ``False`` (and why, kept for the page) if not done."""
+    try:
+        with open_store(create=False) as store:
+            store.delete_event(event_id, reason=reason, expected_version=version)
+    except (StoreError, OSError) as exc:
+        current = current_event(event_id)
+        message = deletions.failure_message("delete", event_id, exc, current)
+        if current is not None and current["status"] != "deleted":
+            st.session_state["delete_failed"] = (event_id, message)
+        else:
+            # Gone from the map once the page looks again: its details, where the message would go, with it.
+            st.session_state.setdefault("store_toasts", []).append((":material/error:", message))
+        forget_store_state()
+        return False
+    st.session_state.setdefault("store_toasts", []).append((":material/delete:", deletions.deleted_message(event_id)))
+    forget_store_state()
+    if st.session_state.get("selected_event") == event_id:
+        st.session_state["selected_event"] = None
+    return True
+
+
+def delete_form(event_id: str, version: int) -> None:
+    """A reason, a confirmation and the button that deletes the event."""
+    st.markdown("**Delete this event?**")
+    st.caption(
+        "The event leaves the map, the counts and the exports. It is kept, with its history, and can be "
+        "restored from the Event store tab."
+    )
+    reason = st.text_input("Reason (required, kept in the history)", key=f"del_reason-{event_id}", max_chars=500)
+    confirmed = st.checkbox("Yes, delete this event", key=f"del_sure-{event_id}")
+    if st.button("Delete", key=f"delete-{event_id}", type="primary", icon=":material/delete:"):
+        problem = deletions.delete_problem(reason, confirmed)
+        if problem:
+            st.error(problem)
+            return
+        if delete_stored_event(event_id, version, reason.strip()):
+            for key in (f"del_reason-{event_id}", f"del_sure-{event_id}"):
+                st.session_state.pop(key, None)
+        # The button sits in the map's fragment; the map and the counts are outside it.
+        st.rerun(scope="app")
 
 
 def history_panel(event_id: str) -> None:
-    """A stored event's changes, newest first, and a button to edit it."""
+    """A stored event's changes, newest first, and buttons to edit or delete it."""
     try:
         with open_store(create=False) as store:
             history = store.history(event_id)
+            version = int(store.get_event(event_id)["version"])
     except (StoreError, OSError) as exc:
         st.caption(f"No history: {exc}")
         return
+    failed = st.session_state.get("delete_failed")
+    if failed and failed[0] == event_id:
+        st.error(st.session_state.pop("delete_failed")[1])
     with st.expander(f"Change history ({len(history)})"):
         st.dataframe(eventform.history_table(history), hide_index=True)
-    if st.button("Edit this event", key=f"edit-{event_id}"):
+    if st.button("Edit this event", key=f"edit-{event_id}", icon=":material/edit:"):
         edit_stored_event(event_id)
         # The button sits in the map's fragment; the form is outside it.
+        st.rerun(scope="app")
+    # A deletion is based on the version the page showed when the button was drawn, not on what the
+    # store holds when the click comes in: someone may have changed the event in between.
+    shown = st.session_state.setdefault("_versions_shown", {})
+    seen, shown[event_id] = shown.get(event_id, version), version
+    with st.popover("Delete this event", icon=":material/delete:"):
+        delete_form(event_id, seen)
+
+
+def store_live(store_entry: dict | None, chosen: list[str]) -> None:
+    """What the store did for this page (as toasts), and, while the store is shown, the watch for others' changes."""
+    for icon, text in st.session_state.pop("store_toasts", []):
+        st.toast(text, icon=icon)
+    shown = STORE_KEY in chosen or st.session_state.get("panel") == "Event store"
+    if store_entry is None or not shown:
+        return
+    with st.sidebar:
+        if REFRESH_PROBLEM:
+            st.warning(REFRESH_PROBLEM)
+        if REFRESH_S:
+            st.session_state["_page_run"] = True
+            try:
+                store_watch(store_entry["changed"])
+            finally:
+                st.session_state["_page_run"] = False
+
+
+@st.fragment(run_every=REFRESH_S or None)
+def store_watch(seen: str) -> None:
+    """Every ``REFRESH_S`` seconds, look whether the store changed since the page read it; if so, show it."""
+    st.caption(f"Live: changes others make to the event store show within {REFRESH_S:g} s.")
+    # Drawn with the whole page, it only draws: rerunning the page then would drop a button click
+    # that page run is carrying. Its own runs look, and the page follows at most one interval later.
+    if st.session_state.get("_page_run"):
+        return
+    if read_store_token()[0] != seen:
+        forget_store_state()
         st.rerun(scope="app")
 
 
@@ -834,6 +1047,7 @@ with st.sidebar:
             st.text(imported["summary"])
 
 chosen = [k for k in st.session_state.get("f_sources", []) if k in sources]
+store_live(sources.get(STORE_KEY), chosen)
 tables, reports, failures = [], {}, {}
 # A PostGIS store shown on its own answers every view with a query; anything else is read into memory.
 database = None
@@ -1111,13 +1325,13 @@ def map_panel(ctx: dict) -> None:
             key="event_map",
             height=MAP_HEIGHT,
             use_container_width=True,
-            returned_objects=[*MAP_RETURNS, "last_clicked"] if picking else MAP_RETURNS,
+            returned_objects=MAP_RETURNS,
             feature_group_to_add=layer,
         )
         returned = returned or {}
-        point = returned.get("last_clicked") if picking else None
-        if point and (point["lat"], point["lng"]) != st.session_state.get("picked_point"):
-            st.session_state["picked_point"] = (point["lat"], point["lng"])
+        point = picked_point(returned.get("last_clicked"), picking)
+        if point:
+            st.session_state["picked_point"] = point
             st.session_state["ev_use_point"] = True
             # The event form, outside this fragment, shows the point.
             st.rerun()

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,7 +172,11 @@ class RunningApp:
 
 
 def start_app(
-    log_dir: Path, data: Path | None = None, data_dir: Path | None = None, store: Path | None = None
+    log_dir: Path,
+    data: Path | None = None,
+    data_dir: Path | None = None,
+    store: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> RunningApp:
     """Start the dashboard on a free port of 127.0.0.1 and return once it answers its health check.
 
@@ -186,9 +190,12 @@ def start_app(
         Folder for ``CONFLICTMAP_DATA_DIR`` (the dataset picker); default ``data/``.
     store : pathlib.Path, optional
         GeoPackage for ``CONFLICTMAP_STORE`` (the event store); default the setting's default.
+    env : mapping, optional
+        More settings for the server (``CONFLICTMAP_DB``, ``CONFLICTMAP_USER``, ...).
     """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    extra = dict(env or {})
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
     if data is not None:
         env["CONFLICTMAP_DATA"] = str(data)
@@ -196,6 +203,7 @@ def start_app(
         env["CONFLICTMAP_DATA_DIR"] = str(data_dir)
     if store is not None:
         env["CONFLICTMAP_STORE"] = str(store)
+    env.update(extra)
     log = log_dir / f"streamlit-{port}.log"
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
@@ -227,14 +235,19 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def app_factory(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """``app_factory(data_file, data_dir=None, store=None)`` starts the dashboard on that file and returns its URL.
+    """``app_factory(data_file, data_dir=None, store=None, env=None)`` starts the dashboard and returns its URL.
 
     The app is stopped after the test.
     """
     started: list[RunningApp] = []
 
-    def start(data: Path | None = None, data_dir: Path | None = None, store: Path | None = None) -> str:
-        started.append(start_app(tmp_path, data, data_dir, store))
+    def start(
+        data: Path | None = None,
+        data_dir: Path | None = None,
+        store: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        started.append(start_app(tmp_path, data, data_dir, store, env))
         return started[-1].url
 
     yield start
@@ -273,12 +286,14 @@ class BrowserPage:
     page_errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def browser_page(browser, request: pytest.FixtureRequest) -> Iterator[BrowserPage]:
-    """A fresh context and page that cannot reach the internet; screenshot on failure."""
+def offline_page(browser, viewport: Mapping[str, int] | None = None) -> tuple[object, BrowserPage]:
+    """A new browser context and its page, whose requests to any host but 127.0.0.1 are aborted and recorded.
+
+    Returns the context (close it when done) and the page with what it recorded.
+    """
     from urllib.parse import urlsplit
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=dict(viewport or {"width": 1400, "height": 1000}))
     page = context.new_page()
     state = BrowserPage(page)
 
@@ -299,11 +314,23 @@ def browser_page(browser, request: pytest.FixtureRequest) -> Iterator[BrowserPag
     page.on("dialog", on_dialog)
     page.on("console", lambda message: message.type == "error" and state.console_errors.append(message.text))
     page.on("pageerror", lambda error: state.page_errors.append(str(error)))
-    yield state
+    return context, state
+
+
+def screenshot_if_failed(request: pytest.FixtureRequest, page, name: str | None = None) -> None:
+    """Save a full-page screenshot in ``test-artifacts/`` when the test's call failed."""
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name or request.node.name}.png"), full_page=True)
+
+
+@pytest.fixture
+def browser_page(browser, request: pytest.FixtureRequest) -> Iterator[BrowserPage]:
+    """A fresh context and page that cannot reach the internet; screenshot on failure."""
+    context, state = offline_page(browser)
+    yield state
+    screenshot_if_failed(request, state.page)
     context.close()
 
 

@@ -16,7 +16,7 @@ from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 
 FIXTURES = ROOT / "tests" / "fixtures" / "readers"
-MAP_RETURNS = ["last_object_clicked_popup", "last_object_clicked_count", "bounds", "zoom"]
+MAP_RETURNS = ["last_object_clicked_popup", "last_object_clicked_count", "bounds", "zoom", "last_clicked"]
 
 # Events around Timbuktu and elsewhere, each filter keeping a different, known subset.
 PAGE_EVENTS = [
@@ -144,7 +144,7 @@ def test_seed_events_are_on_the_map(monkeypatch):
         "/app/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
     ]
     assert all(link.startswith("/app/static/vendor/") for link in args["css_links"])
-    # Only a click on an event and the view come back from the map.
+    # Only a click on an event, the view and the point clicked (for the event form) come back from the map.
     assert args["returned_objects"] == MAP_RETURNS
     assert args["height"] == 620
     assert at.multiselect(key="f_sources").value == ["seed_events.csv"]

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, SEED_EVENTS
 from streamlit.testing.v1 import AppTest
 
-from conflictmap import downloads
+from conflictmap import deletions, downloads
 from conflictmap.export import export_filename, export_view, read_provenance
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
@@ -283,3 +283,157 @@ def test_review_edits_re_geocode_the_place_and_keep_unknown_places():
     table["Save"] = [True, False, False]
     (fields,) = review.accepted_fields(reviewed, table, source="Sahel Wire")
     assert (fields["dataset"], fields["location"], fields["event_id"]) == ("article", "Ansongo", first)
+
+
+# -- deleting and restoring stored events ------------------------------------------------------------------
+
+
+def seeded_store(store_path: Path) -> None:
+    with open_store(store_path) as store:
+        store.import_file(SEED_EVENTS)
+
+
+def select(at: AppTest, event_id: str) -> AppTest:
+    at.session_state["selected_event"] = event_id
+    return at.run()
+
+
+def status(store_path: Path, event_id: str) -> str:
+    with open_store(store_path) as store:
+        return str(store.get_event(event_id)["status"])
+
+
+def test_a_deletion_asks_a_reason_and_a_confirmation_then_the_event_leaves_the_map(monkeypatch, store_path):
+    seeded_store(store_path)
+    monkeypatch.setenv("CONFLICTMAP_USER", "analyst-c")
+    at = select(page(monkeypatch, query={"src": "store"}), "SEED-0003")
+    assert "SEED-0003" in map_ids(at)
+    at.button(key="delete-SEED-0003").click().run()
+    assert [e.value for e in at.error if e.value.startswith("Give a reason")]
+    at.text_input(key="del_reason-SEED-0003").input("Same clash as SEED-0001").run()
+    at.button(key="delete-SEED-0003").click().run()
+    assert "Tick “Yes, delete this event” to confirm." in [e.value for e in at.error]
+    assert status(store_path, "SEED-0003") == "active"
+    at.checkbox(key="del_sure-SEED-0003").check().run()
+    at.button(key="delete-SEED-0003").click().run()
+    assert not at.exception and not at.error
+    assert map_ids(at) == {"SEED-0001", "SEED-0002", "SEED-0004", "SEED-0005"}
+    assert [t.value for t in at.toast] == [deletions.deleted_message("SEED-0003")]
+    assert at.session_state["selected_event"] is None
+    assert "Event store (4 events)" in at.multiselect(key="f_sources").options
+    with open_store(store_path) as store:
+        last = store.history("SEED-0003").iloc[-1]
+    assert (last["change"], last["changed_by"], last["reason"]) == ("delete", "analyst-c", "Same clash as SEED-0001")
+
+    # The Event store tab lists it, with who deleted it and why; "Restore" puts it back on the map.
+    at.session_state["panel"] = "Event store"
+    at.run()
+    cells = [t.value for t in at.text]
+    assert {"SEED-0003", "2023-08-21", "Ber, Timbuktu", "analyst-c", "Same clash as SEED-0001"} <= set(cells)
+    assert any(c.startswith("1 event is deleted") for c in (c.value for c in at.caption))
+    at.button(key="restore-SEED-0003").click().run()
+    assert not at.exception and not at.error
+    assert "Event SEED-0003 restored (version 3): it is back on the map." in [s.value for s in at.success]
+    assert "SEED-0003" in map_ids(at) and len(map_ids(at)) == 5
+    assert at.session_state["selected_event"] == "SEED-0003"
+    assert status(store_path, "SEED-0003") == "active"
+    assert deletions.deleted_caption(0, 0) in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.key and b.key.startswith("restore-")]
+
+
+def test_a_deletion_based_on_an_old_version_is_refused_and_says_who_changed_it(monkeypatch, store_path):
+    seeded_store(store_path)
+    monkeypatch.setenv("CONFLICTMAP_USER", "analyst-c")
+    at = select(page(monkeypatch, query={"src": "store"}), "SEED-0001")
+    at.text_input(key="del_reason-SEED-0001").input("Duplicate").run()
+    at.checkbox(key="del_sure-SEED-0001").check().run()
+    # Another analyst edits it while this page shows it.
+    with open_store(store_path, user="analyst-b") as store:
+        store.edit_event("SEED-0001", {"fatalities": 4})
+    at.button(key="delete-SEED-0001").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Event SEED-0001 was not deleted: analyst-b changed it at ")
+    assert status(store_path, "SEED-0001") == "active"
+    assert "SEED-0001" in map_ids(at)
+    # The page now holds the new version: deleting again goes ahead.
+    at.button(key="delete-SEED-0001").click().run()
+    assert not at.error
+    assert status(store_path, "SEED-0001") == "deleted"
+
+
+def test_an_event_someone_else_deleted_meanwhile_is_not_deleted_twice(monkeypatch, store_path):
+    seeded_store(store_path)
+    at = select(page(monkeypatch, query={"src": "store"}), "SEED-0002")
+    at.text_input(key="del_reason-SEED-0002").input("Duplicate").run()
+    at.checkbox(key="del_sure-SEED-0002").check().run()
+    with open_store(store_path, user="analyst-b") as store:
+        store.delete_event("SEED-0002", reason="Duplicate of SEED-0001")
+    at.button(key="delete-SEED-0002").click().run()
+    assert not at.exception and not at.error
+    (toast,) = [t.value for t in at.toast]
+    assert re.fullmatch(
+        r"Event SEED-0002 was not deleted: analyst-b deleted it at \S+ \S+ UTC; it is listed under "
+        r"“Deleted events” in the Event store tab\.",
+        toast,
+    )
+    assert "SEED-0002" not in map_ids(at)
+    with open_store(store_path) as store:
+        history = store.history("SEED-0002")
+    assert list(history["change"]) == ["import", "delete"]
+    assert history["reason"].iloc[-1] == "Duplicate of SEED-0001"
+
+
+def test_a_restore_that_someone_overtook_is_refused_in_words(monkeypatch, store_path):
+    seeded_store(store_path)
+    with open_store(store_path, user="analyst-c") as store:
+        store.delete_event("SEED-0002", reason="Duplicate")
+        store.delete_event("SEED-0004", reason="Not an event")
+    at = page(monkeypatch, query={"src": "store"}, panel="Event store")
+    assert {"SEED-0002", "SEED-0004"} <= {t.value for t in at.text}
+    # While the list is shown, another analyst restores one event...
+    with open_store(store_path, user="analyst-b") as store:
+        store.undelete_event("SEED-0004")
+    at.button(key="restore-SEED-0004").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert re.fullmatch(
+        r"Event SEED-0004 was not restored: analyst-b restored it at \S+ \S+ UTC; it is back on the map\.", error
+    )
+    # ...and restores and deletes the other again: the list showed an older version.
+    with open_store(store_path, user="analyst-b") as store:
+        store.undelete_event("SEED-0002")
+        store.delete_event("SEED-0002", reason="Duplicate after all")
+    at.button(key="restore-SEED-0002").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("Event SEED-0002 was not restored: analyst-b changed it at ")
+    assert status(store_path, "SEED-0002") == "deleted"
+    # The list now shows who deleted it last and why.
+    assert {"analyst-b", "Duplicate after all"} <= {t.value for t in at.text}
+    assert "SEED-0004" not in {t.value for t in at.text}
+
+
+def test_the_live_check_shows_while_the_store_is_shown(monkeypatch, store_path):
+    seeded_store(store_path)
+    at = page(monkeypatch, query={"src": "store"})
+    assert not at.exception
+    (live,) = [c.value for c in at.sidebar.caption if c.value.startswith("Live:")]
+    assert live == "Live: changes others make to the event store show within 10 s."
+
+
+def test_no_live_check_without_the_store_shown(monkeypatch, store_path):
+    seeded_store(store_path)
+    at = page(monkeypatch)
+    assert not at.exception
+    assert not [c for c in at.sidebar.caption if c.value.startswith("Live:")]
+
+
+def test_a_bad_refresh_setting_is_named_and_the_default_used(monkeypatch, store_path):
+    seeded_store(store_path)
+    monkeypatch.setenv("CONFLICTMAP_REFRESH_S", "often")
+    at = page(monkeypatch, query={"src": "store"})
+    assert not at.exception
+    (warning,) = [w.value for w in at.sidebar.warning]
+    assert warning.startswith("CONFLICTMAP_REFRESH_S is 'often'; expected") and warning.endswith("the page uses 10 s.")
+    assert any(c.value.endswith("show within 10 s.") for c in at.sidebar.caption)

@@ -33,3 +33,21 @@ def test_user_name_prefers_setting(monkeypatch):
     assert settings.user_name() == "analyst-7"
     monkeypatch.setenv("CONFLICTMAP_USER", "")
     assert settings.user_name()
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("10", 10.0), (" 2.5 ", 2.5), ("1", 1.0), ("0", 0.0)])
+def test_refresh_seconds_reads_the_setting(monkeypatch, text, seconds):
+    monkeypatch.setenv("CONFLICTMAP_REFRESH_S", text)
+    assert settings.refresh_seconds() == seconds
+
+
+def test_refresh_seconds_defaults_to_ten(monkeypatch):
+    monkeypatch.delenv("CONFLICTMAP_REFRESH_S", raising=False)
+    assert settings.refresh_seconds() == 10.0
+
+
+@pytest.mark.parametrize("text", ["often", "0.2", "-5", "nan", "inf", ""])
+def test_a_bad_refresh_interval_is_named_with_what_is_expected(monkeypatch, text):
+    monkeypatch.setenv("CONFLICTMAP_REFRESH_S", text)
+    with pytest.raises(ValueError, match=r"CONFLICTMAP_REFRESH_S is .*; expected a number of seconds from 1 to 86400"):
+        settings.refresh_seconds()

@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Address of the dashboard, used for the view link every export records.",
     ),
     Setting("CONFLICTMAP_USER", "", "Name recorded with every change to the store; empty: the OS user."),
+    Setting(
+        "CONFLICTMAP_REFRESH_S",
+        "10",
+        "Seconds between the dashboard's looks at the event store, while it is shown, for changes made "
+        "elsewhere (other dashboards, imports); 0: only when the page is used.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -56,6 +62,31 @@ def get(name: str) -> str:
     """
     setting = _BY_NAME[name]
     return os.environ.get(name, setting.default)
+
+
+#: The shortest interval between two looks at the store: more often would load a shared database for nothing.
+MIN_REFRESH_S = 1.0
+
+
+def refresh_seconds() -> float:
+    """The ``CONFLICTMAP_REFRESH_S`` setting as seconds: 0 (live refresh off) or at least ``MIN_REFRESH_S``.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the value and what is expected.
+    """
+    text = get("CONFLICTMAP_REFRESH_S").strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not (seconds == 0 or MIN_REFRESH_S <= seconds <= 86_400):
+        raise ValueError(
+            f"CONFLICTMAP_REFRESH_S is {text!r}; expected a number of seconds from {MIN_REFRESH_S:g} to 86400, "
+            "or 0 to switch live refresh off"
+        )
+    return seconds
 
 
 def user_name() -> str:

@@ -66,6 +66,8 @@ IMPORT_COLUMNS: tuple[str, ...] = (
 )
 IMPORT_COUNTS = ("inserted", "updated", "unchanged", "flagged_missing", "reappeared", "kept_deleted", "kept_edits")
 TIME_COLUMNS = ("created_at", "updated_at", "changed_at", "started_at", "finished_at")
+#: Key of the metadata row counting the store's write transactions.
+CHANGES_KEY = "changes"
 
 
 class Tx(Protocol):
@@ -185,7 +187,7 @@ class StoreCore(ABC):
 
     @abstractmethod
     def _table(self, name: str) -> str:
-        """The SQL name of table ``events``, ``history`` or ``imports``."""
+        """The SQL name of table ``events``, ``history``, ``imports`` or ``meta``."""
 
     @abstractmethod
     def _insert(self, tx: Tx, table: str, rows: pd.DataFrame) -> None:
@@ -215,8 +217,19 @@ class StoreCore(ABC):
     def close(self) -> None:
         """Close the store's connections."""
 
-    def _after_write(self, tx: Tx) -> None:  # noqa: B027 - most backends have nothing to do
-        """Bookkeeping at the end of every write transaction (GeoPackage: contents' last change and extent)."""
+    def _after_write(self, tx: Tx) -> None:
+        """Bookkeeping at the end of every write transaction: count it (see ``Reading.change_token``).
+
+        The count lives in the metadata table and is bumped inside the transaction, under the
+        single-writer lock: it never repeats and is never seen before the write is. A store made
+        before the count existed has no row yet and starts at 1.
+        """
+        meta = self._table("meta")
+        found = tx.rows(f"SELECT value FROM {meta} WHERE key = ?", [CHANGES_KEY])
+        if found:
+            tx.execute(f"UPDATE {meta} SET value = ? WHERE key = ?", [str(int(found[0][0]) + 1), CHANGES_KEY])
+        else:
+            tx.execute(f"INSERT INTO {meta} (key, value) VALUES (?, ?)", [CHANGES_KEY, "1"])
 
     def _reset_ids(self, tx: Tx) -> None:  # noqa: B027 - only sequences need it
         """After a restore, make new history and import numbers follow the restored ones."""

@@ -15,7 +15,9 @@ from conflictmap.store.core import (
     TIME_COLUMNS,
     StoreCore,
     Tx,
+    q,
     rows_frame,
+    time_text,
     utc_times,
 )
 from conflictmap.store.records import utc_now
@@ -255,6 +257,56 @@ class Editing(StoreCore):
                 value = pd.Timestamp(value)
             out[str(col)] = value
         return out
+
+    def deleted_events(self, limit: int | None = None) -> pd.DataFrame:
+        """The deleted events, the most recently deleted first, each with who deleted it, when and why.
+
+        Parameters
+        ----------
+        limit : int, optional
+            At most this many (the most recent deletions).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``event_id``, ``event_date``, ``location``, ``admin1``, ``dataset``, ``event_type``,
+            ``version`` (what ``undelete_event(expected_version=...)`` takes), ``deleted_at`` (UTC),
+            ``deleted_by`` and ``reason`` (missing when the deletion was not made here, e.g. in QGIS).
+            ``attrs["total"]`` holds how many events are deleted in all.
+        """
+        events, history = self._table("events"), self._table("history")
+        names = ["event_id", "event_date", "location", "admin1", "dataset", "event_type", "version"]
+        # The deletion is the history row that made the event's current version.
+        sql = (
+            f"SELECT {', '.join('e.' + q(n) for n in names)}, h.changed_at, h.changed_by, h.reason "
+            f"FROM {events} e LEFT JOIN {history} h ON h.event_id = e.event_id AND h.version = e.version "
+            f"AND h.change = ? WHERE e.status = 'deleted' "
+            "ORDER BY (h.changed_at IS NULL), h.changed_at DESC, e.event_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._transaction(write=False) as tx:
+            rows = tx.rows(sql, [upsert.CHANGE_DELETE])
+            total = int(tx.rows(f"SELECT COUNT(*) FROM {events} e WHERE e.status = 'deleted'")[0][0])
+        raw = self._plain(rows_frame(rows, [*names, "deleted_at", "deleted_by", "reason"]))
+        frame = pd.DataFrame(
+            {
+                "event_id": raw["event_id"].astype("string"),
+                "event_date": pd.to_datetime(raw["event_date"], format="ISO8601").astype("datetime64[ns]"),
+                "location": raw["location"].astype("string"),
+                "admin1": raw["admin1"].astype("string"),
+                "dataset": raw["dataset"].astype("string"),
+                "event_type": raw["event_type"].astype("string"),
+                "version": raw["version"].astype("int64"),
+                "deleted_at": utc_times(pd.Series(time_text(raw["deleted_at"]), dtype=object)).astype(
+                    "datetime64[ns, UTC]"
+                ),
+                "deleted_by": raw["deleted_by"].astype("string"),
+                "reason": raw["reason"].astype("string"),
+            }
+        )
+        frame.attrs["total"] = total
+        return frame
 
     def history(self, event_id: str) -> pd.DataFrame:
         """Every change to one event, oldest first.

@@ -90,6 +90,14 @@ _INSERT_TRIGGER = (
     f'CREATE TRIGGER "{RTREE}_insert" AFTER INSERT ON "{EVENTS}" WHEN (new."geom" NOT NULL AND NOT '
     f'ST_IsEmpty(NEW."geom")) BEGIN INSERT OR REPLACE INTO "{RTREE}" VALUES (NEW."fid", {_NEW_BOX}); END'
 )
+#: Indexes (name, statement) made on opening when missing. Partial: only deleted events are in it,
+#: so imports pay nothing for it and the deleted-events list reads no other row.
+_LATER_INDEXES = (
+    (
+        f"{EVENTS}_deleted",
+        f"CREATE INDEX IF NOT EXISTS {EVENTS}_deleted ON {EVENTS} (event_id) WHERE status = 'deleted'",
+    ),
+)
 #: From this many rows on, an insert fills the R-tree in one statement instead of row by row through its trigger.
 BULK_ROWS = 200
 
@@ -337,6 +345,7 @@ class GeoPackageStore(EventStore):
                     if self._meta_version(conn) is None:
                         self._create(tx)
             self._use_wal(conn)
+            self._ensure_indexes(conn)
         except sqlite3.DatabaseError as exc:
             raise NotAStoreError(f"{self.path} cannot be read as a GeoPackage: {exc}") from None
         version = self._meta_version(conn)
@@ -345,6 +354,26 @@ class GeoPackageStore(EventStore):
                 f"{self.path} was written by a newer conflictmap (store layout {version}; this one reads "
                 f"{SCHEMA_VERSION}); upgrade conflictmap"
             )
+
+    def _ensure_indexes(self, conn: sqlite3.Connection) -> None:
+        """Indexes added after the first layout, created in stores made before them."""
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        missing = [sql for name, sql in _LATER_INDEXES if name not in present]
+        if not missing:
+            return
+        # Only if no one is writing, and not on a read-only medium: the store works without them, a
+        # little slower (a deleted-events list scans the table), and the next opening tries again.
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for sql in missing:
+                conn.execute(sql)
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
 
     @staticmethod
     def _use_wal(conn: sqlite3.Connection) -> None:
@@ -414,7 +443,7 @@ class GeoPackageStore(EventStore):
             conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
 
     def _table(self, name: str) -> str:
-        return {"events": EVENTS, "history": HISTORY, "imports": IMPORTS}[name]
+        return {"events": EVENTS, "history": HISTORY, "imports": IMPORTS, "meta": META}[name]
 
     def _insert(self, tx: _Tx, table: str, rows: pd.DataFrame) -> None:
         if rows.empty:
@@ -465,6 +494,7 @@ class GeoPackageStore(EventStore):
         tx.executemany(f"UPDATE {EVENTS} SET {sets} WHERE event_id = ?", python_rows(rows, [*columns, "event_id"]))
 
     def _after_write(self, tx: _Tx) -> None:
+        super()._after_write(tx)
         now = utc_now()
         box = tx.rows(f"SELECT MIN(longitude), MIN(latitude), MAX(longitude), MAX(latitude) FROM {EVENTS}")[0]
         tx.execute(
@@ -475,6 +505,11 @@ class GeoPackageStore(EventStore):
             "UPDATE gpkg_contents SET last_change = ? WHERE table_name IN (?, ?)",
             [now, HISTORY, IMPORTS],
         )
+
+    def _outside_change(self, tx: _Tx) -> str:
+        # GDAL (and so QGIS) sets the layer's last change when it edits features; so does _after_write.
+        found = tx.rows("SELECT last_change FROM gpkg_contents WHERE table_name = ?", [EVENTS])
+        return str(found[0][0]) if found else ""
 
     def _period_sql(self, freq: str) -> str:
         if freq == "W":

@@ -16,6 +16,7 @@ from conflictmap.mapview import aggregate_grid, grid_frame
 from conflictmap.readers import write_events
 from conflictmap.store import records, views
 from conflictmap.store.core import (
+    CHANGES_KEY,
     EVENT_COLUMNS,
     IMPORT_COLUMNS,
     IMPORT_COUNTS,
@@ -331,6 +332,30 @@ class Reading(StoreCore):
         for col in ("import_id", "rows_read", "rows_loaded", "rows_rejected", *IMPORT_COUNTS):
             frame[col] = pd.array([None if pd.isna(v) else int(v) for v in frame[col]], dtype="Int64")
         return frame
+
+    def change_token(self) -> str:
+        """A short text that is different after every change to the store: compare two to know whether to read again.
+
+        It names the store's creation and counts its write transactions (every import, add,
+        edit, delete, undelete and restore; the count is bumped inside each one), plus, in a
+        GeoPackage, the time GDAL-based programs such as QGIS record when they edit the file.
+        Reading it is two primary-key lookups: as cheap at a million events as at ten.
+
+        Returns
+        -------
+        str
+            Equal tokens: nothing was written in between. Only equality means something.
+        """
+        meta = self._table("meta")
+        with self._transaction(write=False) as tx:
+            found = dict(tx.rows(f"SELECT key, value FROM {meta} WHERE key IN (?, ?)", ["created_at", CHANGES_KEY]))
+            elsewhere = self._outside_change(tx)
+        token = f"{found.get('created_at', '')}#{found.get(CHANGES_KEY, '0')}"
+        return f"{token}#{elsewhere}" if elsewhere else token
+
+    def _outside_change(self, tx: Tx) -> str:
+        """What another program leaves when it edits the store ("" when nothing can be known)."""
+        return ""
 
     def stats(self) -> dict[str, Any]:
         """Counts for a status line: events by status, history records, imports, the last change."""
