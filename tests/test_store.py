@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from conftest import SEED_EVENTS
 from pgcluster import Cluster, session_cluster
 
 from conflictmap import gazetteer, mapview, schema, synth, timeline
@@ -752,3 +753,35 @@ def test_history_of_an_unknown_event(store: EventStore) -> None:
         store.history("NOPE")
     with pytest.raises(EventNotFoundError):
         store.get_event("NOPE")
+
+
+def test_actor_and_text_filters_see_what_a_write_adds(store: EventStore, target: Target) -> None:
+    """The values these filters match are kept between queries; a write (here or by another store) renews them."""
+    store.import_file(SEED_EVENTS)
+    by_actor = FilterSpec(actors=("Dan Na Ambassagou",))
+    by_text = FilterSpec(text="bourem")
+    assert store.count(by_actor) == 0 and store.count(by_text) == 0
+    with store.summaries() as read:
+        assert read.count(by_actor) == 0
+    fields = {"event_date": "2023-03-01", "event_type": "Battles", "sub_event_type": "Armed clash", "source": "x"}
+    store.add_event({**fields, "place": "Bourem", "actor1": "Dan Na Ambassagou"})
+    assert store.count(by_actor) == 1 and store.count(by_text) == 1
+    with store.summaries() as read:
+        assert read.count(by_actor) == 1
+    # Another analyst's store object writes: this one sees it too.
+    with target.open() as other:
+        other.add_event({**fields, "place": "Bourem", "actor1": "Dozo hunters", "notes": "bourem market"})
+    assert store.count(by_text) == 2
+
+
+def test_a_large_import_leaves_the_planner_statistics_of_postgis_fresh(pg_cluster: Cluster) -> None:
+    url = pg_cluster.new_database()
+    with PostGISStore(url) as store:
+        store.import_events(synth.synth_events(1_500, seed=2))
+        with store._transaction(write=False) as tx:
+            (analysed,) = tx.rows(
+                "SELECT COUNT(*) FROM pg_stat_user_tables WHERE schemaname = 'conflictmap' "
+                "AND relname IN ('events', 'event_history') AND last_analyze IS NOT NULL"
+            )[0]
+    pg_cluster.drop_database(url)
+    assert analysed == 2

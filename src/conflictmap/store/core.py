@@ -173,6 +173,8 @@ class StoreCore(ABC):
         self.user = user
         self.on_wait = on_wait
         self.lock_timeout = lock_timeout
+        # Distinct values of text columns, with the change token they were read at (see Reading._labels).
+        self._labels_read: dict[str, tuple[str, list[str]]] = {}
 
     # ---------------------------------------------------------------- what a backend provides
 
@@ -230,6 +232,9 @@ class StoreCore(ABC):
             tx.execute(f"UPDATE {meta} SET value = ? WHERE key = ?", [str(int(found[0][0]) + 1), CHANGES_KEY])
         else:
             tx.execute(f"INSERT INTO {meta} (key, value) VALUES (?, ?)", [CHANGES_KEY, "1"])
+
+    def _after_import(self) -> None:  # noqa: B027 - only a server database keeps statistics to refresh
+        """After an import that wrote many events, outside its transaction."""
 
     def _reset_ids(self, tx: Tx) -> None:  # noqa: B027 - only sequences need it
         """After a restore, make new history and import numbers follow the restored ones."""

@@ -26,6 +26,9 @@ from conflictmap.store.report import (
     StoreImport,
 )
 
+#: From this many events written on, an import refreshes the database's statistics of the tables.
+STATISTICS_AFTER = 1_000
+
 
 class Importing(StoreCore):
     """Import files and event tables (the rules are in ``upsert``)."""
@@ -136,6 +139,8 @@ class Importing(StoreCore):
             self._fill_result(result, plan, import_id)
             self._finish_import(tx, result, read)
             self._after_write(tx)
+        if result.inserted + result.updated >= STATISTICS_AFTER:
+            self._after_import()
         return result
 
     def _log_import(self, tx: Tx, result: StoreImport, started: str, who: str, sha256: str | None, full: bool) -> int:

@@ -11,6 +11,7 @@ QGIS opens ``conflictmap.events`` as a PostGIS layer.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,8 @@ from conflictmap.store.report import NotAStoreError, StoreBusyError, StoreError,
 from conflictmap.store.where import Dialect
 
 DEFAULT_SCHEMA = "conflictmap"
+#: Seconds a connection attempt waits for the server (unless the URL sets ``connect_timeout``).
+CONNECT_TIMEOUT_S = 10
 _SQL_TYPES = {"string": "text", "category": "text", "int8": "smallint", "int64": "integer", "Int64": "integer"}
 _SQL_TYPES |= {"bool": "boolean", "float64": "double precision", "datetime64[ns, UTC]": "timestamptz"}
 _SQL_TYPES |= {"datetime64[ns]": "date"}
@@ -143,7 +146,9 @@ class PostGISStore(EventStore):
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
             try:
-                conn = psycopg.connect(self.url, autocommit=True, application_name="conflictmap")
+                # An unreachable host should fail in seconds, not after the system's TCP timeout.
+                wait = {} if "connect_timeout" in conninfo_to_dict(self.url) else {"connect_timeout": CONNECT_TIMEOUT_S}
+                conn = psycopg.connect(self.url, autocommit=True, application_name="conflictmap", **wait)
             except psycopg.Error as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise StoreError(f"cannot connect to {safe_url(self.url)}: {first}") from None
@@ -152,6 +157,12 @@ class PostGISStore(EventStore):
             with self._guard:
                 self._all.append(conn)
         return conn
+
+    def _after_import(self) -> None:
+        # The planner's statistics: without them, right after a bulk import, it scans whole tables.
+        # The import is committed: should this fail, autovacuum refreshes the statistics later.
+        with contextlib.suppress(psycopg.Error):
+            self._conn().execute(f"ANALYZE {self._table('events')}, {self._table('history')}")
 
     def _table(self, name: str) -> str:
         table = {"events": "events", "history": "event_history", "imports": "imports", "meta": "meta"}[name]

@@ -83,10 +83,9 @@ class SummaryReader:
         self._cache: dict[str, list[str]] = {}
 
     def _labels(self, column: str) -> list[str]:
-        """A column's distinct values, for ``build_where`` (read once per reader)."""
+        """A column's distinct values, for ``build_where`` (the store keeps them until it changes)."""
         if column not in self._cache:
-            sql = f"SELECT DISTINCT {q(column)} FROM {self._events_table} WHERE {q(column)} IS NOT NULL"
-            self._cache[column] = [r[0] for r in self._tx.rows(sql)]
+            self._cache[column] = self._store._labels(self._tx, column)
         return self._cache[column]
 
     def _conditions(self, spec: FilterSpec | None) -> tuple[list[str], list[object]]:
