@@ -1354,7 +1354,7 @@ def map_panel(ctx: dict) -> None:
         if not spec.mask(pd.DataFrame([event]))[0]:
             st.caption("This event is outside the current filter.")
         st.button("Clear selection", key="clear_selection", on_click=clear_selection)
-        if ctx["stored"](selected):
+        if ctx["stored"] is None or selected in ctx["stored"]:
             history_panel(selected)
 
 
@@ -1366,10 +1366,10 @@ map_panel(
         "spec_key": spec_key,
         "datasets": [name for name, _ in info["datasets"]],
         "fit_key": "|".join([*chosen, *spec.admin1, *spec.datasets, str(spec.bbox), spec.text]),
-        # Whether an event comes from the store, so its history can be shown.
-        "stored": (lambda _: True)
+        # The ids of the store's events shown, whose history can be shown (``None``: every event shown).
+        "stored": None
         if database is not None
-        else eventform.store_ids(next((t for k, _, t in tables if k == STORE_KEY), None)).__contains__,
+        else eventform.store_ids(next((t for k, _, t in tables if k == STORE_KEY), None)),
     }
 )
 

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from pgcluster import Cluster, session_cluster
 
 from conflictmap import schema
 
@@ -340,3 +341,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """The throwaway PostgreSQL + PostGIS cluster (skipped locally, a failure under CI, when not installed)."""
+    yield from session_cluster()

@@ -174,7 +174,7 @@ def require_cluster() -> Cluster:
 def session_cluster() -> Iterator[Cluster]:
     """Body of a session fixture: the shared cluster, stopped after the last module using it is done.
 
-    Each test module defines ``pg_cluster`` as ``yield from session_cluster()``.
+    The ``pg_cluster`` fixture of conftest.py is ``yield from session_cluster()``.
     """
     global _shared, _users
     cluster = require_cluster()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED_EVENTS, BrowserPage, RunningApp, offline_page, screenshot_if_failed, start_app
-from pgcluster import Cluster, session_cluster
+from pgcluster import Cluster
 from playwright.sync_api import expect
 
 from conflictmap.store import GeoPackageStore
@@ -33,12 +33,6 @@ REFRESH_S = "1"
 BATTLE, REGION_WIDE = "path.cm-event.cm-type-0", "path.cm-event.cm-geo-3"
 #: The added event's type: no seed event has it (type index 2 in the legend's order).
 ADDED_TYPE, ADDED_SUB_TYPE, ADDED_MARKER = "Violence against civilians", "Attack", "path.cm-event.cm-type-2"
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The throwaway PostgreSQL + PostGIS cluster (skipped locally, a failure under CI, when not installed)."""
-    yield from session_cluster()
 
 
 @dataclass

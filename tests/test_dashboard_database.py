@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from conftest import SEED_EVENTS
 from pagetools import folium_args, legend, make_page, tables
-from pgcluster import Cluster, session_cluster
+from pgcluster import Cluster
 from streamlit.testing.v1 import AppTest
 
 from conflictmap import synth
@@ -29,11 +29,6 @@ from conflictmap.store.postgis import _Tx
 #: Enough events that the map counts them per area and the table lists only the newest.
 N_EVENTS = 12_000
 TABLE_ROWS = 2_500
-
-
-@pytest.fixture(scope="module")
-def pg_cluster() -> Iterator[Cluster]:
-    yield from session_cluster()
 
 
 @pytest.fixture(scope="module")

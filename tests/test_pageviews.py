@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from pgcluster import Cluster, session_cluster
 
 from conflictmap import schema, synth, viewport
 from conflictmap.filters import FilterSpec
@@ -30,12 +29,6 @@ BACKENDS = ("geopackage", "postgis")
 SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "seed_events.csv"
 BUDGET = viewport.POINTS_BUDGET
 GAO = (16.2717, -0.0447)
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The throwaway PostgreSQL + PostGIS cluster (skipped locally, a failure under CI, when not installed)."""
-    yield from session_cluster()
 
 
 class Places:

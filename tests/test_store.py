@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from conftest import SEED_EVENTS
-from pgcluster import Cluster, session_cluster
+from pgcluster import Cluster
 
 from conflictmap import gazetteer, mapview, schema, synth, timeline
 from conflictmap.filters import FilterSpec
@@ -102,12 +102,6 @@ def week2_rows() -> list[dict[str, object]]:
 
 
 # -- stores ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The throwaway PostgreSQL + PostGIS cluster (skipped locally, a failure under CI, when not installed)."""
-    yield from session_cluster()
 
 
 @dataclass

@@ -14,7 +14,6 @@ import pandas as pd
 import pyogrio
 import pytest
 from conftest import SEED_EVENTS
-from pgcluster import Cluster, session_cluster
 
 from conflictmap.store import (
     EditConflictError,
@@ -33,12 +32,6 @@ NEW_EVENT = {
     "sub_event_type": "Peaceful protest",
     "source": "Studio Tamani",
 }
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The throwaway PostgreSQL + PostGIS cluster (skipped locally, a failure under CI, when not installed)."""
-    yield from session_cluster()
 
 
 @pytest.fixture(params=BACKENDS)

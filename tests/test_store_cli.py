@@ -7,19 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pgcluster import Cluster, session_cluster
 from test_store import acled_row, week1_rows, week2_rows, write_acled
 
 from conflictmap import cli
 from conflictmap.readers import read_events
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The throwaway PostgreSQL + PostGIS cluster."""
-    yield from session_cluster()
 
 
 @pytest.fixture(params=["geopackage", "postgis"])
@@ -162,3 +155,31 @@ def test_db_read_commands_need_a_store(run: Run, tmp_path: Path) -> None:
     code, _, err = run("db", "stats")
     assert code == 2 and "no store at data/conflictmap.gpkg" in err and "db init" in err
     assert not (tmp_path / "data").exists()
+
+
+def test_db_delete_and_undelete_one_event(run: Run, where: list[str], tmp_path: Path) -> None:
+    week1 = write_acled(tmp_path / "acled_week1.csv", week1_rows())
+    assert run("db", "import", str(week1), *where)[0] == 0
+
+    code, _, err = run("db", "delete", "MLI1004", "--reason", "  ", *where)
+    assert code == 2 and err.count("\n") == 1 and "--reason is required" in err
+    code, out, _ = run("db", "delete", "MLI1004", "--reason", "duplicate of MLI1003", *where)
+    assert code == 0 and out.strip() == "deleted MLI1004 (version 2, by Awa)"
+    assert "events: 11 active, 0 flagged missing, 1 deleted" in run("db", "stats", *where)[1]
+
+    code, out, _ = run("db", "deleted", *where)
+    assert code == 0
+    assert out.splitlines()[0] == "1 deleted events:"
+    assert "MLI1004" in out and "by Awa - duplicate of MLI1003" in out
+
+    code, _, err = run("db", "delete", "MLI1004", "--reason", "again", *where)
+    assert code == 2 and err.count("\n") == 1 and "MLI1004" in err
+    code, _, err = run("db", "delete", "NO-SUCH-ID", "--reason", "x", *where)
+    assert code == 2 and "NO-SUCH-ID" in err
+
+    code, out, _ = run("db", "undelete", "MLI1004", *where)
+    assert code == 0 and out.strip() == "restored MLI1004 (version 3, by Awa)"
+    assert "events: 12 active, 0 flagged missing, 0 deleted" in run("db", "stats", *where)[1]
+    history = run("db", "history", "MLI1004", *where)[1]
+    assert "delete: status 'active' -> 'deleted' - duplicate of MLI1003" in history
+    assert "undelete: status 'deleted' -> 'active'" in history

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pgcluster import Cluster, session_cluster
 from test_store import WEEK2_STAMP, Target, acled_row, assert_same, snapshot, write_acled
 
 from conflictmap.store import EventStore, GeoPackageStore, StoreBusyError
@@ -63,12 +62,6 @@ for i in range(int(sys.argv[1])):
     )
 print("DONE", flush=True)
 """
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """The throwaway PostgreSQL + PostGIS cluster."""
-    yield from session_cluster()
 
 
 @pytest.fixture(params=["geopackage", "postgis"])

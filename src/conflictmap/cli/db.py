@@ -1,6 +1,7 @@
 """``conflictmap db``: the event store from the command line (the GeoPackage file, or ``CONFLICTMAP_DB``).
 
-``db init | import FILE [--dataset NAME] | stats | export OUT [filters] | history EVENT_ID | backup OUT | restore FILE``
+``db init | import FILE [--dataset NAME] | stats | export OUT [filters] | history EVENT_ID | delete EVENT_ID
+--reason TEXT | undelete EVENT_ID | deleted | backup OUT | restore FILE``
 """
 
 from __future__ import annotations
@@ -192,6 +193,37 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 @_store_errors
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Delete one event (kept, hidden, with the deletion in its history), or bring a deleted one back."""
+    reason = (args.reason or "").strip() or None
+    if args.action == "delete" and reason is None:
+        raise UserError("--reason is required: say why the event is deleted (it is kept in its history)")
+    with _open(args) as store:
+        if args.action == "delete":
+            change = store.delete_event(args.event_id, reason=reason)
+        else:
+            change = store.undelete_event(args.event_id, reason=reason)
+    done = "deleted" if args.action == "delete" else "restored"
+    print(f"{done} {change.event_id} (version {change.version}, by {change.changed_by})")
+    return 0
+
+
+@_store_errors
+def cmd_deleted(args: argparse.Namespace) -> int:
+    """List the deleted events, the most recently deleted first."""
+    with _open(args) as store:
+        deleted = store.deleted_events(limit=args.limit)
+    total = deleted.attrs.get("total", len(deleted))
+    print(f"{total} deleted events" + (f"; the {len(deleted)} most recent:" if total > len(deleted) else ":"))
+    for row in deleted.itertuples():
+        who = row.deleted_by if isinstance(row.deleted_by, str) else "outside conflictmap"
+        when = _when(row.deleted_at)
+        reason = f" - {row.reason}" if isinstance(row.reason, str) else ""
+        print(f"  {row.event_id}  {row.event_date:%Y-%m-%d}  {row.location}  deleted {when} by {who}{reason}")
+    return 0
+
+
+@_store_errors
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the whole store to a new GeoPackage file."""
     with _open(args) as store:
@@ -248,7 +280,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     parser = sub.add_parser(
         "db",
-        help="the event store: init, import, stats, export, history, backup, restore",
+        help="the event store: init, import, stats, export, history, delete, undelete, deleted, backup, restore",
         description="The event store: the GeoPackage file CONFLICTMAP_STORE, or the PostGIS database CONFLICTMAP_DB.",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -298,6 +330,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("event_id", metavar="EVENT_ID")
     p.add_argument("--json", action="store_true", help="print the history as JSON, with each replaced version")
     p.set_defaults(func=cmd_history)
+
+    p = actions.add_parser("delete", parents=[common], help="delete one event (kept in its history, restorable)")
+    p.add_argument("event_id", metavar="EVENT_ID")
+    p.add_argument("--reason", required=True, help="why: kept in the event's history")
+    p.set_defaults(func=cmd_delete)
+
+    p = actions.add_parser("undelete", parents=[common], help="bring a deleted event back")
+    p.add_argument("event_id", metavar="EVENT_ID")
+    p.add_argument("--reason", help="why: kept in the event's history")
+    p.set_defaults(func=cmd_delete)
+
+    p = actions.add_parser("deleted", parents=[common], help="the deleted events, most recent first")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="how many to list (default 50)")
+    p.set_defaults(func=cmd_deleted)
 
     p = actions.add_parser("backup", parents=[common], help="copy the whole store to a new GeoPackage file")
     p.add_argument("output", metavar="OUT", help="the backup file to create (.gpkg)")
