@@ -221,24 +221,34 @@ class DatabaseViews:
         return self._ask(self._headline, spec)
 
     @staticmethod
-    def _figures(read: SummaryReader, spec: FilterSpec) -> dict[str, int]:
-        places = read.place_counts(spec)
+    def _figures(places: pd.DataFrame, actors: pd.DataFrame) -> dict[str, int]:
+        """The headline figures from ``place_counts`` and ``group_counts`` by actor columns (groups may repeat)."""
         named = places["location"].notna().to_numpy()
         coords = np.round(places.loc[~named, ["latitude", "longitude"]].to_numpy(dtype=np.float64), 4)
-        actors = read.group_counts(spec, schema.ACTOR_COLUMNS)
         return {
             "events": int(places["events"].sum()),
             "fatalities": int(places["fatalities"].sum()),
             "actors": len(distinct_actors(_actor_frame(actors))),
-            "locations": int(named.sum()) + (len(np.unique(coords, axis=0)) if len(coords) else 0),
+            "locations": int(places.loc[named, "location"].nunique())
+            + (len(np.unique(coords, axis=0)) if len(coords) else 0),
         }
 
     def _headline(self, read: SummaryReader, spec: FilterSpec) -> tuple[dict, tuple[date, date] | None]:
-        now = self._figures(read, spec)
         if spec.date_from is None or spec.date_to is None:
+            now = self._figures(read.place_counts(spec), read.group_counts(spec, schema.ACTOR_COLUMNS))
             return timeline.compare_figures(now, dict.fromkeys(now, 0)), None
         before = timeline.previous_range(spec.date_from, spec.date_to)
-        previous = self._figures(read, dataclasses.replace(spec, date_from=before[0], date_to=before[1]))
+        # One pass for both periods: they are adjacent, so together they are one range; an event
+        # spanning the day between them counts in each, as a filter on either range keeps it.
+        marks = {
+            "now": FilterSpec(date_from=spec.date_from, date_to=spec.date_to),
+            "before": FilterSpec(date_from=before[0], date_to=before[1]),
+        }
+        both = dataclasses.replace(spec, date_from=before[0])
+        places = read.place_counts(both, marks=marks)
+        actors = read.group_counts(both, schema.ACTOR_COLUMNS, marks=marks)
+        now = self._figures(places[places["now"]], actors[actors["now"]])
+        previous = self._figures(places[places["before"]], actors[actors["before"]])
         return timeline.compare_figures(now, previous), before
 
     def timeline(self, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:

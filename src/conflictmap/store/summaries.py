@@ -114,6 +114,7 @@ class SummaryReader:
         *,
         freq: str | None = None,
         extent: bool = False,
+        marks: Mapping[str, FilterSpec] | None = None,
     ) -> pd.DataFrame:
         """Events and fatalities per distinct combination of ``columns`` among the events a filter keeps.
 
@@ -128,6 +129,9 @@ class SummaryReader:
         extent : bool, default False
             Add each group's ``EXTENT_COLUMNS``: first and last ``event_date``, last ``date_end``
             and the box ``west``, ``south``, ``east``, ``north`` of its events.
+        marks : mapping, optional
+            Name -> filter: a leading column of that name, True for the groups of events the
+            filter keeps (so one pass answers for several filters within ``spec``).
 
         Returns
         -------
@@ -147,8 +151,11 @@ class SummaryReader:
         if freq is not None:
             keys.insert(0, self._store._period_sql(freq))
             names.insert(0, "period")
+        marked, mark_params = self._marks(marks)
+        keys, names = [*marked, *keys], [*(marks or {}), *names]
         select = [*keys, "COUNT(*)", "COALESCE(SUM(e.fatalities), 0)"] + ([_EXTENT_SQL] if extent else [])
         where, params = self._shown(spec)
+        params = [*mark_params, *params]
         sql = f"SELECT {', '.join(select)} FROM {self._events_table} e WHERE {where}"
         if keys:
             sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
@@ -162,6 +169,8 @@ class SummaryReader:
                 frame[col] = _days(raw[col])
             elif col in ("west", "south", "east", "north", "latitude", "longitude"):
                 frame[col] = raw[col].astype("float64")
+            elif col in (marks or {}):
+                frame[col] = raw[col].astype(int).astype(bool)
         # Without GROUP BY an aggregate answers one row even when nothing matches.
         return frame[frame["events"] > 0].reset_index(drop=True)
 
@@ -182,25 +191,37 @@ class SummaryReader:
             return None
         return date.fromisoformat(str(first)[:10]), date.fromisoformat(str(last)[:10])
 
-    def place_counts(self, spec: FilterSpec | None = None) -> pd.DataFrame:
+    def place_counts(
+        self, spec: FilterSpec | None = None, *, marks: Mapping[str, FilterSpec] | None = None
+    ) -> pd.DataFrame:
         """Events and fatalities per place name, and per coordinate pair for events with no place name.
+
+        Parameters
+        ----------
+        spec : FilterSpec, optional
+            The filter.
+        marks : mapping, optional
+            As for ``group_counts``.
 
         Returns
         -------
         pandas.DataFrame
-            ``location``, ``latitude``, ``longitude`` (the coordinates only where ``location``
-            is missing, else NaN), ``events``, ``fatalities``; one row per group.
+            The marks, ``location``, ``latitude``, ``longitude`` (the coordinates only where
+            ``location`` is missing, else NaN), ``events``, ``fatalities``; one row per group.
         """
         unnamed = "CASE WHEN e.location IS NULL THEN e.{} END"
-        sql_keys = ["e.location", unnamed.format("latitude"), unnamed.format("longitude")]
+        marked, mark_params = self._marks(marks)
+        sql_keys = [*marked, "e.location", unnamed.format("latitude"), unnamed.format("longitude")]
         where, params = self._shown(spec)
         sql = (
             f"SELECT {', '.join(sql_keys)}, COUNT(*), COALESCE(SUM(e.fatalities), 0) "
-            f"FROM {self._events_table} e WHERE {where} GROUP BY 1, 2, 3"
+            f"FROM {self._events_table} e WHERE {where} GROUP BY {', '.join(str(i + 1) for i in range(len(sql_keys)))}"
         )
-        raw = rows_frame(self._tx.rows(sql, params), ["location", "latitude", "longitude", "events", "fatalities"])
+        names = [*(marks or {}), "location", "latitude", "longitude", "events", "fatalities"]
+        raw = rows_frame(self._tx.rows(sql, [*mark_params, *params]), names)
         return pd.DataFrame(
             {
+                **{name: raw[name].astype(int).astype(bool).to_numpy() for name in marks or {}},
                 "location": raw["location"].to_numpy(dtype=object),
                 "latitude": raw["latitude"].to_numpy(dtype=object).astype("float64"),
                 "longitude": raw["longitude"].to_numpy(dtype=object).astype("float64"),
@@ -208,6 +229,17 @@ class SummaryReader:
                 "fatalities": _counts(raw["fatalities"]),
             }
         )
+
+    def _marks(self, marks: Mapping[str, FilterSpec] | None) -> tuple[list[str], list[object]]:
+        """``CASE WHEN`` columns, 1 for the events each filter keeps, and their parameters."""
+        columns: list[str] = []
+        params: list[object] = []
+        for spec in (marks or {}).values():
+            conditions, values = self._conditions(spec)
+            test = " AND ".join(f"({c})" for c in conditions) or "1 = 1"
+            columns.append(f"CASE WHEN {test} THEN 1 ELSE 0 END")
+            params.extend(values)
+        return columns, params
 
     def count_each(self, specs: Mapping[str, FilterSpec | None]) -> dict[str, int]:
         """How many events each of several filters keeps, counted in one pass over the events.
