@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conflictmap import catalog, synth
 from conflictmap.cli import main
-from conflictmap.readers import read_events
+from conflictmap.readers import read_events, write_events
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "seed_events.csv"
@@ -141,3 +143,20 @@ def test_module_entry_point_help():
     assert proc.returncode == 0
     for command in ("import", "info", "geocode", "synth"):
         assert command in proc.stdout
+
+
+def test_a_large_file_is_read_once_then_from_its_cache(tmp_path, capsys):
+    path = tmp_path / "many.csv"
+    write_events(synth.synth_events(6_000, seed=4), path)
+    assert path.stat().st_size >= catalog.CACHE_MIN_BYTES
+    assert run("info", str(path)) == 0
+    first = capsys.readouterr().out
+    assert catalog.cache_path(path).is_file()
+    # Same size and time, other bytes: only the cache can still give the events.
+    stamp = path.stat()
+    path.write_bytes(b"x" * stamp.st_size)
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert run("info", str(path)) == 0
+    assert capsys.readouterr().out == first
+    # A format named on the command line reads the file itself.
+    assert run("info", str(path), "--format", "canonical") == 2

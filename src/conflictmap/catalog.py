@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,6 +305,7 @@ def load_events(
     *,
     cache_dir: str | Path | None = None,
     min_cache_bytes: int = CACHE_MIN_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read an event file, from its cache when the cache is current.
 
@@ -316,6 +317,8 @@ def load_events(
         See ``cache_path``.
     min_cache_bytes : int
         Files smaller than this are read directly and not cached.
+    progress : callable, optional
+        Passed to ``read_events`` when the file itself is read.
 
     Returns
     -------
@@ -334,7 +337,7 @@ def load_events(
         cached = read_cache(file, where)
         if cached is not None:
             return cached
-    events, report = read_events(file.path)
+    events, report = read_events(file.path, progress=progress)
     if where is not None:
         # A cache that cannot be written only costs speed: the next start reads the source again.
         with contextlib.suppress(OSError):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from conflictmap import catalog
 from conflictmap.readers import read_events
 from conflictmap.readers.report import ImportReport, NotEventDataError
 from conflictmap.schema import SchemaError
@@ -40,6 +41,9 @@ def progress_printer(path: Path) -> Callable[[int, int], None] | None:
 def read(path: str, fmt: str | None = None, dataset: str | None = None) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read an event file the user named, with progress for large files.
 
+    Read as it is (no format or dataset forced), a file of 1 MB or more goes through the
+    GeoParquet cache the dashboard keeps (``catalog.load_events``): read once, then from its cache.
+
     Raises
     ------
     UserError
@@ -48,4 +52,6 @@ def read(path: str, fmt: str | None = None, dataset: str | None = None) -> tuple
     source = Path(path)
     if not source.exists():
         raise UserError(f"no such file: {path}")
+    if fmt is None and dataset is None and source.is_file():
+        return catalog.load_events(source, progress=progress_printer(source))
     return read_events(source, fmt, dataset=dataset, progress=progress_printer(source))
