@@ -1193,9 +1193,7 @@ with st.sidebar:
     )
     keeps(counts, "actors")
 
-    regions = facets.value_choices(pd.Series([], dtype=object), st.session_state["f_regions"])
-    region_labels = {name: f"{name} ({n:,})" for name, n in info["regions"]}
-    region_labels.update({name: name for name, _ in regions if name not in region_labels})
+    region_labels = facets.count_labels(info["regions"], st.session_state["f_regions"])
     st.multiselect(
         "Region (admin1)",
         options=list(region_labels),
@@ -1219,8 +1217,7 @@ with st.sidebar:
     keeps(counts, "text")
 
     if len(info["datasets"]) > 1 or st.session_state["f_datasets"]:
-        dataset_labels = {name: f"{name} ({n:,})" for name, n in info["datasets"]}
-        dataset_labels.update({d: d for d in st.session_state["f_datasets"] if d not in dataset_labels})
+        dataset_labels = facets.count_labels(info["datasets"], st.session_state["f_datasets"])
         st.multiselect(
             "Source dataset",
             options=list(dataset_labels),

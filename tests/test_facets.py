@@ -192,3 +192,9 @@ def test_choices_from_grouped_rows_with_weights(events):
 def test_weights_must_match_the_rows(events):
     with pytest.raises(ValueError, match="weights has 3 values for 4 rows"):
         facets.value_choices(events["admin1"], weights=[1, 2, 3])
+
+
+def test_count_labels_name_the_counts_and_keep_chosen_values_without_events():
+    labels = facets.count_labels([("Gao", 1234), ("Mopti", 2)], ["Kidal", "Gao"])
+    assert labels == {"Gao": "Gao (1,234)", "Mopti": "Mopti (2)", "Kidal": "Kidal"}
+    assert list(labels) == ["Gao", "Mopti", "Kidal"]

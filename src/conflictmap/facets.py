@@ -220,6 +220,16 @@ def value_choices(values: pd.Series, selected: Sequence[str] = (), weights: Weig
     return pairs
 
 
+def count_labels(pairs: Iterable[tuple[str, int]], selected: Sequence[str] = ()) -> dict[str, str]:
+    """Picker labels: ``"Gao (12)"`` for each ``value_choices`` pair, the bare name for chosen values without events.
+
+    A link may name a value the data does not hold; it stays choosable.
+    """
+    labels = {name: f"{name} ({n:,})" for name, n in pairs}
+    labels.update({name: name for name in selected if name not in labels})
+    return labels
+
+
 # -- what each filter keeps -------------------------------------------------------------------------------
 
 
