@@ -1351,7 +1351,7 @@ def map_panel(ctx: dict) -> None:
         if not spec.mask(pd.DataFrame([event]))[0]:
             st.caption("This event is outside the current filter.")
         st.button("Clear selection", key="clear_selection", on_click=clear_selection)
-        if ctx["stored"] is None or selected in ctx["stored"]:
+        if ctx["database"] or eventform.holds_event(ctx["store_events"], selected):
             history_panel(selected)
 
 
@@ -1363,10 +1363,9 @@ map_panel(
         "spec_key": spec_key,
         "datasets": [name for name, _ in info["datasets"]],
         "fit_key": "|".join([*chosen, *spec.admin1, *spec.datasets, str(spec.bbox), spec.text]),
-        # The ids of the store's events shown, whose history can be shown (``None``: every event shown).
-        "stored": None
-        if database is not None
-        else eventform.store_ids(next((t for k, _, t in tables if k == STORE_KEY), None)),
+        # The store's events, whose history can be shown (``None`` with the database: every event shown).
+        "store_events": None if database is not None else next((t for k, _, t in tables if k == STORE_KEY), None),
+        "database": database is not None,
     }
 )
 

@@ -26,3 +26,9 @@ At sizes above those already measured in the run, a step whose memory need
 (scaled from the smaller sizes) would not fit in the memory available is
 skipped and the report says so.
 """
+
+import sys
+from pathlib import Path
+
+# The app server and the PostgreSQL cluster the tests start serve the benchmark too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

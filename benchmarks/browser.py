@@ -11,29 +11,14 @@ server's resident memory is read from /proc.
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchmarks.measure import ROOT, Sample, proc_status
+from appserver import CHROMIUM, CHROMIUM_ARGS, AppStartError, RunningApp, start_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from benchmarks.measure import Sample, proc_status
+
 START_TIMEOUT_S = 120
 #: Streamlit's frontend has started (its scripts loaded and run).
 SHELL = '[data-testid="stApp"]'
@@ -44,65 +29,35 @@ FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 DRAWN = ".cm-event, .cm-cell, .cm-cell-icon, .marker-cluster, .leaflet-interactive, .leaflet-marker-icon"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 class Server:
     """``streamlit run dashboard.py`` on 127.0.0.1 with ``CONFLICTMAP_DATA`` (or ``settings``) set, stopped on exit."""
 
-    def __init__(self, data: Path | None, log: Path, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, data: Path | None, log_dir: Path, settings: dict[str, str] | None = None) -> None:
         self.data = data
         self.settings = settings or {}
-        self.log = log
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
+        self.log_dir = log_dir
+        self.app: RunningApp | None = None
 
     def __enter__(self) -> Server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
-        if self.data is not None:
-            env["CONFLICTMAP_DATA"] = str(self.data)
-        env.update(self.settings)
-        command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1"]
-        command += ["--server.port", str(self.port), "--server.headless", "true"]
-        command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(self.url):
-            try:
-                code = self.process.wait(timeout=0.25)
-            except subprocess.TimeoutExpired:
-                code = None
-            if code is not None or time.monotonic() > deadline:
-                self.__exit__()
-                tail = self.log.read_text(errors="replace")[-1500:]
-                raise RuntimeError(f"streamlit did not start ({code=}): {tail}")
+        settings = {"CONFLICTMAP_DATA": str(self.data)} if self.data is not None else {}
+        try:
+            self.app = start_app(self.log_dir, settings | self.settings, START_TIMEOUT_S)
+        except AppStartError as exc:
+            raise RuntimeError(str(exc)[-1500:]) from None
         return self
 
+    @property
+    def url(self) -> str:
+        assert self.app is not None
+        return self.app.url
+
     def __exit__(self, *exc: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
+        if self.app is not None:
+            self.app.stop()
 
     def memory(self) -> dict[str, int]:
-        assert self.process is not None
-        return proc_status(self.process.pid)
+        assert self.app is not None
+        return proc_status(self.app.process.pid)
 
 
 def _visit(browser, url: str, timeout_s: float, screenshot: Path, keep: bool) -> dict[str, object]:
@@ -176,11 +131,7 @@ def run_browser(
     from playwright.sync_api import sync_playwright
 
     log_dir.mkdir(parents=True, exist_ok=True)
-    name = data.stem if data is not None else screenshot.stem
-    with (
-        Server(data, log_dir / f"streamlit-{name}.log", settings) as server,
-        sync_playwright() as playwright,
-    ):
+    with Server(data, log_dir, settings) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             results = []

@@ -60,7 +60,6 @@ def database() -> Iterator[Callable[[], str]]:
 
         yield on_given
         return
-    sys.path.insert(0, str(ROOT / "tests"))
     from pgcluster import Cluster
 
     cluster = Cluster().start()

@@ -10,20 +10,16 @@ proves the page works offline. A failed browser test leaves a screenshot in
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import appserver
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from appserver import CHROMIUM, CHROMIUM_ARGS, RunningApp
 from pgcluster import Cluster, session_cluster
 
 from conflictmap import schema
@@ -31,17 +27,6 @@ from conflictmap import schema
 ROOT = Path(__file__).resolve().parents[1]
 SEED_EVENTS = ROOT / "data" / "seed_events.csv"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 APP_START_TIMEOUT_S = 90
 LOCAL_HOSTS = ("127.0.0.1",)
 
@@ -139,39 +124,6 @@ def hostile_csv(tmp_path: Path) -> Path:
 # -- the running app ---------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@dataclass
-class RunningApp:
-    """A ``streamlit run dashboard.py`` process and its URL."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        """Terminate the server, then kill it if it does not exit."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-
-
 def start_app(
     log_dir: Path,
     data: Path | None = None,
@@ -194,36 +146,12 @@ def start_app(
     env : mapping, optional
         More settings for the server (``CONFLICTMAP_DB``, ``CONFLICTMAP_USER``, ...).
     """
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    extra = dict(env or {})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
-    if data is not None:
-        env["CONFLICTMAP_DATA"] = str(data)
-    if data_dir is not None:
-        env["CONFLICTMAP_DATA_DIR"] = str(data_dir)
-    if store is not None:
-        env["CONFLICTMAP_STORE"] = str(store)
-    env.update(extra)
-    log = log_dir / f"streamlit-{port}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    app = RunningApp(url, process, log)
-    deadline = time.monotonic() + APP_START_TIMEOUT_S
-    while not _healthy(url):
-        try:
-            # Waiting on the process both paces the polling and notices if it died.
-            code = process.wait(timeout=0.25)
-        except subprocess.TimeoutExpired:
-            code = None
-        if code is not None or time.monotonic() > deadline:
-            app.stop()
-            reason = f"exited with {code}" if code is not None else f"not healthy after {APP_START_TIMEOUT_S} s"
-            pytest.fail(f"streamlit {reason}; its output:\n{log.read_text(errors='replace')[-3000:]}")
-    return app
+    named = {"CONFLICTMAP_DATA": data, "CONFLICTMAP_DATA_DIR": data_dir, "CONFLICTMAP_STORE": store}
+    settings = {name: str(value) for name, value in named.items() if value is not None} | dict(env or {})
+    try:
+        return appserver.start_app(log_dir, settings, APP_START_TIMEOUT_S)
+    except appserver.AppStartError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import atexit
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from appserver import free_port
 
 #: Where Debian's packages put the server programs; the newest version with PostGIS wins.
 PG_ROOT = Path("/usr/lib/postgresql")
@@ -59,12 +59,6 @@ def find_bindir() -> Path:
     raise ClusterUnavailable(
         f"PostgreSQL {versions[0].name} has no PostGIS (Debian package postgresql-{versions[0].name}-postgis-3)"
     )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -107,7 +101,7 @@ class Cluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        self.port = _free_port()
+        self.port = free_port()
         options = f"{SERVER_SETTINGS} -p {self.port} -k {self.root}"
         log = str(self.root / "server.log")
         # -w: pg_ctl returns once the server accepts connections.

@@ -92,3 +92,11 @@ def test_a_file_and_the_store_can_be_shown_together(tmp_path):
     assert len(both) == len(seed) + 1
     assert both["admin1"].tolist()[-1] == "Koulikoro"
     assert isinstance(both["admin1"].dtype, pd.CategoricalDtype)
+
+
+def test_holds_event_tells_the_store_s_events_apart():
+    seed, _ = read_events(SEED_EVENTS)
+    assert eventform.holds_event(seed, "SEED-0002")
+    assert not eventform.holds_event(seed, "SEED-9999")
+    assert not eventform.holds_event(seed, None)
+    assert not eventform.holds_event(None, "SEED-0002")

@@ -248,8 +248,6 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[::-1].reset_index(drop=True)
 
 
-def store_ids(events: pd.DataFrame | None) -> frozenset[str]:
-    """The event ids of a store's table (to tell whether a selected event comes from the store)."""
-    if events is None or not len(events):
-        return frozenset()
-    return frozenset(events["event_id"].astype(str))
+def holds_event(events: pd.DataFrame | None, event_id: str | None) -> bool:
+    """Whether a store's table holds ``event_id`` (to tell whether a selected event comes from the store)."""
+    return events is not None and event_id is not None and bool((events["event_id"] == event_id).any())
