@@ -299,6 +299,21 @@ class StoreCore(ABC):
         return self._plain(rows_frame(tx.rows(sql, [[str(i) for i in ids]]), columns))
 
     @staticmethod
+    def _first_versions(rows: pd.DataFrame, origin: str, now: str, who: str, import_id: int | None) -> pd.DataFrame:
+        """New events with their store columns: active, version 1, made and last changed ``now`` by ``who``."""
+        return rows.assign(
+            status="active",
+            version=1,
+            origin=origin,
+            edited=False,
+            created_at=now,
+            created_by=who,
+            updated_at=now,
+            updated_by=who,
+            import_id=import_id,
+        )
+
+    @staticmethod
     def _derived(rows: pd.DataFrame) -> pd.DataFrame:
         """Plain event rows with the derived columns (folded notes, content digest) added."""
         digest = rows["content_hash"] if "content_hash" in rows.columns else None

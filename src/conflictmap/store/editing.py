@@ -100,18 +100,7 @@ class Editing(StoreCore):
             if self._stored(tx, where="e.event_id = ?", params=[event_id]).shape[0]:
                 raise DuplicateEventError(f"event_id {event_id!r} is already in the store; leave it empty for a new id")
             now = utc_now()
-            rows = plain.assign(
-                status="active",
-                version=1,
-                origin="manual",
-                edited=False,
-                created_at=now,
-                created_by=who,
-                updated_at=now,
-                updated_by=who,
-                import_id=None,
-            )
-            self._insert(tx, "events", self._derived(rows))
+            self._insert(tx, "events", self._derived(self._first_versions(plain, "manual", now, who, None)))
             self._insert(
                 tx, "history", self._history_rows([event_id], [1], [upsert.CHANGE_ADD], now, who, None, reason)
             )

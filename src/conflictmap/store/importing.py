@@ -207,18 +207,7 @@ class Importing(StoreCore):
         step = max(1, self.write_chunk)
         for at in range(0, len(plan.inserts), step):
             chunk = plan.inserts.iloc[at : at + step].reset_index(drop=True)
-            rows = chunk.assign(
-                status="active",
-                version=1,
-                origin="import",
-                edited=False,
-                created_at=now,
-                created_by=who,
-                updated_at=now,
-                updated_by=who,
-                import_id=import_id,
-            )
-            self._insert(tx, "events", self._derived(rows))
+            self._insert(tx, "events", self._derived(self._first_versions(chunk, "import", now, who, import_id)))
             ids = chunk["event_id"].tolist()
             history = self._history_rows(ids, [1] * len(ids), [upsert.CHANGE_IMPORT] * len(ids), now, who, import_id)
             self._insert(tx, "history", history)
