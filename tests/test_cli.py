@@ -160,3 +160,18 @@ def test_a_large_file_is_read_once_then_from_its_cache(tmp_path, capsys):
     assert capsys.readouterr().out == first
     # A format named on the command line reads the file itself.
     assert run("info", str(path), "--format", "canonical") == 2
+
+
+def test_output_into_a_closed_pipe_ends_quietly() -> None:
+    """``conflictmap info FILE | head -0``: the reader leaves first; no traceback, exit 0."""
+    seed = Path(__file__).resolve().parents[1] / "data" / "seed_events.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conflictmap", "info", str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # before the command has written anything
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr

@@ -9,6 +9,7 @@ exit code. Errors the user can fix are printed as one line on stderr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,13 +33,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return code
     except (UserError, *USER_ERRORS) as exc:
         print(f"conflictmap: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("conflictmap: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (``| head``) left: stop quietly, and keep Python's exit flush from raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 __all__ = ["build_parser", "main"]
