@@ -19,7 +19,7 @@ import pytest
 from conftest import SEED_EVENTS
 from pgcluster import Cluster
 
-from conflictmap import gazetteer, mapview, schema, synth, timeline
+from conflictmap import gazetteer, grid, schema, synth, timeline
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import NotEventDataError, read_events
 from conflictmap.readers.acled import ACLED_COLUMNS
@@ -610,14 +610,14 @@ def test_timeline_of_nothing_is_empty(filled: tuple[EventStore, gpd.GeoDataFrame
 
 
 @pytest.mark.parametrize("cell_deg", [None, 0.5, 0.05])
-def test_map_grid_counted_in_sql_matches_mapview(filled: tuple[EventStore, gpd.GeoDataFrame], cell_deg) -> None:
+def test_map_grid_counted_in_sql_matches_grid(filled: tuple[EventStore, gpd.GeoDataFrame], cell_deg) -> None:
     store, everything = filled
     spec = FilterSpec(event_types=["Battles", "Riots"])
     chosen = spec.apply(everything)
     got = store.grid(spec, cell_deg)
-    size = cell_deg or mapview.choose_cell_deg(chosen)
+    size = cell_deg or grid.choose_cell_deg(chosen)
     assert got.attrs["cell_deg"] == size
-    expected = mapview.aggregate_grid(chosen, size)
+    expected = grid.aggregate_grid(chosen, size)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True), check_like=False)
 
 
