@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 
+import conflictmap
 from conflictmap import grid, mapview
+from conflictmap.errors import ConflictmapError
+from conflictmap.filters import FilterError
+from conflictmap.store import StoreNotFoundError
 
 
 def _imported_by(module: str) -> set[str]:
@@ -38,3 +45,31 @@ def test_the_public_names_of_the_map_still_load_on_first_use():
 def test_one_grid_colour_per_count_class():
     assert len(mapview.GRID_COLORS) == grid.GRID_CLASSES
     assert len(grid.grid_breaks([1, 10_000])) == grid.GRID_CLASSES
+
+
+def _package_modules() -> list[str]:
+    return [
+        m.name for m in pkgutil.walk_packages(conflictmap.__path__, "conflictmap.") if m.name != "conflictmap.__main__"
+    ]
+
+
+def test_every_error_the_package_defines_is_a_conflictmap_error():
+    errors = []
+    for name in _package_modules():
+        module = importlib.import_module(name)
+        errors += [
+            obj
+            for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == name
+        ]
+    assert len(errors) > 20, "the walk found the package's errors"
+    assert [e.__qualname__ for e in errors if not issubclass(e, ConflictmapError)] == []
+    assert "ConflictmapError" in conflictmap.__all__
+
+
+def test_specific_errors_keep_their_builtin_bases():
+    # Callers that catch ValueError or FileNotFoundError keep working.
+    assert issubclass(FilterError, ValueError) and issubclass(FilterError, ConflictmapError)
+    assert issubclass(StoreNotFoundError, FileNotFoundError)
+    with pytest.raises(ConflictmapError, match="actor"):
+        raise FilterError("unknown actor")

@@ -5,6 +5,7 @@ The public API. Everything here works on the canonical event table defined in
 """
 
 from conflictmap.actors import actor_counts, actor_key, actor_mask, display_name, resolve_actor
+from conflictmap.errors import ConflictmapError
 from conflictmap.extract import evidence_html, extract_events, find_duplicates
 from conflictmap.filters import FilterError, FilterSpec
 from conflictmap.gazetteer import AmbiguousPlaceError, Candidate, Place, PlaceNotFoundError, geocode, resolve
@@ -69,6 +70,7 @@ __all__ = [
     "AmbiguousPlaceError",
     "AssetError",
     "Candidate",
+    "ConflictmapError",
     "EventStore",
     "EventValidationError",
     "ExportError",

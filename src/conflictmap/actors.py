@@ -59,6 +59,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.schema import ACTOR_COLUMNS
 
 KINDS: tuple[str, ...] = (
@@ -86,7 +87,7 @@ _QUALIFIER = re.compile(r"\s*\([^()\d]+\)\s*$")
 _WORD = re.compile(r"[^ ]+")
 
 
-class AliasTableError(ValueError):
+class AliasTableError(ConflictmapError, ValueError):
     """The alias table is malformed; the message names the row and value."""
 
 

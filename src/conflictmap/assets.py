@@ -37,9 +37,10 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from conflictmap import settings
+from conflictmap.errors import ConflictmapError
 
 
-class AssetError(RuntimeError):
+class AssetError(ConflictmapError, RuntimeError):
     """The assets cannot be fetched, found or used; the message says what to do."""
 
 

@@ -46,6 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conflictmap.actors import actor_key, actor_mask, display_name
+from conflictmap.errors import ConflictmapError
 from conflictmap.schema import ACTOR_COLUMNS, EVENT_TYPES, SUB_EVENT_TYPES
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
@@ -53,7 +54,7 @@ TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "a
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-class FilterError(ValueError):
+class FilterError(ConflictmapError, ValueError):
     """A filter value is not acceptable; the message names the field (or query parameter) and the value."""
 
 

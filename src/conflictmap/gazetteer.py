@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from conflictmap.errors import ConflictmapError
+
 #: Kinds of place in the gazetteer.
 KINDS: tuple[str, ...] = ("capital", "region_capital", "cercle_capital", "town", "village", "quarter", "region")
 #: ACLED's first-level administrative units for Mali.
@@ -74,11 +76,11 @@ _REGION_WORDS = re.compile(r"^(?:(?:la |the )?region (?:de |du |d |of )?)?(.+?)(
 _COMMON_WORDS = frozenset({"dire", "san", "bla", "boni"})
 
 
-class PlaceNotFoundError(LookupError):
+class PlaceNotFoundError(ConflictmapError, LookupError):
     """No place in the gazetteer matches a name."""
 
 
-class AmbiguousPlaceError(LookupError):
+class AmbiguousPlaceError(ConflictmapError, LookupError):
     """Several different places match a name equally well; ``candidates`` holds them."""
 
     def __init__(self, message: str, candidates: Iterable[Candidate]) -> None:
@@ -86,11 +88,11 @@ class AmbiguousPlaceError(LookupError):
         self.candidates: tuple[Candidate, ...] = tuple(candidates)
 
 
-class UnknownAdmin1Error(ValueError):
+class UnknownAdmin1Error(ConflictmapError, ValueError):
     """An admin1 hint that is not one of Mali's regions."""
 
 
-class GazetteerDataError(ValueError):
+class GazetteerDataError(ConflictmapError, ValueError):
     """A row of the gazetteer's own data is invalid (a packaging or editing mistake)."""
 
 

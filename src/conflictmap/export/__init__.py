@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.export.data import CSV_LAYOUTS, DATA_KINDS, write_csv, write_geojson, write_gpkg
 from conflictmap.export.html import write_html
 from conflictmap.export.options import IMAGE_KINDS, ImageOptionError
@@ -68,7 +69,7 @@ Progress = Callable[[float, str], None]
 _SLUG_MAX = 80
 
 
-class ExportError(ValueError):
+class ExportError(ConflictmapError, ValueError):
     """An export cannot be made as asked (unknown format, option that does not apply); the message says why."""
 
 

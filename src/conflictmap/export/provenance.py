@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from conflictmap import settings
+from conflictmap.errors import ConflictmapError
 from conflictmap.filters import FilterSpec
 
 #: Version of the record's layout, stored with it.
@@ -51,7 +52,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _HASH_BLOCK = 1 << 20
 
 
-class ProvenanceError(ValueError):
+class ProvenanceError(ConflictmapError, ValueError):
     """A provenance record in a file cannot be read; the message says which file and why."""
 
 

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from conflictmap import schema
+from conflictmap.errors import ConflictmapError
 from conflictmap.extract import evidence as ev
 from conflictmap.extract import what as what_rules
 from conflictmap.extract import who as who_rules
@@ -63,7 +64,7 @@ _DEFAULT_ACTOR2 = {
 }
 
 
-class ExtractError(ValueError):
+class ExtractError(ConflictmapError, ValueError):
     """Extraction input that cannot be used (no text, a bad date or language); the message names it."""
 
 

@@ -6,8 +6,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from conflictmap.errors import ConflictmapError
 
-class NotEventDataError(ValueError):
+
+class NotEventDataError(ConflictmapError, ValueError):
     """A file that is not event data at all; the message names the columns expected."""
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.readers.report import ImportReport
 
 
-class StoreError(Exception):
+class StoreError(ConflictmapError):
     """A store operation cannot be done; the message says why and what to do."""
 
 
