@@ -14,6 +14,7 @@ import conflictmap
 from conflictmap import grid, mapview
 from conflictmap.errors import ConflictmapError
 from conflictmap.filters import FilterError
+from conflictmap.readers import READ_ERRORS, read_events
 from conflictmap.store import StoreNotFoundError
 
 
@@ -73,3 +74,25 @@ def test_specific_errors_keep_their_builtin_bases():
     assert issubclass(StoreNotFoundError, FileNotFoundError)
     with pytest.raises(ConflictmapError, match="actor"):
         raise FilterError("unknown actor")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n" + bytes(64), b"", b"name,colour\nBamako,red\n", b'event_id,"unclosed\n1,2\n'],
+    ids=["image", "empty", "other columns", "unclosed quote"],
+)
+def test_reading_errors_are_the_ones_read_errors_names(tmp_path, content):
+    path = tmp_path / "upload.csv"
+    path.write_bytes(content)
+    with pytest.raises(READ_ERRORS) as caught:
+        read_events(path)
+    assert path.name in str(caught.value)
+
+
+def test_read_errors_name_missing_files_and_folders_but_not_any_value_error(tmp_path):
+    for where in (tmp_path / "missing.csv", tmp_path):
+        with pytest.raises(READ_ERRORS):
+            read_events(where)
+    # A bug inside a reader shows as a bug, not as "this file cannot be read".
+    assert not issubclass(ValueError, READ_ERRORS) and not issubclass(KeyError, READ_ERRORS)
+    assert not issubclass(TypeError, READ_ERRORS)

@@ -21,8 +21,14 @@ from conflictmap.readers.report import ImportReport, NotEventDataError, Rejectio
 from conflictmap.readers.table import Progress, RawTable
 from conflictmap.readers.textfile import read_delimited, read_workbook
 
+#: What reading a file the user chose raises on purpose: not event data or not a readable
+#: table (``NotEventDataError``, ``UnreadableFileError``), no file there, a folder, no permission.
+#: Catch these to tell the user; anything else (a plain ``ValueError`` too) is a bug and keeps its traceback.
+READ_ERRORS: tuple[type[Exception], ...] = (NotEventDataError, FileNotFoundError, IsADirectoryError, PermissionError)
+
 __all__ = [
     "FORMATS",
+    "READ_ERRORS",
     "SUFFIXES",
     "ImportReport",
     "NotEventDataError",
