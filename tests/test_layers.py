@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +98,74 @@ def test_read_errors_name_missing_files_and_folders_but_not_any_value_error(tmp_
     # A bug inside a reader shows as a bug, not as "this file cannot be read".
     assert not issubclass(ValueError, READ_ERRORS) and not issubclass(KeyError, READ_ERRORS)
     assert not issubclass(TypeError, READ_ERRORS)
+
+
+# -- the import graph, read from the source (every import, also those inside functions) ------------------
+
+_SRC = Path(conflictmap.__file__).parent
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports; ``from pkg import sub`` points at ``pkg.sub``."""
+    files = {}
+    for path in _SRC.rglob("*.py"):
+        parts = path.relative_to(_SRC.parent).with_suffix("").parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([node.module] if node.module else []))
+                subs = {f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in files}
+                deps |= subs if len(subs) == len(node.names) else subs | {base}
+        graph[name] = {d for d in deps if d in files and d != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    graph = _import_graph()
+    assert "conflictmap.store.gpkg" in graph["conflictmap.store.postgis"], "the graph sees the imports"
+    assert _cycles(graph) == []

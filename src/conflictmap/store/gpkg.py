@@ -540,6 +540,9 @@ class GeoPackageStore(EventStore):
         partial.replace(target)
         return counts
 
+    def _open_geopackage(self, path: str | Path, *, create: bool) -> GeoPackageStore:
+        return GeoPackageStore(path, create=create)
+
     def seal(self) -> None:
         """Fold the write-ahead log into the file and leave it in rollback-journal mode: one self-contained file."""
         self.close()

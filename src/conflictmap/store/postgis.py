@@ -26,6 +26,7 @@ from psycopg.conninfo import conninfo_to_dict
 from conflictmap import schema
 from conflictmap.store.base import HISTORY_COLUMNS, IMPORT_COLUMNS, SCHEMA_VERSION, EventStore, q
 from conflictmap.store.core import python_rows
+from conflictmap.store.gpkg import GeoPackageStore
 from conflictmap.store.records import ROW_COLUMNS, utc_now
 from conflictmap.store.report import NotAStoreError, StoreBusyError, StoreError, StoreNotFoundError
 from conflictmap.store.where import Dialect
@@ -330,6 +331,9 @@ class PostGISStore(EventStore):
 
     def backup(self, path: str | Path) -> dict[str, int]:
         return self._backup_to_geopackage(path)
+
+    def _open_geopackage(self, path: str | Path, *, create: bool) -> GeoPackageStore:
+        return GeoPackageStore(path, create=create)
 
     def close(self) -> None:
         with self._guard:
