@@ -15,7 +15,9 @@ import pytest
 import conflictmap
 from conflictmap import grid, mapview
 from conflictmap.errors import ConflictmapError
-from conflictmap.filters import FilterError
+from conflictmap.filters import FilterError, FilterSpec
+from conflictmap.links import page_query
+from conflictmap.pagelink import PageState
 from conflictmap.readers import READ_ERRORS, read_events
 from conflictmap.store import StoreNotFoundError
 
@@ -169,3 +171,38 @@ def test_no_modules_import_each_other_in_a_circle():
     graph = _import_graph()
     assert "conflictmap.store.gpkg" in graph["conflictmap.store.postgis"], "the graph sees the imports"
     assert _cycles(graph) == []
+
+
+# Modules only the page uses: its URL state, the live map and its viewport, the page's views and panels.
+PAGE_MODULES = (
+    "conflictmap.app",
+    "conflictmap.pagelink",
+    "conflictmap.pageviews",
+    "conflictmap.livemap",
+    "conflictmap.viewport",
+    "conflictmap.details",
+    "conflictmap.eventform",
+    "conflictmap.deletions",
+    "conflictmap.review",
+    "conflictmap.downloads",
+    "conflictmap.charts",
+    "conflictmap.facets",
+)
+
+
+def test_the_command_line_loads_no_page_module():
+    loaded = _imported_by("conflictmap.cli")
+    assert "conflictmap.cli.export" in loaded and "conflictmap.store" in loaded
+    page = sorted(m for m in loaded if m.startswith(PAGE_MODULES))
+    assert page == []
+    assert "streamlit" not in loaded
+
+
+def test_a_link_from_the_command_line_is_the_page_s_link():
+    spec = FilterSpec(event_types=["Battles"], admin1=["Mopti"])
+    state = PageState(spec, ("acled.csv", "acled.csv", "ucdp.csv"), "density")
+    assert page_query(spec, ("acled.csv", "ucdp.csv"), "density") == state.to_query_params()
+    assert PageState.from_query_params(page_query(spec, ("acled.csv",), "points"))[0] == PageState(
+        spec, ("acled.csv",), "points"
+    )
+    assert page_query(spec, ("acled.csv",), default_sources=["acled.csv"]) == spec.to_query_params()

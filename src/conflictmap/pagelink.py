@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from conflictmap.filters import QUERY_PARAMS, FilterError, FilterSpec
+from conflictmap.links import SOURCE_PARAM, VIEW_PARAM, page_query
 from conflictmap.viewport import MODES
-
-SOURCE_PARAM = "src"
-VIEW_PARAM = "view"
 
 
 def _values(params: Mapping[str, object], name: str) -> list[str]:
@@ -69,12 +67,7 @@ class PageState:
 
     def to_query_params(self, default_sources: Sequence[str] = ()) -> dict[str, str | list[str]]:
         """The state as query parameters, defaults left out (for ``st.query_params.from_dict``)."""
-        out = self.spec.to_query_params()
-        if self.sources and list(self.sources) != list(default_sources):
-            out[SOURCE_PARAM] = list(self.sources)
-        if self.mode != "auto":
-            out[VIEW_PARAM] = self.mode
-        return out
+        return page_query(self.spec, self.sources, self.mode, default_sources)
 
     @classmethod
     def from_query_params(

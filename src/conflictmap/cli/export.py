@@ -19,7 +19,7 @@ from conflictmap.cli.common import UserError, read
 from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
 from conflictmap.filters import QUERY_PARAMS, FilterSpec
-from conflictmap.pagelink import PageState
+from conflictmap.links import page_query
 from conflictmap.readers import FORMATS
 
 
@@ -70,7 +70,7 @@ def filter_spec(args: argparse.Namespace) -> FilterSpec:
 def page_params(spec: FilterSpec, data: Path, mode: str) -> dict[str, str | list[str]]:
     """The dashboard URL's query for this view: the filter, the file when the dashboard lists it, the drawing."""
     listed = data.resolve().parent == catalog.data_dir().resolve()
-    return PageState(spec, (data.name,) if listed else (), mode).to_query_params()
+    return page_query(spec, (data.name,) if listed else (), mode)
 
 
 def _check_output(data: str, output: str) -> Path:

@@ -332,7 +332,7 @@ def view_url(spec: FilterSpec, base_url: str | None = None, params: Mapping[str,
     base_url : str, optional
         The dashboard's address; default ``public_url()``.
     params : mapping, optional
-        The page's whole state as query parameters (``pagelink.PageState.to_query_params``:
+        The page's whole state as query parameters (``links.page_query``:
         the filter, the files shown, the drawing); default the filter's.
     """
     base = (base_url if base_url is not None else public_url()).rstrip("/") + "/"
