@@ -160,9 +160,13 @@ ALL = ["clash", "attack", "abduction", "ied", "protest", "old"]
         ({"actors": ["MINUSMA", "civilians"]}, ["attack", "abduction", "ied"]),
         ({"actors": ["Students (Mali)"]}, ["protest"]),
         ({"actors": ["nobody at all"]}, []),
-        # regions exact
+        # regions
         ({"admin1": ["Segou"]}, ["clash"]),
-        ({"admin1": ["Ségou"]}, []),
+        # Regions match in any spelling: accents, French names, the 2023 regions (San lies in Segou).
+        ({"admin1": ["Ségou"]}, ["clash"]),
+        ({"admin1": ["segou region"]}, ["clash"]),
+        ({"admin1": ["San"]}, ["clash"]),
+        ({"admin1": ["Ménaka"]}, ["abduction"]),
         ({"admin1": ["Kidal", "Gao"]}, ["ied", "old"]),
         ({"datasets": ["acled"]}, ["clash", "attack", "old"]),
         ({"datasets": ["article", "manual"]}, ["ied", "protest"]),

@@ -15,8 +15,12 @@ event_types, sub_event_types
     the attacks among violence against civilians.
 actors
     actor keys or any actor names, matched through ``actors.actor_mask`` with members included.
-admin1, datasets
-    exact labels as they appear in the table (no gazetteer spelling variants).
+admin1
+    regions in any spelling, matched by region key (``regions.region_mask``):
+    ``?region=Timbuktu`` keeps ACLED's "Tombouctou", "Ségou" keeps "Segou", and
+    the regions created in 2023 count as the ones they were carved out of.
+datasets
+    exact labels as they appear in the table.
 text
     one phrase, found case- and accent-insensitively ("segou" finds "Ségou") in
     notes, actors, location, admin1 and admin2. Folding the notes costs about
@@ -47,6 +51,7 @@ import pyarrow.compute as pc
 
 from conflictmap.actors import actor_key, actor_mask, display_name
 from conflictmap.errors import ConflictmapError
+from conflictmap.regions import region_mask
 from conflictmap.schema import ACTOR_COLUMNS, EVENT_TYPES, SUB_EVENT_TYPES
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
@@ -323,7 +328,7 @@ class FilterSpec:
         if self.actors:
             keep &= actor_mask(events, self.actors)
         if self.admin1:
-            keep &= _isin_mask(events["admin1"], self.admin1)
+            keep &= region_mask(events["admin1"], self.admin1)
         if self.datasets:
             keep &= _isin_mask(events["dataset"], self.datasets)
         if self.min_fatalities:

@@ -324,19 +324,54 @@ def places() -> tuple[Place, ...]:
     return result
 
 
+@dataclass(frozen=True)
+class Region:
+    """One of ``ADMIN1`` with its names (a row of ``data/admin1.csv``).
+
+    Attributes
+    ----------
+    admin1 : str
+        ACLED's name, one of ``ADMIN1``.
+    french : str
+        The official French name, with its accents ("Tombouctou", "Ségou").
+    aliases : tuple of str
+        Other spellings, and the regions created since 2016 that lie within it.
+    """
+
+    admin1: str
+    french: str
+    aliases: tuple[str, ...]
+
+
 @cache
-def _admin1_aliases() -> dict[str, str]:
-    """Normalised key of every admin1 name and alias -> ACLED's admin1 name."""
-    table: dict[str, str] = {}
+def regions() -> tuple[Region, ...]:
+    """Mali's first-level regions as ACLED names them, with their French names and aliases.
+
+    Raises
+    ------
+    GazetteerDataError
+        If a row of ``admin1.csv`` names no region of ``ADMIN1``.
+    """
+    out = []
     for line, row in enumerate(_read_resource("admin1.csv"), start=2):
         admin1 = (row.get("admin1") or "").strip()
         if admin1 not in ADMIN1:
             raise GazetteerDataError(f"admin1.csv line {line}: admin1={admin1!r}; expected one of {list(ADMIN1)}")
-        for alias in (admin1, *_split_names(row.get("aliases") or "")):
+        french = (row.get("french") or "").strip() or admin1
+        out.append(Region(admin1, french, _split_names(row.get("aliases") or "")))
+    return tuple(out)
+
+
+@cache
+def _admin1_aliases() -> dict[str, str]:
+    """Normalised key of every admin1 name and alias -> ACLED's admin1 name."""
+    table: dict[str, str] = {}
+    for line, region in enumerate(regions(), start=2):
+        for alias in (region.admin1, region.french, *region.aliases):
             key = _key(alias)
-            if table.get(key, admin1) != admin1:
+            if table.get(key, region.admin1) != region.admin1:
                 raise GazetteerDataError(f"admin1.csv line {line}: alias {alias!r} also names {table[key]!r}")
-            table[key] = admin1
+            table[key] = region.admin1
     return table
 
 

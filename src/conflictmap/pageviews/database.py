@@ -203,7 +203,7 @@ class DatabaseViews:
             "latest": latest,
             "types": facets.type_choices(groups, weights=weights),
             "actors": facets.actor_choices(_actor_frame(actors), weights=actors["events"]),
-            "regions": facets.value_choices(groups["admin1"], weights=weights),
+            "regions": facets.region_pairs(groups["admin1"], weights=weights),
             "datasets": facets.value_choices(groups["dataset"], weights=weights),
         }
 

@@ -67,7 +67,7 @@ class MemoryViews:
             "latest": facets.latest_event_day(events),
             "types": facets.type_choices(events),
             "actors": facets.actor_choices(events),
-            "regions": facets.value_choices(events["admin1"]),
+            "regions": facets.region_pairs(events["admin1"]),
             "datasets": facets.value_choices(events["dataset"]),
         }
 

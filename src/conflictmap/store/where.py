@@ -1,7 +1,7 @@
 """A FilterSpec as an SQL condition, with the same meaning as ``FilterSpec.mask``.
 
-Actor and free-text filters match through the package's own rules (actor
-aliases and members, accent folding), which SQL does not know: they are
+Actor, region and free-text filters match through the package's own rules
+(actor aliases and members, region spellings, accent folding), which SQL does not know: they are
 worked out once per distinct label in the store (``labels(column)``) and sent
 as lists of matching labels. Notes are searched in ``notes_search``, the
 folded notes the store writes next to them.
@@ -16,6 +16,7 @@ import pandas as pd
 
 from conflictmap.actors import actor_mask
 from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec
+from conflictmap.regions import matching_labels
 from conflictmap.schema import ACTOR_COLUMNS
 from conflictmap.store.records import fold
 
@@ -101,7 +102,9 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
                 parts.append(dialect.one_of(column, hits))
         any_of(parts)
     if spec.admin1:
-        add(*_flat(dialect.one_of("admin1", spec.admin1)))
+        # Regions in any spelling (``regions.region_mask``): the store's admin1 labels of the wanted regions.
+        hits = matching_labels(labels("admin1"), spec.admin1)
+        any_of([dialect.one_of("admin1", hits)] if hits else [])
     if spec.datasets:
         add(*_flat(dialect.one_of("dataset", spec.datasets)))
     if spec.min_fatalities:
