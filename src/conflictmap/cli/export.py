@@ -40,7 +40,9 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--actor", dest="actors", metavar="A", help="actor name or alias (members included)", **multi)
     group.add_argument("--type", dest="event_types", metavar="T", help="event type, e.g. Battles", **multi)
     group.add_argument("--subtype", dest="sub_event_types", metavar="S", help="sub-event type", **multi)
-    group.add_argument("--region", dest="admin1", metavar="R", help="admin1 region as in the data", **multi)
+    group.add_argument(
+        "--region", dest="admin1", metavar="R", help="admin1 region, any spelling (Tombouctou = Timbuktu)", **multi
+    )
     group.add_argument("--dataset", dest="datasets", metavar="D", help="dataset, e.g. acled", **multi)
     group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
