@@ -728,6 +728,8 @@ def test_open_store_follows_the_settings(tmp_path: Path, monkeypatch: pytest.Mon
     with open_store() as default:
         assert isinstance(default, GeoPackageStore)
         assert Path(default.location) == Path("data/conflictmap.gpkg")
+        assert not (tmp_path / "data").exists(), "the file is made on first use"
+        assert default.count() == 0
     assert (tmp_path / "data" / "conflictmap.gpkg").exists()
     monkeypatch.setenv("CONFLICTMAP_DB", pg_cluster.new_database())
     with open_store() as team:

@@ -308,11 +308,13 @@ class GeoPackageStore(EventStore):
             raise StoreNotFoundError(
                 f"no store at {self.path}; run `conflictmap db init` or import a file to create it"
             )
+        # A new store's file is made on first use, not here: a save the checks refuse
+        # (``add_event`` validates before it touches the store) leaves no file behind.
+        self._ready = not fresh
+        self._making = threading.Lock()
         if not fresh:
             self._check_file()
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._ensure_schema()
+            self._ensure_schema()
 
     @property
     def location(self) -> str:
@@ -326,6 +328,9 @@ class GeoPackageStore(EventStore):
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
+        if conn is None and not self._ready and not getattr(self._local, "making", False):
+            self._make_file()
+            conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
                 conn = _connect(self.path)
@@ -335,6 +340,19 @@ class GeoPackageStore(EventStore):
             with self._guard:
                 self._all.append(conn)
         return conn
+
+    def _make_file(self) -> None:
+        """Create the store's file and tables (once, whichever thread first needs them)."""
+        with self._making:
+            if self._ready:
+                return
+            self._local.making = True
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._ensure_schema()
+            finally:
+                self._local.making = False
+            self._ready = True
 
     def _ensure_schema(self) -> None:
         conn = self._conn()
@@ -546,6 +564,8 @@ class GeoPackageStore(EventStore):
     def seal(self) -> None:
         """Fold the write-ahead log into the file and leave it in rollback-journal mode: one self-contained file."""
         self.close()
+        if not self._ready:
+            return  # never used: there is no file to seal
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
