@@ -15,7 +15,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from conflictmap.export import ExportError, export_view, read_provenance, write_export
-from conflictmap.export.data import ACLED_COLUMNS
+from conflictmap.export.data import ACLED_COLUMNS, acled_codes
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 from conflictmap.schema import COLUMNS
@@ -135,3 +135,31 @@ def test_options_that_do_not_apply_are_refused(events, tmp_path):
     with pytest.raises(ExportError, match="drawing mode"):
         write_export(events, SPEC, tmp_path / "x.csv", mode="density")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_acled_layout_fills_actor_types_interaction_iso_and_region(events, tmp_path):
+    path = tmp_path / "acled.csv"
+    write_export(events, FilterSpec(), path, layout="acled", created=MADE)
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("event_id_cnty")
+    codes = rows[["inter1", "inter2", "interaction"]]
+    # State forces against a rebel group; a militia against the state; rebels against civilians.
+    assert codes.loc["MIX-01"].tolist() == ["1", "2", "12"]
+    assert codes.loc["MIX-02"].tolist() == ["3", "1", "13"]
+    assert codes.loc["MIX-03"].tolist() == ["2", "7", "27"]
+    # A sole actor: its code, then 0.
+    assert codes.loc["MIX-04"].tolist() == ["6", "", "60"]
+    assert set(rows["iso"]) == {"466"} and set(rows["region"]) == {"Western Africa"}
+    back, report = read_events(path)
+    assert report.rows_rejected == 0 and len(back) == len(events)
+
+
+def test_acled_codes_keep_the_values_the_events_carry_and_leave_unknowns_empty(make_events):
+    events = make_events(
+        {"actor1": "Somebody nobody knows", "actor2": "Civilians (Mali)", "country": "Atlantis"},
+        {"actor1": "Military Forces of Mali (2021-)", "actor2": "JNIM", "country": "Niger"},
+    )
+    codes = acled_codes(events)
+    assert codes["inter1"].isna().tolist() == [True, False] and codes["interaction"].isna().tolist() == [True, False]
+    assert codes["iso"].tolist()[1] == 562 and codes["region"].tolist() == ["", "Western Africa"]
+    events["region"] = ["Atlantic Ocean", ""]
+    assert acled_codes(events)["region"].tolist() == ["Atlantic Ocean", "Western Africa"]

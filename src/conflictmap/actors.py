@@ -98,6 +98,7 @@ class _Aliases:
     display: dict[str, str]
     parent: dict[str, str]
     children: dict[str, tuple[str, ...]]
+    kind: dict[str, str]
 
 
 def _strip_marks(text: str) -> str:
@@ -177,6 +178,7 @@ def _build(frame: pd.DataFrame) -> _Aliases:
         display=display,
         parent=parent,
         children={k: tuple(v) for k, v in children.items()},
+        kind=kind,
     )
 
 
@@ -259,6 +261,15 @@ def display_name(key: str) -> str:
         E.g. ``"mali_armed_forces"`` -> ``"Malian armed forces"``.
     """
     return _aliases().display.get(key, key)
+
+
+def actor_kind(name: str) -> str | None:
+    """The kind (one of ``KINDS``) of an actor key or name in the alias table; ``None`` for one not in it.
+
+    ``"Military Forces of Mali (2021-)"`` -> ``"state_forces"``, ``"JNIM"`` -> ``"jihadist_group"``.
+    """
+    key = actor_key(name)
+    return _aliases().kind.get(key) if key else None
 
 
 def members(key: str) -> tuple[str, ...]:
