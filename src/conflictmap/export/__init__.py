@@ -34,6 +34,7 @@ from conflictmap.export.provenance import (
     SourceInfo,
     make_provenance,
     source_info,
+    upload_info,
 )
 from conflictmap.export.stored import read_provenance, sidecar_path
 from conflictmap.filters import FilterSpec
@@ -127,11 +128,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None) -> str:
+def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None, *, layout: str = "canonical") -> str:
     """A file name for an export of ``spec``'s view: what is shown, then the date it was made.
 
     ``conflictmap_battles_timbuktu_2023-08-01-to-2023-10-31_2024-05-02.png``;
-    ``conflictmap_all-events_2024-05-02.csv`` for an empty filter.
+    ``conflictmap_all-events_2024-05-02.csv`` for an empty filter. A CSV in ACLED's
+    layout says so (``conflictmap_all-events_acled-layout_2024-05-02.csv``), so the two
+    layouts of one view never download under the same name.
     """
     parts = [*spec.event_types, *spec.sub_event_types, *spec.admin1, *spec.actors, *spec.datasets]
     if spec.date_from or spec.date_to:
@@ -145,6 +148,8 @@ def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None
     if spec.bbox is not None:
         parts.append("area")
     view = "_".join(s for s in (_slug(p) for p in parts) if s)[:_SLUG_MAX].strip("-_") or "all-events"
+    if kind == "csv" and layout != "canonical":
+        view += f"_{_slug(layout)}-layout"
     day = (created or datetime.now(UTC)).astimezone(UTC).date().isoformat()
     return f"conflictmap_{view}_{day}.{kind}"
 
@@ -311,7 +316,7 @@ def export_view(
     if kind not in KINDS:
         raise ExportError(f"unknown export kind {kind!r}; expected one of {list(KINDS)}")
     created = created or datetime.now(UTC)
-    name = export_filename(spec, kind, created)
+    name = export_filename(spec, kind, created, layout=layout)
     with tempfile.TemporaryDirectory(prefix="conflictmap-export-") as folder:
         prov, written = write_export(
             events,
@@ -360,5 +365,6 @@ __all__ = [
     "read_provenance",
     "sidecar_path",
     "source_info",
+    "upload_info",
     "write_export",
 ]

@@ -431,6 +431,46 @@ def source_info(
     )
 
 
+def upload_info(
+    name: str,
+    data: bytes,
+    *,
+    format: str | None = None,
+    rows_read: int | None = None,
+    rows_loaded: int | None = None,
+    received: datetime | None = None,
+) -> SourceInfo:
+    """Describe a file the user uploaded, from its bytes: an upload has no file on disk to hash later.
+
+    Parameters
+    ----------
+    name : str
+        The uploaded file's name (folders dropped).
+    data : bytes
+        Its content.
+    format : str, optional
+        The event format it was read as.
+    rows_read, rows_loaded : int, optional
+        From its import report.
+    received : datetime, optional
+        When it was uploaded, recorded as its modification time; default now.
+
+    Returns
+    -------
+    SourceInfo
+        With the SHA-256 and size of ``data``, so a receiver can check they hold the same file.
+    """
+    return SourceInfo(
+        file=Path(name).name or name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        bytes=len(data),
+        modified=_iso_utc(received or datetime.now(UTC)),
+        format=format,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+    )
+
+
 def make_provenance(
     events: pd.DataFrame,
     spec: FilterSpec,
