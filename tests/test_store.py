@@ -6,16 +6,15 @@ one fresh database per test.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+from builders import BACKENDS, Target
 from conftest import SEED_EVENTS
 from pgcluster import Cluster
 
@@ -34,8 +33,6 @@ from conflictmap.store import (
     open_store,
 )
 from conflictmap.store.postgis import PostGISStore
-
-BACKENDS = ("geopackage", "postgis")
 
 # -- ACLED files as ACLED writes them -----------------------------------------------------------------
 
@@ -102,46 +99,6 @@ def week2_rows() -> list[dict[str, object]]:
 
 
 # -- stores ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Target:
-    """Where a store of one backend lives, to open it again (in this process or another)."""
-
-    backend: str
-    location: str
-
-    def open(self, **options: object) -> EventStore:
-        if self.backend == "geopackage":
-            return GeoPackageStore(self.location, **options)
-        return PostGISStore(self.location, **options)
-
-    def env(self) -> dict[str, str]:
-        """Environment for a process that should use this store through the settings."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTMAP_")}
-        key = "CONFLICTMAP_STORE" if self.backend == "geopackage" else "CONFLICTMAP_DB"
-        env[key] = self.location
-        return env
-
-
-@pytest.fixture(params=BACKENDS)
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
-    """An empty store location of each backend: a GeoPackage path, or a fresh PostGIS database."""
-    if request.param == "geopackage":
-        yield Target("geopackage", str(tmp_path / "store" / "events.gpkg"))
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
-    yield Target("postgis", url)
-    cluster.drop_database(url)
-
-
-@pytest.fixture
-def store(target: Target) -> Iterator[EventStore]:
-    """An empty store of each backend."""
-    opened = target.open()
-    yield opened
-    opened.close()
 
 
 def snapshot(store: EventStore, *, imports: bool = True) -> dict[str, pd.DataFrame]:
