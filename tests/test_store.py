@@ -14,14 +14,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from builders import BACKENDS, Target
+from builders import BACKENDS, WEEK1_STAMP, WEEK2_STAMP, Target, acled_row, week1_rows, week2_rows, write_acled
 from conftest import SEED_EVENTS
 from pgcluster import Cluster
 
 from conflictmap import gazetteer, grid, schema, synth, timeline
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import NotEventDataError, read_events
-from conflictmap.readers.acled import ACLED_COLUMNS
 from conflictmap.store import (
     EditConflictError,
     EventNotFoundError,
@@ -33,72 +32,6 @@ from conflictmap.store import (
     open_store,
 )
 from conflictmap.store.postgis import PostGISStore
-
-# -- ACLED files as ACLED writes them -----------------------------------------------------------------
-
-#: 2023-09-12 00:00 UTC, as ACLED writes it (Unix seconds).
-WEEK1_STAMP = 1694476800
-WEEK2_STAMP = WEEK1_STAMP + 7 * 86400
-
-
-def acled_row(i: int, **values: object) -> dict[str, object]:
-    """One invented ACLED row: a clash near Mopti on a September 2023 day."""
-    row: dict[str, object] = {
-        "event_id_cnty": f"MLI{1000 + i}",
-        "event_date": f"2023-09-{i % 28 + 1:02d}",
-        "year": 2023,
-        "time_precision": 1,
-        "disorder_type": "Political violence",
-        "event_type": "Battles",
-        "sub_event_type": "Armed clash",
-        "actor1": "Military Forces of Mali (2021-)",
-        "assoc_actor_1": "",
-        "inter1": "State forces",
-        "actor2": "JNIM: Group for Support of Islam and Muslims",
-        "assoc_actor_2": "",
-        "inter2": "Rebel group",
-        "interaction": "State forces-Rebel group",
-        "civilian_targeting": "",
-        "iso": 466,
-        "region": "Western Africa",
-        "country": "Mali",
-        "admin1": "Mopti",
-        "admin2": "Mopti",
-        "admin3": "",
-        "location": "Mopti",
-        "latitude": round(14.4843 + i * 0.01, 4),
-        "longitude": -4.1830,
-        "geo_precision": 1,
-        "source": "Invented wire",
-        "source_scale": "National",
-        "notes": f"Invented clash number {i} near Mopti.",
-        "fatalities": i % 4,
-        "tags": "",
-        "timestamp": WEEK1_STAMP,
-    }
-    row.update(values)
-    return row
-
-
-def write_acled(path: Path, rows: list[dict[str, object]]) -> Path:
-    """An ACLED CSV export of these rows."""
-    pd.DataFrame(rows, columns=ACLED_COLUMNS).to_csv(path, index=False)
-    return path
-
-
-def week1_rows(n: int = 12) -> list[dict[str, object]]:
-    return [acled_row(i) for i in range(n)]
-
-
-def week2_rows() -> list[dict[str, object]]:
-    """Week 1 re-downloaded: MLI1003 revised (newer timestamp), MLI1005 withdrawn, MLI1012 new."""
-    rows = [acled_row(i) for i in range(13) if i != 5]
-    rows[3] = acled_row(3, fatalities=9, notes="Revised: nine killed.", timestamp=WEEK2_STAMP)
-    rows[-1] = acled_row(12, timestamp=WEEK2_STAMP)
-    return rows
-
-
-# -- stores ---------------------------------------------------------------------------------------------
 
 
 def snapshot(store: EventStore, *, imports: bool = True) -> dict[str, pd.DataFrame]:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import Target
-from test_store import acled_row, week1_rows, week2_rows, write_acled
+from builders import Target, acled_row, week1_rows, week2_rows, write_acled
 
 from conflictmap import cli
 from conflictmap.readers import read_events

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import pytest
-from test_store import week1_rows, week2_rows, write_acled
+from builders import week1_rows, week2_rows, write_acled
 
 from conflictmap import synth
 from conflictmap.filters import FilterSpec
