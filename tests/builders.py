@@ -121,6 +121,20 @@ class Target:
         return ["--store", self.location] if self.backend == "geopackage" else ["--db", self.location]
 
 
+def snapshot(store: EventStore, *, imports: bool = True) -> dict[str, pd.DataFrame]:
+    """Every row the store holds (events with their store columns, history, imports)."""
+    dump = store._dump()
+    if not imports:
+        dump.pop("imports")
+    return dump
+
+
+def assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> None:
+    assert before.keys() == after.keys()
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
 # -- ACLED files as ACLED writes them -----------------------------------------------------------------
 
 #: 2023-09-12 00:00 UTC, as ACLED writes it (Unix seconds).

@@ -14,7 +14,18 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from builders import BACKENDS, WEEK1_STAMP, WEEK2_STAMP, Target, acled_row, week1_rows, week2_rows, write_acled
+from builders import (
+    BACKENDS,
+    WEEK1_STAMP,
+    WEEK2_STAMP,
+    Target,
+    acled_row,
+    assert_same,
+    snapshot,
+    week1_rows,
+    week2_rows,
+    write_acled,
+)
 from conftest import SEED_EVENTS
 from pgcluster import Cluster
 
@@ -32,20 +43,6 @@ from conflictmap.store import (
     open_store,
 )
 from conflictmap.store.postgis import PostGISStore
-
-
-def snapshot(store: EventStore, *, imports: bool = True) -> dict[str, pd.DataFrame]:
-    """Every row the store holds (events with their store columns, history, imports)."""
-    dump = store._dump()
-    if not imports:
-        dump.pop("imports")
-    return dump
-
-
-def assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> None:
-    assert before.keys() == after.keys()
-    for name in before:
-        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
 
 
 def plain(events: pd.DataFrame) -> list[tuple]:

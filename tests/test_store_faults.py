@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import WEEK2_STAMP, Target, acled_row, write_acled
-from test_store import assert_same, snapshot
+from builders import WEEK2_STAMP, Target, acled_row, assert_same, snapshot, write_acled
 
 from conflictmap.store import EventStore, GeoPackageStore, StoreBusyError
 from conflictmap.store.postgis import PostGISStore
