@@ -1,0 +1,307 @@
+"""``conflictmap.fetch`` against local servers answering as ACLED's and UCDP's API documentation says."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fakeapis import EMAIL, PASSWORD, UCDP_TOKEN, FakeApis, Fault, acled_row, ucdp_row
+
+from conflictmap.fetch import AuthError, FetchError, Http, update_file, update_store
+from conflictmap.fetch.http import retry_after
+from conflictmap.store import open_store
+
+T0 = 1_714_600_000
+
+
+@pytest.fixture
+def api(monkeypatch, tmp_path):
+    with FakeApis() as fake:
+        monkeypatch.setenv("CONFLICTMAP_ACLED_URL", fake.url)
+        monkeypatch.setenv("CONFLICTMAP_UCDP_URL", fake.url)
+        monkeypatch.setenv("CONFLICTMAP_ACLED_EMAIL", EMAIL)
+        monkeypatch.setenv("CONFLICTMAP_ACLED_PASSWORD", PASSWORD)
+        monkeypatch.setenv("CONFLICTMAP_UCDP_TOKEN", UCDP_TOKEN)
+        monkeypatch.setenv("CONFLICTMAP_FETCH_DIR", str(tmp_path / "fetch"))
+        monkeypatch.setenv("CONFLICTMAP_FETCH_BACKOFF_S", "0")
+        monkeypatch.setenv("CONFLICTMAP_FETCH_PAGE_SIZE", "3")
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "store.gpkg", user="tester")
+    yield s
+    s.close()
+
+
+class NoSleep(Http):
+    """Records the waits instead of sleeping."""
+
+    def __init__(self, service: str = "ACLED") -> None:
+        super().__init__(service, sleep=lambda seconds: None)
+
+
+def test_first_run_downloads_every_page_and_stores_every_event(api, store):
+    api.acled_events = [acled_row(n) for n in range(8)] + [acled_row(50, country="Niger")]
+    update = update_store(store, "acled", country="Mali")
+    assert (update.new, update.changed, update.deleted) == (8, 0, 0)
+    assert api.pages_asked("/api/acled/read") == [1, 2, 3]  # 3 + 3 + 2: the short page is the last
+    assert all(r.params["limit"] == "3" and r.params["_format"] == "json" for r in api.requests("/api/acled/read"))
+    assert "timestamp" not in api.requests("/api/acled/read")[0].params
+    assert store.count() == 8
+    assert sorted(update.events["change"]) == ["new"] * 8
+    assert "8 new, 0 changed, 0 deleted" in update.message
+
+
+def test_password_grant_as_documented(api, store):
+    api.acled_events = [acled_row(1)]
+    update_store(store, "acled", country="Mali")
+    (login,) = api.requests("/oauth/token")
+    assert login.method == "POST"
+    assert login.form == {"username": EMAIL, "password": PASSWORD, "grant_type": "password", "client_id": "acled"}
+    assert api.requests("/api/acled/read")[0].headers["authorization"] == "Bearer access-1"
+
+
+def test_second_run_asks_only_for_changes_and_replaces_the_changed_event_keeping_history(api, store):
+    api.acled_events = [acled_row(n, timestamp=T0) for n in range(4)]
+    update_store(store, "acled", country="Mali")
+    api.log.clear()
+    api.acled_events[2] = acled_row(2, timestamp=T0 + 500, fatalities=9)
+    api.acled_events.append(acled_row(7, timestamp=T0 + 600))
+
+    update = update_store(store, "acled", country="Mali")
+
+    asked = api.requests("/api/acled/read")[0].params
+    assert asked["timestamp"] == str(T0) and asked["timestamp_where"] == ">="
+    assert (update.new, update.changed, update.deleted) == (1, 1, 0)
+    assert store.get_event("MLI2")["fatalities"] == 9
+    history = store.history("MLI2")
+    assert list(history["change"]) == ["import", "import-update"]
+    assert history["changes"].iloc[-1]["fatalities"] == [2, 9]
+    assert dict(zip(update.events["event_id"], update.events["change"], strict=True)) == {
+        "MLI2": "changed",
+        "MLI7": "new",
+    }
+    api.log.clear()
+    update_store(store, "acled", country="Mali")
+    assert api.requests("/api/acled/read")[0].params["timestamp"] == str(T0 + 600)
+
+
+def test_deleted_events_are_deleted_in_the_store_with_the_reason(api, store):
+    api.acled_events = [acled_row(n) for n in range(4)]
+    update_store(store, "acled", country="Mali")
+    api.acled_deleted = [
+        {"event_id_cnty": "MLI1", "deleted_timestamp": str(T0 + 100)},
+        {"event_id_cnty": "NIG99", "deleted_timestamp": str(T0 + 100)},  # not in this store
+        {"event_id_cnty": "MLI3", "deleted_timestamp": str(T0 - 100)},  # before the last run: not asked
+    ]
+    update = update_store(store, "acled", country="Mali")
+    assert api.requests("/api/deleted/read")[0].params["deleted_timestamp"] == str(T0)
+    assert update.deleted == 1
+    deleted = store.deleted_events()
+    assert list(deleted["event_id"]) == ["MLI1"]
+    assert deleted["reason"].iloc[0] == "deleted by ACLED on 2024-05-01 (ACLED's list of deleted events)"
+    assert store.count() == 3
+    assert list(update.events.loc[update.events["change"] == "deleted", "event_id"]) == ["MLI1"]
+
+
+def test_expired_access_token_is_refreshed_and_the_page_asked_again(api, store):
+    api.acled_events = [acled_row(n) for n in range(7)]
+    real = api._acled
+
+    def expire_after_first_page(path, params, headers):
+        if params.get("page") == "2" and not getattr(expire_after_first_page, "done", False):
+            expire_after_first_page.done = True
+            api.expire_tokens()
+        return real(path, params, headers)
+
+    api._acled = expire_after_first_page
+    update = update_store(store, "acled", country="Mali")
+    assert update.new == 7
+    grants = [r.form["grant_type"] for r in api.requests("/oauth/token")]
+    assert grants == ["password", "refresh_token"]
+    assert api.requests("/oauth/token")[1].form["refresh_token"] == "refresh-1"
+    statuses = [(r.params["page"], r.status) for r in api.requests("/api/acled/read")]
+    assert statuses == [("1", 200), ("2", 401), ("2", 200), ("3", 200)]
+
+
+def test_refused_refresh_falls_back_to_logging_in_again(api, store):
+    api.acled_events = [acled_row(n) for n in range(2)]
+    api.valid_refresh.clear()
+    real = api._token
+
+    def no_refresh(form):
+        api.valid_refresh.clear()
+        return real(form)
+
+    api._token = no_refresh
+    real_read = api._acled
+
+    def expire_once(path, params, headers):
+        if not getattr(expire_once, "done", False):
+            expire_once.done = True
+            api.expire_tokens()
+        return real_read(path, params, headers)
+
+    api._acled = expire_once
+    assert update_store(store, "acled", country="Mali").new == 2
+    assert [r.form["grant_type"] for r in api.requests("/oauth/token")] == ["password", "refresh_token", "password"]
+
+
+def test_wrong_password_is_a_clear_message_without_the_password(api, store, monkeypatch):
+    monkeypatch.setenv("CONFLICTMAP_ACLED_PASSWORD", "wrong-secret-123")
+    with pytest.raises(AuthError) as caught:
+        update_store(store, "acled", country="Mali")
+    assert "ACLED refused the log-in for analyst@example.org" in str(caught.value)
+    assert "wrong-secret-123" not in str(caught.value)
+
+
+def test_429_waits_as_retry_after_says_then_goes_on(api, store):
+    api.acled_events = [acled_row(n) for n in range(5)]
+    api.fail("/api/acled/read", 2, Fault(429, b'{"message": "Too many requests"}', {"Retry-After": "7"}))
+    api.fail("/api/acled/read", 2, Fault(503, b"busy"))
+    http = NoSleep()
+    update = update_store(store, "acled", country="Mali", http=http)
+    assert update.new == 5
+    assert http.waits == [7.0, 0.0]  # Retry-After honoured; then the back-off base (0 in tests), doubled
+
+
+def test_back_off_doubles_from_the_setting():
+    waits = []
+    http = Http("ACLED", backoff_s=1.5, retries=3, sleep=waits.append)
+    with FakeApis() as fake:
+        for _ in range(3):
+            fake.fail("/x", 1, Fault(500, b"oops"))
+        assert http.request("GET", f"{fake.url}/x", params={"page": 1}).status == 404
+    assert waits == [1.5, 3.0, 6.0]
+
+
+def test_a_service_still_failing_after_the_retries_is_named_with_its_answer():
+    http = Http("UCDP", backoff_s=0, retries=2, sleep=lambda s: None)
+    with FakeApis() as fake:
+        for _ in range(3):
+            fake.fail("/x", 1, Fault(502, b"Bad gateway"))
+        with pytest.raises(
+            FetchError, match=r"UCDP answered 502 to page 1 after 3 tries: Bad gateway; try again later"
+        ):
+            http.request("GET", f"{fake.url}/x", params={"page": 1}, what="page 1")
+
+
+@pytest.mark.parametrize(("header", "seconds"), [("12", 12.0), ("0", 0.0), ("soon", None), (None, None)])
+def test_retry_after_seconds(header, seconds):
+    assert retry_after(header) == seconds
+
+
+def test_retry_after_http_date():
+    from datetime import UTC, datetime
+
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now) == 30.0
+
+
+def test_malformed_page_stops_with_a_clear_message_and_the_next_run_resumes_after_the_good_pages(api, store):
+    api.acled_events = [acled_row(n) for n in range(8)]
+    api.fail("/api/acled/read", 2, Fault(200, b'{"status": 200, "success": true, "data": [{"event_id_cnty": "MLI'))
+    with pytest.raises(FetchError, match=r"page 2 of the ACLED events of Mali is not JSON .* it starts"):
+        update_store(store, "acled", country="Mali")
+    assert store.count() == 0  # nothing stored from an unfinished download
+    api.log.clear()
+    update = update_store(store, "acled", country="Mali")
+    assert api.pages_asked("/api/acled/read") == [2, 3]
+    assert update.new == 8 and update.resumed == 1
+    assert store.count() == 8
+
+
+def test_a_page_without_data_list_is_named(api, store):
+    api.fail("/api/acled/read", 1, Fault(200, json.dumps({"status": 200, "success": True, "rows": []}).encode()))
+    with pytest.raises(FetchError, match=r"page 1 of the ACLED events of Mali is not an ACLED reply"):
+        update_store(store, "acled", country="Mali")
+
+
+def test_a_bad_row_is_rejected_with_row_column_and_reason_and_the_others_load(api, store):
+    api.acled_events = [acled_row(1), acled_row(2, latitude="north"), acled_row(3)]
+    update = update_store(store, "acled", country="Mali")
+    assert update.new == 2
+    (bad,) = update.report.rejected
+    assert (bad.column, bad.value) == ("latitude", "north")
+    assert "1 of 3 downloaded rows could not be read" in update.message
+
+
+def test_ucdp_pages_with_the_token_header_and_a_later_release_replaces_changed_events(api, store):
+    api.ucdp_events["25.1"] = [ucdp_row(n) for n in range(5)] + [ucdp_row(99, country_id=437)]
+    update = update_store(store, "ucdp", country="432", version="25.1")
+    assert update.new == 5
+    asked = api.requests("/api/gedevents/25.1")
+    assert [r.params["page"] for r in asked] == ["0", "1"]
+    assert all(r.headers["x-ucdp-access-token"] == UCDP_TOKEN and r.params["Country"] == "432" for r in asked)
+    assert asked[0].params["pagesize"] == "3"
+
+    api.log.clear()
+    again = update_store(store, "ucdp", country="432", version="25.1")
+    assert api.log == [] and "nothing was asked" in again.message
+
+    api.ucdp_events["25.2"] = [ucdp_row(n, best=7 if n == 1 else 3) for n in range(5)]
+    later = update_store(store, "ucdp", country="432", version="25.2")
+    assert (later.new, later.changed) == (0, 1)
+    assert store.get_event("GED-900001")["fatalities"] == 7
+    assert list(store.history("GED-900001")["change"]) == ["import", "import-update"]
+
+
+def test_ucdp_refused_token_and_unknown_version(api, store, monkeypatch):
+    with pytest.raises(FetchError, match=r"UCDP has no GED version '9.9'"):
+        update_store(store, "ucdp", country="432", version="9.9")
+    monkeypatch.setenv("CONFLICTMAP_UCDP_TOKEN", "not-the-token")
+    with pytest.raises(AuthError, match=r"UCDP refused the access token \(401"):
+        update_store(store, "ucdp", country="432", version="25.1")
+
+
+def test_missing_credentials_are_asked_for_and_never_written(api, store, monkeypatch, tmp_path, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("CONFLICTMAP_ACLED_PASSWORD", "")
+    asked = []
+
+    def ask(prompt, secret):
+        asked.append((prompt, secret))
+        return PASSWORD
+
+    api.acled_events = [acled_row(n) for n in range(4)]
+    api.fail("/api/acled/read", 1, Fault(429, b"{}", {"Retry-After": "0"}))
+    update = update_store(store, "acled", country="Mali", ask=ask)
+    api.acled_deleted = [{"event_id_cnty": "MLI1", "deleted_timestamp": str(T0 + 1)}]
+    update_store(store, "acled", country="Mali", ask=ask)
+    assert asked == [("myACLED password: ", True)] * 2
+    store.close()
+    secrets = [PASSWORD.encode(), b"access-1", b"refresh-1", b"access-2"]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(s in data for s in secrets), path
+    out = capsys.readouterr()
+    text = out.out + out.err + caplog.text + update.message + repr(update)
+    assert not any(s.decode() in text for s in secrets)
+
+
+def test_update_file_writes_then_brings_the_file_up_to_date(api, tmp_path):
+    out = tmp_path / "mali.csv"
+    api.acled_events = [acled_row(n, timestamp=T0) for n in range(4)]
+    first = update_file(out, "acled", country="Mali")
+    assert first.new == 4 and out.exists()
+    api.acled_events[0] = acled_row(0, timestamp=T0 + 9, notes="Changed.")
+    api.acled_deleted = [{"event_id_cnty": "MLI3", "deleted_timestamp": str(T0 + 9)}]
+    second = update_file(out, "acled", country="Mali")
+    assert (second.new, second.changed, second.deleted) == (0, 1, 1)
+    from conflictmap.readers import read_events
+
+    events, _ = read_events(out)
+    assert sorted(events["event_id"]) == ["MLI0", "MLI1", "MLI2"]
+    assert events.set_index("event_id").loc["MLI0", "notes"] == "Changed."
+
+
+def test_update_file_does_not_overwrite_a_file_it_did_not_write(api, tmp_path):
+    out = tmp_path / "mine.csv"
+    out.write_text("my own notes\n")
+    with pytest.raises(FetchError, match=r"mine.csv exists and was not written by an earlier `fetch`"):
+        update_file(out, "acled", country="Mali")
+    assert out.read_text() == "my own notes\n"
