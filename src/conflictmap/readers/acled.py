@@ -18,9 +18,11 @@ codes it.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 
 from conflictmap import schema
+from conflictmap.readers import replies
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
 from conflictmap.readers.rows import Staged
@@ -169,3 +171,69 @@ def stage(table: RawTable, report: ImportReport) -> Staged:
     if skipped:
         report.warnings.append("columns not carried into the event table: " + ", ".join(skipped))
     return staged
+
+
+# --- API replies -----------------------------------------------------------------
+
+#: ``parse_reply(payload)``: the records of an ACLED API JSON reply (``AcledReply``); ``ApiReplyError`` otherwise.
+parse_reply = replies.parse_acled_reply
+
+
+def events_from_reply(
+    payload: object, *, dataset: str | None = None, first_row: int = 1, source: str = "ACLED API reply"
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Canonical events from one ACLED API JSON reply (``{"status", "success", "count", "data": [...]}``).
+
+    Every record is checked as a row of an export file is; the report's row
+    numbers are record numbers from ``first_row``.
+
+    Parameters
+    ----------
+    payload : dict
+        The reply as ``json.loads`` gives it.
+    dataset : str, optional
+        Names the dataset of every event (default ``acled``).
+    first_row : int
+        The number of the first record, so that pages read one by one number their rows on.
+    source : str
+        What the report names as the source.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, ImportReport)
+
+    Raises
+    ------
+    ApiReplyError
+        If the reply reports a failure or has no ``data`` list.
+    """
+    from conflictmap.readers.pipeline import events_from_table
+
+    reply = parse_reply(payload)
+    table = replies.records_table(reply.records, first_row=first_row)
+    if not reply.records:
+        table.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in ACLED_COLUMNS})
+    events, report = events_from_table(table, "acled", source=source, dataset=dataset, default_dataset=DATASET)
+    report.warnings.extend(reply.messages)
+    return events, report
+
+
+from conflictmap.readers.deleted import (  # noqa: E402  (re-exported: ACLED's deleted events)
+    DeletedEvents,
+    DeletionOutcome,
+    apply_deleted,
+    deleted_from_reply,
+    read_deleted,
+)
+
+__all__ = [
+    "ACLED_COLUMNS",
+    "DeletedEvents",
+    "DeletionOutcome",
+    "apply_deleted",
+    "deleted_from_reply",
+    "events_from_reply",
+    "parse_reply",
+    "read_deleted",
+    "stage",
+]

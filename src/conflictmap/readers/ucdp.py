@@ -21,15 +21,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from conflictmap.readers import replies
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
 from conflictmap.readers.rows import Staged
 from conflictmap.readers.table import RawTable
 
 DATASET = "ucdp_ged"
+
+#: The documented 49 columns of GED and Candidate files, in their order (Candidate files
+#: published without a header row are read with these names).
+GED_COLUMNS: tuple[str, ...] = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)  # fmt: skip
 
 #: type_of_violence -> (event_type, sub_event_type, source_event_type)
 VIOLENCE_TYPES: dict[int, tuple[str, str, str]] = {
@@ -125,3 +139,42 @@ def stage(table: RawTable, report: ImportReport) -> Staged:
     if skipped:
         report.warnings.append("columns not carried into the event table: " + ", ".join(skipped))
     return staged
+
+
+# --- API replies -----------------------------------------------------------------
+
+#: ``parse_reply(payload)``: the records and paging of a UCDP API page (``UcdpPage``); ``ApiReplyError`` otherwise.
+parse_reply = replies.parse_ucdp_reply
+
+
+def events_from_reply(
+    payload: object, *, dataset: str | None = None, first_row: int = 1, source: str = "UCDP API page"
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Canonical events from one UCDP API JSON page (``{"TotalCount", "NextPageUrl", "Result": [...]}``).
+
+    Every record is checked as a row of a GED file is; the report's row
+    numbers are record numbers from ``first_row``.
+
+    Parameters
+    ----------
+    payload : dict
+        The page as ``json.loads`` gives it.
+    dataset : str, optional
+        Names the dataset of every event (default ``ucdp_ged``).
+    first_row : int
+        The number of the first record (``(page - 1) * pagesize + 1`` when paging).
+    source : str
+        What the report names as the source.
+
+    Raises
+    ------
+    ApiReplyError
+        If the page has no ``Result`` list.
+    """
+    from conflictmap.readers.pipeline import events_from_table
+
+    page = parse_reply(payload)
+    table = replies.records_table(page.records, first_row=first_row)
+    if not page.records:
+        table.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in GED_COLUMNS})
+    return events_from_table(table, "ucdp", source=source, dataset=dataset, default_dataset=DATASET)
