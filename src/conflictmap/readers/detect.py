@@ -25,7 +25,6 @@ ACLED_MARKERS: tuple[str, ...] = (
     "event_id_no_cnty",
     "inter1",
     "inter2",
-    "interaction",
     "iso3",
 )
 

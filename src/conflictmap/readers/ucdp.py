@@ -12,6 +12,13 @@
 - ``side_a``/``side_b`` are ``actor1``/``actor2``; ``adm_1``/``adm_2`` are
   ``admin1``/``admin2`` as UCDP writes them ("Tombouctou region", "Gao
   cercle"): they are kept as written, not matched to ACLED's names.
+- ``code_status``, ``event_clarity``, ``conflict_name``, ``dyad_name``,
+  ``deaths_a/b/civilians/unknown``, ``number_of_sources``, ``priogrid_gid``,
+  ``source_headline``, ``source_office``, ``source_date`` and ``region`` are
+  carried as written. ``actor1_type``/``actor2_type`` are ACLED's labels where
+  the side is clear (``_side_types``).
+- Candidate files are read the same way; a file without a header row is read
+  with the documented 49 columns (``GED_COLUMNS``).
 - ``where_coordinates`` is the ``location``; ``source`` joins
   ``source_office`` and ``source_article``; ``notes`` joins
   ``where_description`` and ``source_headline``. GED has no timestamp.
@@ -25,6 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from conflictmap import schema
 from conflictmap.readers import replies
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
@@ -71,6 +79,21 @@ RENAMED: dict[str, str] = {
     "location": "where_coordinates",
     "latitude": "latitude",
     "longitude": "longitude",
+    "region": "region",
+    # Carried as UCDP writes them: the quality and context fields.
+    "code_status": "code_status",
+    "event_clarity": "event_clarity",
+    "conflict_name": "conflict_name",
+    "dyad_name": "dyad_name",
+    "deaths_a": "deaths_a",
+    "deaths_b": "deaths_b",
+    "deaths_civilians": "deaths_civilians",
+    "deaths_unknown": "deaths_unknown",
+    "number_of_sources": "number_of_sources",
+    "priogrid_gid": "priogrid_gid",
+    "source_headline": "source_headline",
+    "source_office": "source_office",
+    "source_date": "source_date",
 }
 _JOINED = {"source": ("source_office", "source_article"), "notes": ("where_description", "source_headline")}
 _CODED = ("id", "type_of_violence", "date_prec", "where_prec")
@@ -98,6 +121,31 @@ def _coded(
     return codes
 
 
+_GOVERNMENT = r"^\s*government of\b"
+
+
+def _side_types(frame: pd.DataFrame, violence: pd.Series) -> dict[str, pd.Series]:
+    """ACLED's actor types for UCDP's sides, where they are clear.
+
+    A side named "Government of ..." is State forces; in state-based conflict (1) the other side is a
+    Rebel group (UCDP's organised opposition); "Civilians", the target of one-sided violence (3), is
+    Civilians. Non-state sides (2), and side A of one-sided violence, have no clear type.
+    """
+    none = pd.Series(None, index=frame.index, dtype=object)
+    side_a = parse.text(frame["side_a"]) if "side_a" in frame.columns else none
+    side_b = parse.text(frame["side_b"]) if "side_b" in frame.columns else none
+    gov_a = side_a.str.contains(_GOVERNMENT, case=False, regex=True).fillna(False).astype(bool)
+    gov_b = side_b.str.contains(_GOVERNMENT, case=False, regex=True).fillna(False).astype(bool)
+    civilians_b = (side_b.str.strip().str.casefold() == "civilians").fillna(False).astype(bool)
+    type_a = pd.Series(np.where(gov_a, "State forces", None), index=frame.index, dtype=object)
+    type_b = pd.Series(None, index=frame.index, dtype=object)
+    type_b[gov_b] = "State forces"
+    type_b[(violence == 1) & side_b.notna() & ~gov_b] = "Rebel group"
+    type_b[civilians_b] = "Civilians"
+    both = [schema.interaction_label(a, b) if a and b else None for a, b in zip(type_a, type_b, strict=True)]
+    return {"actor1_type": type_a, "actor2_type": type_b, "interaction": pd.Series(both, index=frame.index)}
+
+
 def stage(table: RawTable, report: ImportReport) -> Staged:
     """GED rows under canonical names; unknown codes rejected.
 
@@ -122,6 +170,8 @@ def stage(table: RawTable, report: ImportReport) -> Staged:
     for i, col in enumerate(("event_type", "sub_event_type", "source_event_type")):
         out[col] = parse.as_category(violence.map({code: kind[i] for code, kind in VIOLENCE_TYPES.items()}))
     out["civilian_targeting"] = (violence == 3).to_numpy()
+    for col, values in _side_types(frame, violence).items():
+        out[col] = values
     out["disorder_type"] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), ["Political violence"])
     for col, source, mapping in (
         ("time_precision", "date_prec", TIME_PRECISION),
