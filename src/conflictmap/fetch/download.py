@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import geopandas as gpd
-import pandas as pd
 
 from conflictmap.fetch.acled import AcledApi, Page
 from conflictmap.fetch.convert import rows_to_events
 from conflictmap.fetch.spool import Spool
 from conflictmap.fetch.ucdp import UcdpApi
+from conflictmap.readers.deleted import DeletedEvents, deleted_from_reply
 from conflictmap.readers.report import ImportReport
 
 SOURCES: tuple[str, ...] = ("acled", "ucdp")
@@ -95,8 +95,8 @@ class Download:
         The canonical events, one per ``event_id``.
     report : ImportReport
         Rows read, loaded and rejected (row numbers count the downloaded rows from 1).
-    deleted : pandas.DataFrame
-        ACLED: ``event_id`` and ``deleted_at`` (UTC) of the events ACLED deleted since ``query.since``.
+    deleted : DeletedEvents
+        ACLED: the events ACLED deleted since ``query.since`` (``frame``: ``event_id``, ``deleted_at``).
     newest : int or None
         The newest ACLED ``timestamp`` among the rows (Unix seconds).
     pages, resumed : int
@@ -106,7 +106,7 @@ class Download:
     query: Query
     events: gpd.GeoDataFrame
     report: ImportReport
-    deleted: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"event_id": [], "deleted_at": []}))
+    deleted: DeletedEvents = field(default_factory=lambda: _deleted([]))
     newest: int | None = None
     pages: int = 0
     resumed: int = 0
@@ -211,20 +211,9 @@ def download(query: Query, api: AcledApi | UcdpApi, spool: Spool, *, progress: P
     events, report = rows_to_events(rows, query.source, label=query.describe())
     stamps = [_stamp(r) for r in rows if r.get("timestamp") not in (None, "")]
     newest = int(max(stamps)) if stamps else None
-    return Download(query, events, report, _deleted_frame(deleted_rows), newest, pages, resumed)
+    return Download(query, events, report, _deleted(deleted_rows), newest, pages, resumed)
 
 
-def _deleted_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    ids = [str(r.get("event_id_cnty")).strip() for r in rows if r.get("event_id_cnty") not in (None, "")]
-    when = pd.to_datetime(
-        pd.to_numeric(
-            pd.Series(
-                [r.get("deleted_timestamp") for r in rows if r.get("event_id_cnty") not in (None, "")], dtype=object
-            ),
-            errors="coerce",
-        ),
-        unit="s",
-        utc=True,
-    )
-    frame = pd.DataFrame({"event_id": pd.Series(ids, dtype=object), "deleted_at": when.to_numpy()})
-    return frame.drop_duplicates("event_id", keep="last").reset_index(drop=True)
+def _deleted(rows: list[dict[str, object]]) -> DeletedEvents:
+    """ACLED's deletions as the readers read a deleted-events reply."""
+    return deleted_from_reply({"status": 200, "success": True, "count": len(rows), "data": rows})

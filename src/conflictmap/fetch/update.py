@@ -33,8 +33,9 @@ from conflictmap.fetch.ucdp import UcdpApi
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events, write_events
 from conflictmap.readers.canonical import SUFFIXES
+from conflictmap.readers.deleted import apply_deleted
 from conflictmap.readers.report import ImportReport
-from conflictmap.store import EventNotFoundError, EventStore, StoreImport, records
+from conflictmap.store import EventStore, StoreImport, records
 
 #: The ``change`` of each event in ``StoreUpdate.events``.
 CHANGE_KINDS: tuple[str, ...] = ("new", "changed", "deleted")
@@ -269,23 +270,9 @@ def update_store(
     return update
 
 
-def _reason(when: object) -> str:
-    day = "" if pd.isna(when) else f" on {pd.Timestamp(when):%Y-%m-%d}"
-    return f"deleted by ACLED{day} (ACLED's list of deleted events)"
-
-
 def _delete_in_store(store: EventStore, got: Download, user: str | None) -> list[str]:
-    done = []
-    for event_id, when in zip(got.deleted["event_id"], got.deleted["deleted_at"], strict=True):
-        try:
-            current = store.get_event(str(event_id))
-        except EventNotFoundError:
-            continue  # another country's event, or one never stored here
-        if current.get("status") == "deleted":
-            continue
-        store.delete_event(str(event_id), reason=_reason(when), user=user)
-        done.append(str(event_id))
-    return done
+    """Delete in the store the events ACLED deleted (those stored here and not deleted yet)."""
+    return apply_deleted(store, got.deleted, user=user).deleted if len(got.deleted) else []
 
 
 def _store_changes(store: EventStore, dataset: str, import_id: int | None, deleted: list[str]) -> gpd.GeoDataFrame:
@@ -351,9 +338,9 @@ def update_file(
         plan = _plan(source, target, country, version, since, True, folder)  # nothing to bring up to date
     got, spool = _get(plan, target, credentials, ask, http, progress)
     before = read_events(path, "canonical")[0] if path.exists() and plan.query.since is not None else None
-    fresh = got.events[~got.events["event_id"].isin(set(got.deleted["event_id"]))].copy()
+    fresh = got.events[~got.events["event_id"].isin(set(got.deleted.event_ids))].copy()
     if before is not None:
-        gone = set(got.deleted["event_id"]) & set(before["event_id"])
+        gone = set(got.deleted.event_ids) & set(before["event_id"])
         keep = before[~before["event_id"].isin(set(fresh["event_id"]) | gone)]
         digests = dict(zip(before["event_id"], _digests(before), strict=True))
         same = fresh["event_id"].isin(digests.keys()).to_numpy()
