@@ -134,12 +134,14 @@ def ucdp_row(n: int, *, country_id: int = 432, best: int = 3, **values: object) 
 
 @dataclass
 class Fault:
-    """A scripted answer to one request: ``status`` with ``body`` and ``headers``, or a hang until released."""
+    """A scripted answer to one request: ``status`` with ``body`` and ``headers``, a hang until released,
+    or a connection closed with no answer (``drop``)."""
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: threading.Event | None = None
+    drop: bool = False
     reached: threading.Event = field(default_factory=threading.Event)
 
 
@@ -309,6 +311,9 @@ class FakeApis:
                     fault.reached.set()
                     if fault.hang is not None:
                         fault.hang.wait(30)
+                        return
+                    if fault.drop:
+                        self.close_connection = True
                         return
                     entry.status = fault.status
                     self._send(fault.status, fault.body, fault.headers)

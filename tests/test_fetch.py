@@ -189,6 +189,28 @@ def test_a_service_still_failing_after_the_retries_is_named_with_its_answer():
             http.request("GET", f"{fake.url}/x", params={"page": 1}, what="page 1")
 
 
+def test_a_dropped_connection_is_tried_again(api, store):
+    api.acled_events = [acled_row(n) for n in range(4)]
+    api.fail("/api/acled/read", 2, Fault(drop=True))
+    http = NoSleep()
+    assert update_store(store, "acled", country="Mali", http=http).new == 4
+    assert len(http.waits) == 1
+
+
+def test_an_unreachable_service_is_named_with_the_address_and_no_credentials():
+    with FakeApis() as fake:
+        url = fake.url
+    http = Http("ACLED", backoff_s=0, retries=1, sleep=lambda s: None)
+    with pytest.raises(FetchError, match=rf"cannot reach ACLED at {url}/oauth/token for the log-in after 2 tries"):
+        http.request("POST", f"{url}/oauth/token", form={"password": PASSWORD}, what="the log-in")
+
+
+def test_a_wait_longer_than_five_minutes_stops_the_fetch(api, store):
+    api.fail("/api/acled/read", 1, Fault(429, b"{}", {"Retry-After": "86400"}))
+    with pytest.raises(FetchError, match=r"ACLED asks to wait 86400 s before page 1 .*answered 429.*try again later"):
+        update_store(store, "acled", country="Mali", http=NoSleep())
+
+
 @pytest.mark.parametrize(("header", "seconds"), [("12", 12.0), ("0", 0.0), ("soon", None), (None, None)])
 def test_retry_after_seconds(header, seconds):
     assert retry_after(header) == seconds

@@ -156,29 +156,34 @@ class Http:
         where = f"{shown.scheme}://{shown.netloc}{shown.path}"
         attempt = 0
         while True:
-            reply = self._send(method, url, data, all_headers, where, what)
-            if reply.status in ok or (400 <= reply.status < 500 and reply.status != 429):
-                return reply
-            if reply.status not in RETRY_STATUS or attempt >= (self.retries or 0):
-                tried = f" after {attempt + 1} tries" if attempt else ""
-                raise FetchError(
-                    f"{self.service} answered {reply.status} to {what}{tried}: {_gist(reply)}; try again later"
-                )
-            asked = retry_after(reply.headers.get("Retry-After"))
+            reply = self._send(method, url, data, all_headers)
+            tried = f" after {attempt + 1} tries" if attempt else ""
+            if isinstance(reply, str):
+                # The connection failed (dropped, timed out): worth another try, like a 503.
+                if attempt >= (self.retries or 0):
+                    raise FetchError(f"cannot reach {self.service} at {where} for {what}{tried}: {reply}")
+                answer, asked = f"no answer ({reply})", None
+            else:
+                if reply.status in ok or (400 <= reply.status < 500 and reply.status != 429):
+                    return reply
+                if reply.status not in RETRY_STATUS or attempt >= (self.retries or 0):
+                    raise FetchError(
+                        f"{self.service} answered {reply.status} to {what}{tried}: {_gist(reply)}; try again later"
+                    )
+                answer, asked = f"answered {reply.status}", retry_after(reply.headers.get("Retry-After"))
             wait = asked if asked is not None else (self.backoff_s or 0) * (2**attempt)
             if wait > MAX_WAIT_S:
-                raise FetchError(
-                    f"{self.service} asks to wait {wait:.0f} s before {what} (answer {reply.status}); try again later"
-                )
+                raise FetchError(f"{self.service} asks to wait {wait:.0f} s before {what} ({answer}); try again later")
             attempt += 1
-            message = f"{self.service} answered {reply.status} to {what}; asking again in {wait:g} s"
+            message = f"{self.service} {answer} to {what}; asking again in {wait:g} s"
             LOG.info(message)
             if self.on_wait:
                 self.on_wait(message)
             self.waits.append(wait)
             self.sleep(wait)
 
-    def _send(self, method: str, url: str, data: bytes | None, headers: dict[str, str], where: str, what: str) -> Reply:
+    def _send(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> Reply | str:
+        """The reply, or why there was none (a connection that failed)."""
         req = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
@@ -187,8 +192,7 @@ class Http:
             body = exc.read() if exc.fp is not None else b""
             return Reply(exc.code, dict(exc.headers.items()) if exc.headers else {}, body)
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise FetchError(f"cannot reach {self.service} at {where} for {what}: {reason}") from None
+            return str(getattr(exc, "reason", exc))
 
 
 def _gist(reply: Reply) -> str:
