@@ -36,6 +36,22 @@ def store(tmp_path):
     s.close()
 
 
+@pytest.fixture(params=["geopackage", "postgis"])
+def any_store(request, tmp_path):
+    """An empty store of each backend."""
+    if request.param == "geopackage":
+        s = open_store(tmp_path / "store.gpkg", user="tester")
+        yield s
+        s.close()
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    s = open_store(db=url, user="tester")
+    yield s
+    s.close()
+    cluster.drop_database(url)
+
+
 class NoSleep(Http):
     """Records the waits instead of sleeping."""
 
@@ -64,7 +80,8 @@ def test_password_grant_as_documented(api, store):
     assert api.requests("/api/acled/read")[0].headers["authorization"] == "Bearer access-1"
 
 
-def test_second_run_asks_only_for_changes_and_replaces_the_changed_event_keeping_history(api, store):
+def test_second_run_asks_only_for_changes_and_replaces_the_changed_event_keeping_history(api, any_store):
+    store = any_store
     api.acled_events = [acled_row(n, timestamp=T0) for n in range(4)]
     update_store(store, "acled", country="Mali")
     api.log.clear()
@@ -89,7 +106,8 @@ def test_second_run_asks_only_for_changes_and_replaces_the_changed_event_keeping
     assert api.requests("/api/acled/read")[0].params["timestamp"] == str(T0 + 600)
 
 
-def test_deleted_events_are_deleted_in_the_store_with_the_reason(api, store):
+def test_deleted_events_are_deleted_in_the_store_with_the_reason(api, any_store):
+    store = any_store
     api.acled_events = [acled_row(n) for n in range(4)]
     update_store(store, "acled", country="Mali")
     api.acled_deleted = [
@@ -327,3 +345,24 @@ def test_update_file_does_not_overwrite_a_file_it_did_not_write(api, tmp_path):
     with pytest.raises(FetchError, match=r"mine.csv exists and was not written by an earlier `fetch`"):
         update_file(out, "acled", country="Mali")
     assert out.read_text() == "my own notes\n"
+
+
+def test_the_page_hook_tells_progress_and_returns_a_map_layer_of_the_changes(api, store):
+    api.acled_events = [acled_row(n) for n in range(8)]
+    steps = []
+    update = update_store(store, "acled", country="Mali", progress=steps.append)
+    assert [(s.stage, s.pages, s.rows, s.total_pages) for s in steps] == [
+        ("events", 1, 3, None),
+        ("events", 2, 6, None),
+        ("events", 3, 8, None),
+    ]
+    layer = update.events
+    assert layer.crs.to_epsg() == 4326 and set(layer.geometry.geom_type) == {"Point"}
+    assert {"event_id", "event_date", "event_type", "change"} <= set(layer.columns)
+
+
+def test_an_empty_country_is_no_error(api, store):
+    update = update_store(store, "acled", country="Mali")
+    assert (update.new, update.changed, update.deleted) == (0, 0, 0)
+    assert update.message.startswith("ACLED API, country Mali: 0 new, 0 changed, 0 deleted.")
+    assert len(update.events) == 0

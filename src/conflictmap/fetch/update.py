@@ -187,6 +187,12 @@ def _message(update: StoreUpdate, what: str) -> str:
     return f"{what}: {counts}{resumed}.{_rejected(update.report)}"
 
 
+def _store_place(store: EventStore) -> str:
+    """The store's place, the same from any working folder (a GeoPackage's absolute path)."""
+    place = store.location
+    return str(Path(place).resolve()) if Path(place).exists() else place
+
+
 def update_store(
     store: EventStore,
     source: str,
@@ -241,7 +247,7 @@ def update_store(
         When the API cannot be used (AuthError: credentials refused). Pages already received are kept and
         the next call resumes after them; the store is not changed.
     """
-    target = f"store:{store.location}"
+    target = f"store:{_store_place(store)}"
     plan = _plan(source, target, country, version, since, full, folder)
     if plan.skip:
         return StoreUpdate(message=plan.skip, query=plan.query.describe())
