@@ -8,8 +8,10 @@ import logging
 import pytest
 from fakeapis import EMAIL, PASSWORD, UCDP_TOKEN, FakeApis, Fault, acled_row, ucdp_row
 
+from conflictmap.export import write_export
 from conflictmap.fetch import AuthError, FetchError, Http, update_file, update_store
 from conflictmap.fetch.http import retry_after
+from conflictmap.filters import FilterSpec
 from conflictmap.store import open_store
 
 T0 = 1_714_600_000
@@ -57,6 +59,13 @@ class NoSleep(Http):
 
     def __init__(self, service: str = "ACLED") -> None:
         super().__init__(service, sleep=lambda seconds: None)
+
+
+@pytest.mark.parametrize(("rows", "pages"), [(0, [1]), (2, [1]), (3, [1, 2]), (6, [1, 2, 3]), (7, [1, 2, 3])])
+def test_pages_are_asked_until_one_is_short(api, store, rows, pages):
+    api.acled_events = [acled_row(n) for n in range(rows)]
+    assert update_store(store, "acled", country="Mali").new == rows
+    assert api.pages_asked("/api/acled/read") == pages
 
 
 def test_first_run_downloads_every_page_and_stores_every_event(api, store):
@@ -312,6 +321,8 @@ def test_missing_credentials_are_asked_for_and_never_written(api, store, monkeyp
     api.acled_deleted = [{"event_id_cnty": "MLI1", "deleted_timestamp": str(T0 + 1)}]
     update_store(store, "acled", country="Mali", ask=ask)
     assert asked == [("myACLED password: ", True)] * 2
+    prov, _ = write_export(store.query(), FilterSpec(), tmp_path / "view.geojson", sources=[update.report])
+    assert prov.sources[0].file.startswith("ACLED API, country Mali")
     store.close()
     secrets = [PASSWORD.encode(), b"access-1", b"refresh-1", b"access-2"]
     for path in tmp_path.rglob("*"):
