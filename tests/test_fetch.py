@@ -377,3 +377,14 @@ def test_an_empty_country_is_no_error(api, store):
     assert (update.new, update.changed, update.deleted) == (0, 0, 0)
     assert update.message.startswith("ACLED API, country Mali: 0 new, 0 changed, 0 deleted.")
     assert len(update.events) == 0
+
+
+def test_a_new_store_at_the_same_place_gets_every_event_again(api, tmp_path):
+    api.acled_events = [acled_row(n) for n in range(4)]
+    with open_store(tmp_path / "s.gpkg") as first:
+        update_store(first, "acled", country="Mali")
+    (tmp_path / "s.gpkg").unlink()
+    api.log.clear()
+    with open_store(tmp_path / "s.gpkg") as again:
+        assert update_store(again, "acled", country="Mali").new == 4
+    assert "timestamp" not in api.requests("/api/acled/read")[0].params

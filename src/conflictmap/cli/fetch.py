@@ -30,15 +30,20 @@ def _iso_date(text: str) -> date:
 def progress_bar(label: str):
     """A progress callback drawing one line on stderr: a bar when the pages in all are known, else a count."""
 
+    width = [0]
+
     def show(step: FetchProgress) -> None:
         what = "deleted events" if step.stage == "deleted" else "events"
+        rows = f"{step.rows:,} row{'' if step.rows == 1 else 's'}"
         if step.total_pages:
             filled = int(_BAR * step.pages / step.total_pages)
             bar = "#" * filled + "-" * (_BAR - filled)
-            line = f"{label} {what}: [{bar}] {step.pages}/{step.total_pages} pages, {step.rows:,} rows"
+            line = f"{label} {what}: [{bar}] {step.pages}/{step.total_pages} pages, {rows}"
         else:
-            line = f"{label} {what}: {step.pages} pages, {step.rows:,} rows"
-        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+            line = f"{label} {what}: {step.pages} page{'' if step.pages == 1 else 's'}, {rows}"
+        # Padded to the longest line so far, so a shorter line leaves nothing of the one before.
+        width[0] = max(width[0], len(line))
+        print(f"\r{line:<{width[0]}}", end="", file=sys.stderr, flush=True)
 
     return show
 

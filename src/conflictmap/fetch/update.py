@@ -249,10 +249,13 @@ def update_store(
     """
     target = f"store:{_store_place(store)}"
     plan = _plan(source, target, country, version, since, full, folder)
+    dataset = DATASETS[source]
+    if plan.previous and not store.count(FilterSpec(datasets=(dataset,)), include_deleted=True):
+        # The last run's events are not here (a new or restored store): changes alone would leave it incomplete.
+        plan = _plan(source, target, country, version, since, True, folder)
     if plan.skip:
         return StoreUpdate(message=plan.skip, query=plan.query.describe())
     got, spool = _get(plan, target, credentials, ask, http, progress)
-    dataset = DATASETS[source]
     # A download of every event speaks for the whole country (events it lacks are flagged missing); changes do not.
     imported = store.import_events(
         got.events, source=got.query.describe(), read=got.report, full=plan.query.since is None, user=user
