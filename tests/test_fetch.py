@@ -73,7 +73,8 @@ def test_first_run_downloads_every_page_and_stores_every_event(api, store):
     update = update_store(store, "acled", country="Mali")
     assert (update.new, update.changed, update.deleted) == (8, 0, 0)
     assert api.pages_asked("/api/acled/read") == [1, 2, 3]  # 3 + 3 + 2: the short page is the last
-    assert all(r.params["limit"] == "3" and r.params["_format"] == "json" for r in api.requests("/api/acled/read"))
+    first = api.requests("/api/acled/read")[0].params
+    assert (first["limit"], first["_format"], first["country"], first["population"]) == ("3", "json", "Mali", "full")
     assert "timestamp" not in api.requests("/api/acled/read")[0].params
     assert store.count() == 8
     assert sorted(update.events["change"]) == ["new"] * 8
@@ -388,3 +389,19 @@ def test_a_new_store_at_the_same_place_gets_every_event_again(api, tmp_path):
     with open_store(tmp_path / "s.gpkg") as again:
         assert update_store(again, "acled", country="Mali").new == 4
     assert "timestamp" not in api.requests("/api/acled/read")[0].params
+
+
+def test_api_rows_carry_actor_types_population_and_ucdp_quality_fields(api, store):
+    api.acled_events = [acled_row(1, population_best="12000", population_5km="8000")]
+    update_store(store, "acled", country="Mali")
+    event = store.get_event("MLI1")
+    assert (event["actor1_type"], event["actor2_type"]) == ("State forces", "Rebel group")
+    assert event["population_best"] == 12000 and event["population_5km"] == 8000
+    api.ucdp_events["25.1"] = [ucdp_row(1)]
+    update_store(store, "ucdp", country="432", version="25.1")
+    ged = store.get_event("GED-900001")
+    assert (ged["code_status"], ged["event_clarity"], ged["dyad_name"]) == (
+        "Clear",
+        1,
+        "Government of Mali - Invented group",
+    )

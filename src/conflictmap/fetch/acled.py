@@ -6,7 +6,7 @@
   ``expires_in``. A refused or expired access token (401) is refreshed with
   ``grant_type=refresh_token``; when the refresh is refused too, the password
   grant is asked again (the password is held in memory for the run).
-- Events: ``GET {base}/api/acled/read?_format=json&country=...&limit=5000&page=N``
+- Events: ``GET {base}/api/acled/read?_format=json&country=...&population=full&limit=5000&page=N``
   with ``Authorization: Bearer <token>``; pages count from 1 and the last one
   holds fewer than ``limit`` rows. The reply is
   ``{"status": 200, "success": true, "count": N, "data": [...]}``.
@@ -177,7 +177,8 @@ class AcledApi:
         start : int
             First page to ask for (a resumed download skips the pages it has).
         """
-        params: dict[str, object] = {"_format": "json", "country": country}
+        # population=full gives the population columns the export tool writes (the readers carry them).
+        params: dict[str, object] = {"_format": "json", "country": country, "population": "full"}
         if since is not None:
             params |= {"timestamp": int(since), "timestamp_where": ">="}
         return self._pages("/api/acled/read", params, start, f"the ACLED events of {country}")
