@@ -9,7 +9,7 @@ import pytest
 from fakeapis import EMAIL, PASSWORD, UCDP_TOKEN, FakeApis, Fault, acled_row, ucdp_row
 
 from conflictmap.export import write_export
-from conflictmap.fetch import AuthError, FetchError, Http, update_file, update_store
+from conflictmap.fetch import AuthError, FetchError, Http, last_runs, update_file, update_store
 from conflictmap.fetch.http import retry_after
 from conflictmap.filters import FilterSpec
 from conflictmap.store import open_store
@@ -405,3 +405,30 @@ def test_api_rows_carry_actor_types_population_and_ucdp_quality_fields(api, stor
         1,
         "Government of Mali - Invented group",
     )
+
+
+def test_last_runs_list_what_an_update_button_can_ask_again(api, store, tmp_path):
+    api.acled_events = [acled_row(1, timestamp=T0 + 5)]
+    api.ucdp_events["25.1"] = [ucdp_row(1)]
+    update_store(store, "acled", country="Mali")
+    update_store(store, "ucdp", country="432", version="25.1")
+    with open_store(tmp_path / "other.gpkg") as other:
+        update_store(other, "acled", country="Mali", full=True)
+        assert [(r["source"], r["country"]) for r in last_runs(other)] == [("acled", "Mali")]
+    runs = last_runs(store)
+    assert sorted((r["source"], r["country"], r["version"]) for r in runs) == [
+        ("acled", "Mali", None),
+        ("ucdp", "432", "25.1"),
+    ]
+    assert {r["source"]: r["newest"] for r in runs}["acled"] == T0 + 5
+    assert len(last_runs()) == 3
+
+
+def test_pages_of_a_stopped_run_asked_differently_are_cleared_by_the_next_finished_run(api, store, tmp_path):
+    api.acled_events = [acled_row(n) for n in range(5)]
+    api.fail("/api/acled/read", 2, Fault(500, b"down"))
+    with pytest.raises(FetchError):
+        update_store(store, "acled", country="Mali", since="2024-01-01", http=Http("ACLED", retries=0))
+    assert len(list((tmp_path / "fetch").glob("*.pages.jsonl"))) == 1
+    update_store(store, "acled", country="Mali")
+    assert list((tmp_path / "fetch").glob("*.pages.jsonl")) == []

@@ -2,7 +2,7 @@
 
 Both live in ``CONFLICTMAP_FETCH_DIR``:
 
-- ``<query key>.pages.jsonl``: one line per page received, written and
+- ``<query key>.since-<since>.pages.jsonl``: one line per page received, written and
   flushed to disk before the next page is asked for. A download that is
   killed resumes after the last whole line; a half-written last line is
   dropped (its page is asked for again). The file is removed once the pages

@@ -151,7 +151,9 @@ def _get(
     progress: Progress | None,
 ) -> tuple[Download, Spool]:
     creds = credentials or credentials_for(plan.query.source, ask)
-    spool = Spool(plan.folder / f"{query_key(plan.query.as_dict(), target)}.pages.jsonl")
+    # Named after the query and its ``since``: a resumed run asks exactly what the stopped one asked.
+    since = "all" if plan.query.since is None else str(plan.query.since)
+    spool = Spool(plan.folder / f"{plan.state_key}.since-{since}.pages.jsonl")
     return download(plan.query, _api(plan.query.source, creds, http), spool, progress=progress), spool
 
 
@@ -169,6 +171,8 @@ def _finish(plan: _Plan, spool: Spool, got: Download) -> None:
     }
     write_state(plan.folder, plan.state_key, entry)
     spool.remove()
+    for stale in plan.folder.glob(f"{plan.state_key}.since-*.pages.jsonl"):
+        stale.unlink(missing_ok=True)  # pages of an earlier stopped run of this query, asked differently
 
 
 def _rejected(report: ImportReport | None) -> str:
@@ -301,6 +305,28 @@ def _store_changes(store: EventStore, dataset: str, import_id: int | None, delet
 
 def _digests(events: gpd.GeoDataFrame) -> list[str]:
     return records.content_hash(records.encode(events)) if len(events) else []
+
+
+def last_runs(store: EventStore | None = None, *, folder: str | Path | None = None) -> list[dict[str, object]]:
+    """The queries fetched before (into ``store`` only, if given), newest first: what "Update" can ask again.
+
+    Returns
+    -------
+    list of dict
+        ``source``, ``country``, ``version`` (UCDP), ``newest`` (ACLED: Unix seconds of the newest
+        ``timestamp`` stored) and ``finished_at`` (ISO UTC) of each query's last finished run.
+    """
+    where = fetch_dir(folder)
+    runs = read_state(where)
+    if store is not None:
+        place = f"store:{_store_place(store)}"
+        keep = {
+            query_key(Query(str(r["source"]), str(r["country"]), r.get("version")).as_dict(), place)
+            for r in runs.values()
+        }  # type: ignore[arg-type]
+        runs = {k: v for k, v in runs.items() if k in keep}
+    out = [{k: r.get(k) for k in ("source", "country", "version", "newest", "finished_at")} for r in runs.values()]
+    return sorted(out, key=lambda r: str(r["finished_at"] or ""), reverse=True)
 
 
 def update_file(
