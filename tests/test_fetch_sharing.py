@@ -136,3 +136,12 @@ def test_cli_aggregates_only(run, tmp_path):
 def test_cli_aggregates_only_refuses_a_kind_it_cannot_write(run, tmp_path):
     code, _, stderr = run("export", FIXTURE, "-o", tmp_path / "x.gpkg", "--aggregates-only")
     assert code == 2 and "expected a name ending in .csv, .geojson" in stderr
+
+
+def test_db_export_of_acled_events_says_the_note_first(run, tmp_path):
+    store = tmp_path / "s.gpkg"
+    assert run("db", "import", FIXTURE, "--store", store)[0] == 0
+    code, out, err = run("db", "export", tmp_path / "out.csv", "--store", store)
+    assert code == 0 and err.startswith("note: ACLED Terms of Use") and "wrote 9 events" in out
+    code, out, err = run("db", "export", tmp_path / "ucdp.csv", "--store", store, "--dataset", "ucdp_ged")
+    assert code == 0 and "note:" not in err and "wrote 2 events" in out
