@@ -18,7 +18,7 @@ import pandas as pd
 from conflictmap.cli.common import UserError, progress_printer
 from conflictmap.export.licence import sharing_notice
 from conflictmap.filters import FilterSpec
-from conflictmap.readers import FORMATS
+from conflictmap.readers import FORMATS, SUFFIXES
 from conflictmap.store import EventStore, StoreError, open_store
 from conflictmap.store.base import Progress
 
@@ -152,7 +152,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the events a filter keeps to a file."""
     spec = _spec(args)
     with _open(args) as store:
-        if notice := sharing_notice(store.distinct_values("dataset", spec)):
+        known = Path(args.output).suffix.lower() in SUFFIXES  # a wrong name is the only line, not the note
+        if known and (notice := sharing_notice(store.distinct_values("dataset", spec))):
             print(f"note: {notice}", file=sys.stderr)  # before anything is written
         n = store.export(Path(args.output), spec, include_missing=not args.no_missing)
     print(f"wrote {n} events ({spec.describe()}) to {args.output}")
