@@ -145,3 +145,19 @@ def test_db_export_of_acled_events_says_the_note_first(run, tmp_path):
     assert code == 0 and err.startswith("note: ACLED Terms of Use") and "wrote 9 events" in out
     code, out, err = run("db", "export", tmp_path / "ucdp.csv", "--store", store, "--dataset", "ucdp_ged")
     assert code == 0 and "note:" not in err and "wrote 2 events" in out
+
+
+def test_cli_snapshot_aggregates_only_draws_counts_without_any_event_detail(run, tmp_path, events):
+    out = tmp_path / "counts.html"
+    code, _, stderr = run("snapshot", FIXTURE, "-o", out, "--aggregates-only")
+    assert code == 0, stderr
+    assert "counts per area only" in stderr
+    html = out.read_text(encoding="utf-8")
+    assert read_provenance(out).drawing["mode"] == "density"
+    for text in [*events["notes"].dropna(), *events["event_id"]]:
+        assert text not in html
+
+
+def test_cli_snapshot_aggregates_only_refuses_markers(run, tmp_path):
+    code, _, stderr = run("snapshot", FIXTURE, "-o", tmp_path / "m.html", "--aggregates-only", "--mode", "points")
+    assert code == 2 and "--aggregates-only draws counts per grid cell; it cannot be drawn as points" in stderr

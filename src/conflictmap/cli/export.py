@@ -93,7 +93,13 @@ def _check_output(data: str, output: str) -> Path:
 def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     out = _check_output(args.data, args.output)
     aggregates = getattr(args, "aggregates_only", False)
-    kind = kind_for_path(out, ("csv", "geojson") if aggregates else kinds)
+    is_map = kinds == SNAPSHOT_KINDS
+    if aggregates and is_map:
+        # A map of counts per grid cell: no marker, no popup, no note of any event.
+        if args.mode not in ("auto", "density"):
+            raise UserError(f"--aggregates-only draws counts per grid cell; it cannot be drawn as {args.mode}")
+        args.mode = "density"
+    kind = kind_for_path(out, ("csv", "geojson") if aggregates and not is_map else kinds)
     spec = filter_spec(args)
     events, report = read(args.data, args.format)
     if report.rows_rejected:
@@ -103,7 +109,8 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
             file=sys.stderr,
         )
     # The licence note comes before anything is written (once the options are known to be good).
-    notice_kind = "aggregates" if aggregates else ("map" if kind in SNAPSHOT_KINDS else "data")
+    counts_only = aggregates or (is_map and args.mode == "density")
+    notice_kind = "aggregates" if counts_only else ("map" if is_map else "data")
     notice = sharing_notice(spec.apply(events), kind=notice_kind)
     told = [not notice]
 
@@ -119,7 +126,7 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
         if kind == "png":
             resolve_dpi(args.dpi, args.width)
         choose_mode(0, args.mode)
-    if aggregates:
+    if aggregates and not is_map:
         tell(0.0, "")
         prov, written = write_aggregates(
             events, spec, out, by=args.by, cell_deg=args.cell_deg, title=args.title, sources=[report]
@@ -184,6 +191,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("auto", "points", "clusters", "density"),
         default="auto",
         help="markers, clusters (HTML only) or a grid of counts; auto: markers up to 20,000 events",
+    )
+    p.add_argument(
+        "--aggregates-only",
+        action="store_true",
+        help="draw counts per grid cell only (no markers, no event details): what ACLED's terms let you share",
     )
     _common(p)
     p.set_defaults(func=cmd_snapshot)
