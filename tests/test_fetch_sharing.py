@@ -161,3 +161,23 @@ def test_cli_snapshot_aggregates_only_draws_counts_without_any_event_detail(run,
 def test_cli_snapshot_aggregates_only_refuses_markers(run, tmp_path):
     code, _, stderr = run("snapshot", FIXTURE, "-o", tmp_path / "m.html", "--aggregates-only", "--mode", "points")
     assert code == 2 and "--aggregates-only draws counts per grid cell; it cannot be drawn as points" in stderr
+
+
+def test_the_page_gets_the_counts_as_a_download(events):
+    import io
+    import zipfile
+    from datetime import UTC, datetime
+
+    from conflictmap.export import aggregates_view
+
+    when = datetime(2024, 5, 2, tzinfo=UTC)
+    result = aggregates_view(events, FilterSpec(event_types=["Battles"]), "csv", by="admin1", created=when)
+    assert result.filename == "conflictmap_battles_counts-by-admin1_2024-05-02.zip"
+    names = zipfile.ZipFile(io.BytesIO(result.data)).namelist()
+    assert names == [
+        "conflictmap_battles_counts-by-admin1_2024-05-02.csv",
+        "conflictmap_battles_counts-by-admin1_2024-05-02.csv.provenance.json",
+    ]
+    geo = aggregates_view(events, FilterSpec(), "geojson", by="cell", created=when)
+    assert geo.filename == "conflictmap_all-events_counts-by-cell_2024-05-02.geojson"
+    assert geo.provenance.layout == "aggregates by 0.5° cell"

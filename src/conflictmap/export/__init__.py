@@ -30,6 +30,7 @@ from conflictmap.export.licence import (
     AGGREGATE_BY,
     LICENCES,
     aggregate_events,
+    aggregates_view,
     sharing_notice,
     write_aggregates,
 )
@@ -360,6 +361,7 @@ __all__ = [
     "ProvenanceError",
     "SourceInfo",
     "aggregate_events",
+    "aggregates_view",
     "default_title",
     "describe_sources",
     "export_filename",

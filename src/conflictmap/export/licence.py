@@ -234,3 +234,57 @@ def write_aggregates(
     table.to_file(path, driver="GeoJSON")
     add_geojson_provenance(path, prov)
     return prov, [path]
+
+
+def aggregates_view(
+    events: pd.DataFrame,
+    spec,
+    kind: str = "csv",
+    *,
+    by: str = "admin1",
+    cell_deg: float = DEFAULT_CELL_DEG,
+    title: str | None = None,
+    sources: Sequence[object] = (),
+    created: datetime | None = None,
+):
+    """The aggregates-only export of the view as a download (the page's "share counts only" button).
+
+    Parameters are those of ``write_aggregates``; ``kind`` is ``csv`` (a ZIP of the CSV and its
+    provenance sidecar) or ``geojson``.
+
+    Returns
+    -------
+    ExportResult
+        Named like the view's other exports, with ``_counts-by-<by>`` before the date.
+    """
+    import io
+    import tempfile
+    import zipfile
+    from datetime import UTC
+
+    from conflictmap.export import MIME_TYPES, ExportError, ExportResult, export_filename
+
+    if kind not in ("csv", "geojson"):
+        raise ExportError(f"aggregates are written as csv or geojson, not {kind!r}")
+    created = created or datetime.now(UTC)
+    stem, _, suffix = export_filename(spec, kind, created).rpartition(".")
+    day = stem[-10:]
+    name = f"{stem[:-11]}_counts-by-{'cell' if by == 'cell' else by}_{day}.{suffix}"
+    with tempfile.TemporaryDirectory(prefix="conflictmap-counts-") as folder:
+        prov, written = write_aggregates(
+            events,
+            spec,
+            Path(folder) / name,
+            by=by,
+            cell_deg=cell_deg,
+            title=title,
+            sources=sources,
+            created=created,
+        )
+        if kind == "geojson":
+            return ExportResult(name, MIME_TYPES["geojson"], written[0].read_bytes(), prov)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in written:
+                archive.write(file, arcname=file.name)
+        return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
