@@ -259,9 +259,25 @@ def test_malformed_page_stops_with_a_clear_message_and_the_next_run_resumes_afte
     assert store.count() == 0  # nothing stored from an unfinished download
     api.log.clear()
     update = update_store(store, "acled", country="Mali")
-    assert api.pages_asked("/api/acled/read") == [2, 3]
-    assert update.new == 8 and update.resumed == 1
+    assert api.pages_asked("/api/acled/read") == [1, 2, 3]  # the last page it has, again (see below), then on
+    assert update.new == 8
     assert store.count() == 8
+
+
+def test_a_resumed_download_catches_rows_that_moved_up_when_acled_deleted_events_meanwhile(api, store):
+    api.acled_events = [acled_row(n) for n in range(10)]  # pages of 3, newest first
+    api.fail("/api/acled/read", 3, Fault(503, b"down"))
+    with pytest.raises(FetchError):
+        update_store(store, "acled", country="Mali", http=Http("ACLED", retries=0))
+    newest_first = sorted(api.acled_events, key=lambda r: (r["event_date"], r["event_id_cnty"]), reverse=True)
+    moved = newest_first[6]["event_id_cnty"]  # first row of page 3 until a row of page 1 goes
+    api.acled_events.remove(newest_first[0])
+    api.log.clear()
+    update = update_store(store, "acled", country="Mali")
+    assert api.pages_asked("/api/acled/read") == [2, 3, 4]
+    assert update.resumed == 1 and "1 of 4 pages kept from the stopped download" in update.message
+    assert moved in set(store.query()["event_id"])
+    assert store.count() == 10  # the deleted one too: ACLED's deleted list removes it on the next run
 
 
 def test_a_page_without_data_list_is_named(api, store):

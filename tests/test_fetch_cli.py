@@ -142,8 +142,8 @@ def test_a_killed_fetch_resumes_where_it_stopped_and_duplicates_nothing(api, tmp
     api.log.clear()
     again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert api.pages_asked("/api/acled/read") == [3, 4]
-    assert "14 new, 0 changed, 0 deleted (2 of 4 pages kept from the stopped download)" in again.stdout
+    assert api.pages_asked("/api/acled/read") == [2, 3, 4]  # page 2 again: ACLED may have moved rows onto it
+    assert "14 new, 0 changed, 0 deleted (1 of 4 pages kept from the stopped download)" in again.stdout
     ids = _stored_ids(tmp_path / "store.gpkg")
     assert sorted(ids) == sorted(f"MLI{n}" for n in range(14))
     assert list((tmp_path / "fetch").glob("*.pages.jsonl")) == []

@@ -119,17 +119,28 @@ def _collect(
     spool: Spool,
     have: dict[int, dict[str, object]],
     progress: Progress | None,
+    overlap: bool = False,
 ) -> tuple[list[dict[str, object]], int, int]:
-    """All rows of one kind: pages on disk, then the rest asked for; returns rows, pages and pages resumed."""
+    """All rows of one kind: pages on disk, then the rest asked for; returns rows, pages and pages kept.
+
+    With ``overlap`` a resumed download asks again for the last page it has: rows the source
+    deleted meanwhile on earlier pages move later rows up, and the re-asked page catches the
+    rows that moved onto it (rows seen twice are made one later).
+    """
     number = first
     while number in have:
         number += 1
-    resumed = number - first
-    complete = resumed > 0 and bool(have[number - 1]["last"])
+    kept = number - first
+    complete = kept > 0 and bool(have[number - 1]["last"])
     got = {n: have[n] for n in range(first, number)}
-    rows_so_far = sum(len(p["rows"]) for p in got.values())
-    if progress and resumed:
-        progress(FetchProgress(kind, resumed, rows_so_far, None, f"{resumed} pages kept from the stopped download"))
+    earlier: list[dict[str, object]] = []
+    if overlap and kept and not complete:
+        number -= 1
+        kept -= 1
+        earlier = list(got.pop(number)["rows"])  # type: ignore[arg-type]
+    rows_so_far = sum(len(p["rows"]) for p in got.values())  # type: ignore[arg-type]
+    if progress and kept:
+        progress(FetchProgress(kind, kept, rows_so_far, None, f"{kept} pages kept from the stopped download"))
     if not complete:
         for page in pages(number):
             spool.add(kind, page.number, page.rows, page.last)
@@ -140,8 +151,8 @@ def _collect(
                 progress(
                     FetchProgress(kind, len(got), rows_so_far, total, f"page {page.number}: {len(page.rows)} rows")
                 )
-    rows = [r for n in sorted(got) for r in got[n]["rows"]]  # type: ignore[union-attr]
-    return rows, len(got), resumed
+    rows = earlier + [r for n in sorted(got) for r in got[n]["rows"]]  # type: ignore[union-attr]
+    return rows, len(got), kept
 
 
 def _one_per_event(rows: list[dict[str, object]], id_column: str) -> list[dict[str, object]]:
@@ -183,6 +194,7 @@ def download(query: Query, api: AcledApi | UcdpApi, spool: Spool, *, progress: P
             spool,
             have.get("events", {}),
             progress,
+            overlap=True,  # ACLED's data can change while a download is stopped
         )
         rows = _one_per_event(rows, "event_id_cnty")
         deleted_rows: list[dict[str, object]] = []
