@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from conflictmap import catalog
 from conflictmap.assets import AssetError
-from conflictmap.cli.common import UserError, read
+from conflictmap.cli.common import UserError, add_actor_type_options, read
 from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
 from conflictmap.filters import QUERY_PARAMS, FilterSpec
@@ -45,6 +45,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
     group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
+    add_actor_type_options(group)
 
 
 def filter_spec(args: argparse.Namespace) -> FilterSpec:
