@@ -36,6 +36,7 @@ SPECS = {
     "code 37 and reversed text": FilterSpec(interactions=["37", "Civilians-Identity militia"]),
     "clear only": FilterSpec(clear_only=True),
     "all three": FilterSpec(actor_types=["Rebel group"], interactions=["State forces-Rebel group"], clear_only=True),
+    "crowd size tag": FilterSpec(text="crowd size=around 50"),
 }
 EXPECTED = {
     "state forces": ["GED-700001", "MLI50002", "MLI9103", "MLI9104", "MLI9108"],
@@ -53,6 +54,7 @@ EXPECTED = {
     "code 37 and reversed text": ["MLI50001", "MLI9105", "MLI9106", "MLI9107"],
     "clear only": None,  # every event but GED-700002
     "all three": ["GED-700001", "MLI9104", "MLI9108"],
+    "crowd size tag": ["MLI50003"],
 }
 
 
@@ -68,7 +70,7 @@ def test_the_url_carries_the_new_filters(name):
     spec = SPECS[name]
     params = spec.to_query_params()
     assert FilterSpec.from_query_params(params) == spec
-    assert set(params) <= {"actortype", "interaction", "clear"}
+    assert set(params) <= {"actortype", "interaction", "clear", "q"}
 
 
 def test_url_parameters_and_messages():

@@ -288,3 +288,19 @@ def test_the_acled_layout_export_reads_back_with_nothing_lost(layout, tmp_path):
     assert (events["event_date"] == back["event_date"]).all()
     written = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert (written["year"] == events["event_date"].dt.year.astype(str).to_numpy()).all()
+
+
+def test_the_details_show_actor_types_population_and_ucdp_fields():
+    from conflictmap.details import details_html, event_record
+
+    acled, _ = _read(FIXTURES / "acled_2024_preamble.csv")
+    record = dict(event_record(acled.set_index("event_id").loc["MLI50003"]))
+    assert (record["Actor types"], record["Interaction"]) == ("Protesters", "Protesters only")
+    assert record["People living nearby"] == "9,000 within 1 km; 31,000 within 2 km; 88,000 within 5 km"
+    ucdp, _ = _read(FIXTURES / "ucdp_candidate_noheader.csv")
+    row = ucdp.set_index("event_id").loc["GED-700002"]
+    record = dict(event_record(row))
+    assert (record["Coding status"], record["Event clarity"]) == ("Check dyad", "unclear (lower certainty)")
+    assert record["Deaths by side"] == "side A 0, side B 0, civilians 7, unknown 0"
+    assert record["Actor types"] == "? / Civilians"
+    assert "Check dyad" in details_html(row.to_dict())

@@ -88,3 +88,23 @@ def test_an_event_without_the_new_fields_keeps_its_digest(tmp_path):
     assert records.content_hash(plain) == records.content_hash(plain, extended=False)
     full = records.encode(events)
     assert records.content_hash(full) != records.content_hash(full, extended=False)
+
+
+def test_a_later_ucdp_release_replaces_the_candidate_version_with_history(tmp_path):
+    candidate, _ = read_events(FIXTURES / "ucdp_candidate_noheader.csv")
+    text = (FIXTURES / "ucdp_candidate_noheader.csv").read_text(encoding="utf-8")
+    # The GED release of the same events: one revised (7 -> 8 civilians killed, now clear).
+    first, second, third = text.splitlines()
+    revised = second.replace(",Check dyad,", ",Clear,").replace(",2,4,2024-05-01,", ",1,4,2024-05-01,")
+    revised = revised.replace(",0,0,7,0,7,9,7,", ",0,0,8,0,8,9,8,")
+    (tmp_path / "ged.csv").write_text("\n".join([first, revised, third]) + "\n", encoding="utf-8")
+    release, _ = read_events(tmp_path / "ged.csv")
+    with GeoPackageStore(tmp_path / "s.gpkg") as store:
+        store.import_events(candidate, source="candidate")
+        result = store.import_events(release, source="ged")
+        assert (result.updated, result.unchanged) == (1, 2)
+        row = store.get_event("GED-700002")
+        assert (row["fatalities"], row["code_status"], row["event_clarity"]) == (8, "Clear", 1)
+        history = store.history("GED-700002")
+        assert list(history["change"]) == ["import", "import-update"]
+        assert history.iloc[-1]["changes"]["fatalities"] == [7, 8]

@@ -19,7 +19,7 @@ admin1, datasets
     exact labels as they appear in the table (no gazetteer spelling variants).
 text
     one phrase, found case- and accent-insensitively ("segou" finds "Ségou") in
-    notes, actors, location, admin1 and admin2. Folding the notes costs about
+    notes, actors, location, admin1, admin2 and tags ("crowd size=around 200"). Folding the notes costs about
     1.5 s per million events; the result is kept while the table's notes column
     lives, so later searches on the same table cost one substring scan (about
     0.1 s per million).
@@ -60,7 +60,7 @@ from conflictmap.actors import actor_key, actor_mask, display_name
 from conflictmap.schema import ACTOR_COLUMNS, ACTOR_TYPES, EVENT_TYPES, INTERACTIONS, SUB_EVENT_TYPES, interaction_label
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
-TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "admin2")
+TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "admin2", "tags")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
