@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from conflictmap import catalog
 from conflictmap.assets import AssetError
-from conflictmap.cli.common import UserError, read
+from conflictmap.cli.common import UserError, add_actor_type_options, read
 from conflictmap.export import (
     AGGREGATE_BY,
     DATA_KINDS,
@@ -53,6 +53,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
     group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
+    add_actor_type_options(group)
 
 
 def filter_spec(args: argparse.Namespace) -> FilterSpec:

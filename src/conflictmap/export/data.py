@@ -6,8 +6,10 @@ ACLED's current export, in its order, so tools built for ACLED files take it;
 ``readers.read_events`` detects it as ACLED. What that layout cannot hold is
 lost in it: ``dataset`` (reading it back says ``acled``, unless a dataset is
 named), ``date_end``, ``fatalities_low``/``fatalities_high`` and
-``source_event_type``; ``inter1``, ``inter2``, ``interaction``, ``iso`` and
-``region`` are left empty because the canonical table does not carry them.
+``source_event_type`` and UCDP's own fields. ``inter1``/``inter2`` are the actor
+types and ``interaction`` the interaction, as labels (as ACLED writes them since
+2023); ``iso``, ``region`` and ``year`` (from ``event_date``) are written back, and
+the ``population_*`` columns after ``timestamp`` when any event has them.
 ``timestamp`` is written as Unix seconds and ``civilian_targeting`` as
 "Civilian targeting" or empty, as ACLED writes them.
 
@@ -26,10 +28,10 @@ import pandas as pd
 from conflictmap.export.provenance import Provenance
 from conflictmap.export.stored import add_geojson_provenance, add_gpkg_provenance, write_sidecar
 from conflictmap.readers import write_events
-from conflictmap.readers.acled import ACLED_COLUMNS
+from conflictmap.readers.acled import ACLED_COLUMNS, POPULATION_COLUMNS
 
-#: ACLED columns with no canonical counterpart, written empty.
-ACLED_EMPTY: tuple[str, ...] = ("inter1", "inter2", "interaction", "iso", "region")
+#: ACLED columns written from a canonical column of another name.
+ACLED_FROM: dict[str, str] = {"inter1": "actor1_type", "inter2": "actor2_type"}
 CSV_LAYOUTS: tuple[str, ...] = ("canonical", "acled")
 DATA_KINDS: tuple[str, ...] = ("csv", "geojson", "gpkg")
 
@@ -64,9 +66,12 @@ def acled_frame(events: pd.DataFrame) -> pd.DataFrame:
             out[column] = np.where(events["civilian_targeting"].to_numpy(dtype=bool), "Civilian targeting", "")
         elif column == "timestamp":
             out[column] = seconds
-        elif column in ACLED_EMPTY:
-            out[column] = ""
+        elif column in ACLED_FROM:
+            out[column] = events[ACLED_FROM[column]]
         else:
+            out[column] = events[column]
+    for column in POPULATION_COLUMNS:
+        if events[column].notna().any():
             out[column] = events[column]
     return out
 
