@@ -161,3 +161,34 @@ def test_a_half_written_page_is_asked_for_again(tmp_path):
     with open(spool.path, "a", encoding="utf-8") as fh:
         fh.write('{"kind": "events", "page": 3, "last": true, "rows": [{"event_')
     assert sorted(spool.load()["events"]) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        (
+            "CONFLICTMAP_FETCH_BACKOFF_S",
+            "fast",
+            "CONFLICTMAP_FETCH_BACKOFF_S is 'fast'; expected a number from 0 to 600",
+        ),
+        ("CONFLICTMAP_FETCH_RETRIES", "-1", "CONFLICTMAP_FETCH_RETRIES is '-1'; expected a number from 0 to 100"),
+        (
+            "CONFLICTMAP_FETCH_PAGE_SIZE",
+            "9000",
+            "CONFLICTMAP_FETCH_PAGE_SIZE is '9000'; expected a whole number from 1",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(api, run, monkeypatch, setting, value, message):
+    monkeypatch.setenv(setting, value)
+    code, _, err = run("fetch", "acled", "--country", "Mali")
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_full_asks_for_everything_again(api, run):
+    api.acled_events = [acled_row(n) for n in range(3)]
+    assert run("fetch", "acled", "--country", "Mali")[0] == 0
+    api.log.clear()
+    code, out, _ = run("fetch", "acled", "--country", "Mali", "--full")
+    assert code == 0 and "0 new, 0 changed, 0 deleted" in out
+    assert "timestamp" not in api.requests("/api/acled/read")[0].params
