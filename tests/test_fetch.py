@@ -448,3 +448,17 @@ def test_pages_of_a_stopped_run_asked_differently_are_cleared_by_the_next_finish
     assert len(list((tmp_path / "fetch").glob("*.pages.jsonl"))) == 1
     update_store(store, "acled", country="Mali")
     assert list((tmp_path / "fetch").glob("*.pages.jsonl")) == []
+
+
+def test_the_page_learns_which_credentials_to_ask_for(api, monkeypatch):
+    from conflictmap.fetch import credentials_for, missing_credentials
+
+    assert missing_credentials("acled") == []
+    monkeypatch.setenv("CONFLICTMAP_ACLED_EMAIL", "")
+    monkeypatch.setenv("CONFLICTMAP_ACLED_PASSWORD", "")
+    assert missing_credentials("acled") == [("email", "myACLED e-mail", False), ("password", "myACLED password", True)]
+    creds = credentials_for("acled", given={"email": EMAIL, "password": PASSWORD})
+    assert (creds.email, creds.password) == (EMAIL, PASSWORD)
+    assert PASSWORD not in repr(creds)
+    with pytest.raises(AuthError, match="no email for ACLED: set CONFLICTMAP_ACLED_EMAIL"):
+        credentials_for("acled")

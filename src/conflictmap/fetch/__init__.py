@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from conflictmap.fetch.acled import AcledApi
 from conflictmap.fetch.convert import rows_to_events
-from conflictmap.fetch.credentials import Credentials, credentials_for, terminal_ask
+from conflictmap.fetch.credentials import Credentials, credentials_for, missing_credentials, terminal_ask
 from conflictmap.fetch.download import SOURCES, Download, FetchProgress, Query, download
 from conflictmap.fetch.http import AuthError, FetchError, Http
 from conflictmap.fetch.ucdp import UcdpApi
@@ -36,6 +36,7 @@ __all__ = [
     "credentials_for",
     "download",
     "last_runs",
+    "missing_credentials",
     "rows_to_events",
     "terminal_ask",
     "update_file",

@@ -36,32 +36,56 @@ def terminal_ask(prompt: str, secret: bool) -> str:
     return getpass.getpass(prompt) if secret else input(prompt)
 
 
-def credentials_for(source: str, ask: Ask | None = None) -> Credentials:
-    """The credentials ``source`` needs: the settings first, then ``ask`` for what is missing.
+#: Per source: (field, setting, prompt, secret) of each credential it needs.
+NEEDED: dict[str, tuple[tuple[str, str, str, bool], ...]] = {
+    "acled": (
+        ("email", "CONFLICTMAP_ACLED_EMAIL", "myACLED e-mail: ", False),
+        ("password", "CONFLICTMAP_ACLED_PASSWORD", "myACLED password: ", True),
+    ),
+    "ucdp": (("token", "CONFLICTMAP_UCDP_TOKEN", "UCDP API access token: ", True),),
+}
+
+
+def missing_credentials(source: str) -> list[tuple[str, str, bool]]:
+    """What the settings lack for ``source``: ``(field, label, secret)`` for a form to ask (the page).
+
+    Raises
+    ------
+    ValueError
+        On an unknown source.
+    """
+    if source not in NEEDED:
+        raise ValueError(f"unknown source {source!r}; expected 'acled' or 'ucdp'")
+    return [
+        (name, prompt.rstrip(": "), secret)
+        for name, setting, prompt, secret in NEEDED[source]
+        if not settings.get(setting).strip()
+    ]
+
+
+def credentials_for(source: str, ask: Ask | None = None, given: dict[str, str] | None = None) -> Credentials:
+    """The credentials ``source`` needs: ``given``, then the settings, then ``ask`` for what is missing.
 
     Parameters
     ----------
     source : {"acled", "ucdp"}
     ask : callable, optional
         Asked for each missing value; without it a missing value is an error.
+    given : dict, optional
+        Values a form collected (``email``, ``password``, ``token``); they win over the settings.
 
     Raises
     ------
     AuthError
         Naming the settings to set when a value is missing and there is no one to ask.
+    ValueError
+        On an unknown source.
     """
-    if source == "acled":
-        needed = (
-            ("email", "CONFLICTMAP_ACLED_EMAIL", "myACLED e-mail: ", False),
-            ("password", "CONFLICTMAP_ACLED_PASSWORD", "myACLED password: ", True),
-        )
-    elif source == "ucdp":
-        needed = (("token", "CONFLICTMAP_UCDP_TOKEN", "UCDP API access token: ", True),)
-    else:
+    if source not in NEEDED:
         raise ValueError(f"unknown source {source!r}; expected 'acled' or 'ucdp'")
     values: dict[str, str] = {}
-    for name, setting, prompt, secret in needed:
-        value = settings.get(setting).strip()
+    for name, setting, prompt, secret in NEEDED[source]:
+        value = ((given or {}).get(name) or "").strip() or settings.get(setting).strip()
         if not value and ask is not None:
             value = ask(prompt, secret).strip()
         if not value:
