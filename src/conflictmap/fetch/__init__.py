@@ -1,13 +1,16 @@
 """Keeping a dataset current from ACLED's and UCDP's APIs: ``conflictmap fetch`` and the page's "Update" button.
 
-The page calls ``update_store(store, "acled", country="Mali")`` (or
-``"ucdp", country="432", version="25.1"``) and shows the ``StoreUpdate`` it
-returns: how many events are new, changed and deleted, a message, and the
-events themselves for a map layer. ``update_file`` does the same for an event
-file; ``last_runs(store)`` lists the queries fetched into a store before, for
-an "Update" button that asks them again. Credentials come from the settings or are asked for, and are never
-written anywhere. Base addresses, back-off and retries are settings
-(``CONFLICTMAP_ACLED_URL``, ``CONFLICTMAP_UCDP_URL``, ``CONFLICTMAP_FETCH_*``).
+The page asks ``missing_credentials("acled")`` which credentials the settings
+lack and collects those in a form, makes them ``credentials_for("acled",
+given=form_values)``, and calls ``update_store(store, "acled",
+country="Mali", credentials=...)`` (or ``"ucdp", country="432",
+version="25.1"``). It shows the ``StoreUpdate`` returned: how many events are
+new, changed and deleted, a message, and the events themselves (column
+``change``) for a map layer. ``last_runs(store)`` lists the queries fetched
+into a store before; ``update_file`` does the same for an event file.
+Credentials are never written anywhere. Base addresses, back-off, retries and
+page size are settings (``CONFLICTMAP_ACLED_URL``, ``CONFLICTMAP_UCDP_URL``,
+``CONFLICTMAP_FETCH_*``).
 """
 
 from __future__ import annotations
