@@ -275,7 +275,13 @@ def update_store(
         pages=got.pages,
         resumed=got.resumed,
     )
-    update.events = _store_changes(store, dataset, imported.import_id, deleted)
+    if imported.updated == 0 and imported.inserted == len(got.events) and not deleted:
+        # Every event fetched is new (a first run): the layer is the download itself, no need to ask the store.
+        update.events = got.events.assign(change="new")
+    elif imported.updated == 0 and imported.inserted == 0 and not deleted:
+        update.events = _empty_events()
+    else:
+        update.events = _store_changes(store, dataset, imported.import_id, got.events, deleted)
     update.message = _message(update, got.query.describe())
     if imported.notes:
         update.message += " " + " ".join(n[0].upper() + n[1:] + "." for n in imported.notes)
@@ -288,16 +294,27 @@ def _delete_in_store(store: EventStore, got: Download, user: str | None) -> list
     return apply_deleted(store, got.deleted, user=user).deleted if len(got.deleted) else []
 
 
-def _store_changes(store: EventStore, dataset: str, import_id: int | None, deleted: list[str]) -> gpd.GeoDataFrame:
+def _store_changes(
+    store: EventStore, dataset: str, import_id: int | None, fetched: gpd.GeoDataFrame, deleted: list[str]
+) -> gpd.GeoDataFrame:
+    """The events this update added, replaced or deleted, as the store now holds them, with their ``change``."""
     if import_id is None and not deleted:
         return _empty_events()
-    rows = store.query(FilterSpec(datasets=(dataset,)), include_deleted=True, store_columns=True)
-    mine = (rows["import_id"] == import_id).fillna(False).to_numpy() if import_id is not None else False
+    # Ask the store only for the dates the changes fall on, not for the whole dataset.
+    days = [pd.Timestamp(d).date() for d in fetched["event_date"].dropna()] if len(fetched) else []
+    for event_id in deleted:
+        day = store.get_event(event_id).get("event_date")
+        if day is not None:
+            days.append(day)
+    spec = FilterSpec(datasets=(dataset,), date_from=min(days), date_to=max(days)) if days else None
+    rows = store.query(spec or FilterSpec(datasets=(dataset,)), include_deleted=True, store_columns=True)
+    ids = set(fetched["event_id"])
+    mine = rows["event_id"].isin(ids).to_numpy() & (rows["import_id"] == import_id).fillna(False).to_numpy()
     gone = rows["event_id"].isin(deleted).to_numpy()
     picked = rows[mine | gone].copy()
     change = pd.Series("changed", index=picked.index, dtype=object)
-    change[picked["version"] == 1] = "new"
-    change[picked["event_id"].isin(deleted)] = "deleted"
+    change[(picked["version"] == 1).to_numpy()] = "new"
+    change[picked["event_id"].isin(deleted).to_numpy()] = "deleted"
     out = picked[[*schema.COLUMNS, "geometry"]].copy()
     out["change"] = change.to_numpy()
     return out.reset_index(drop=True)
