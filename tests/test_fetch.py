@@ -462,3 +462,17 @@ def test_the_page_learns_which_credentials_to_ask_for(api, monkeypatch):
     assert PASSWORD not in repr(creds)
     with pytest.raises(AuthError, match="no email for ACLED: set CONFLICTMAP_ACLED_EMAIL"):
         credentials_for("acled")
+
+
+def test_a_later_ucdp_release_brings_a_file_up_to_date(api, tmp_path):
+    out = tmp_path / "mali.gpkg"
+    api.ucdp_events["25.1"] = [ucdp_row(n) for n in range(4)]
+    assert update_file(out, "ucdp", country="432", version="25.1").new == 4
+    api.ucdp_events["25.2"] = [ucdp_row(n, best=9 if n == 0 else 3) for n in range(3)] + [ucdp_row(8)]
+    later = update_file(out, "ucdp", country="432", version="25.2")
+    assert (later.new, later.changed, later.deleted) == (1, 1, 1)
+    from conflictmap.readers import read_events
+
+    events, _ = read_events(out)
+    assert sorted(events["event_id"]) == ["GED-900000", "GED-900001", "GED-900002", "GED-900008"]
+    assert last_runs()[0]["version"] == "25.2"

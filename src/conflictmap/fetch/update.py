@@ -106,6 +106,11 @@ def _since(value: date | datetime | int | str | None) -> int | None:
     return int(moment.timestamp())
 
 
+def _state_key(source: str, country: str, target: str) -> str:
+    """One run state per source, country and target: a later UCDP release updates what an earlier one stored."""
+    return query_key({"source": source, "country": country}, target)
+
+
 @dataclass
 class _Plan:
     query: Query
@@ -125,9 +130,9 @@ def _plan(
     folder: str | Path | None,
 ) -> _Plan:
     country = str(country).strip()
-    base = Query(source, country, version)
+    Query(source, country, version)  # checks the arguments before anything is read
     where = fetch_dir(folder)
-    state_key = query_key(base.as_dict(), target)
+    state_key = _state_key(source, country, target)
     previous = None if full else read_state(where).get(state_key)
     asked = _since(since)
     if source == "acled" and asked is None and previous and previous.get("newest") is not None:
@@ -151,9 +156,8 @@ def _get(
     progress: Progress | None,
 ) -> tuple[Download, Spool]:
     creds = credentials or credentials_for(plan.query.source, ask)
-    # Named after the query and its ``since``: a resumed run asks exactly what the stopped one asked.
-    since = "all" if plan.query.since is None else str(plan.query.since)
-    spool = Spool(plan.folder / f"{plan.state_key}.since-{since}.pages.jsonl")
+    # Named after the whole query (a UCDP release, ACLED's since): a resumed run asks exactly what the stopped one did.
+    spool = Spool(plan.folder / f"{plan.state_key}.{query_key(plan.query.as_dict(), target)}.pages.jsonl")
     return download(plan.query, _api(plan.query.source, creds, http), spool, progress=progress), spool
 
 
@@ -171,7 +175,7 @@ def _finish(plan: _Plan, spool: Spool, got: Download) -> None:
     }
     write_state(plan.folder, plan.state_key, entry)
     spool.remove()
-    for stale in plan.folder.glob(f"{plan.state_key}.since-*.pages.jsonl"):
+    for stale in plan.folder.glob(f"{plan.state_key}.*.pages.jsonl"):
         stale.unlink(missing_ok=True)  # pages of an earlier stopped run of this query, asked differently
 
 
@@ -337,10 +341,7 @@ def last_runs(store: EventStore | None = None, *, folder: str | Path | None = No
     runs = read_state(where)
     if store is not None:
         place = f"store:{_store_place(store)}"
-        keep = {
-            query_key(Query(str(r["source"]), str(r["country"]), r.get("version")).as_dict(), place)
-            for r in runs.values()
-        }  # type: ignore[arg-type]
+        keep = {_state_key(str(r["source"]), str(r["country"]), place) for r in runs.values()}  # type: ignore[arg-type]
         runs = {k: v for k, v in runs.items() if k in keep}
     out = [{k: r.get(k) for k in ("source", "country", "version", "newest", "finished_at")} for r in runs.values()]
     return sorted(out, key=lambda r: str(r["finished_at"] or ""), reverse=True)
@@ -389,17 +390,22 @@ def update_file(
     if not path.exists():
         plan = _plan(source, target, country, version, since, True, folder)  # nothing to bring up to date
     got, spool = _get(plan, target, credentials, ask, http, progress)
-    before = read_events(path, "canonical")[0] if path.exists() and plan.query.since is not None else None
+    before = read_events(path, "canonical")[0] if path.exists() else None
     fresh = got.events[~got.events["event_id"].isin(set(got.deleted.event_ids))].copy()
     if before is not None:
-        gone = set(got.deleted.event_ids) & set(before["event_id"])
-        keep = before[~before["event_id"].isin(set(fresh["event_id"]) | gone)]
         digests = dict(zip(before["event_id"], _digests(before), strict=True))
         same = fresh["event_id"].isin(digests.keys()).to_numpy()
         differs = [digests.get(i) not in (None, d) for i, d in zip(fresh["event_id"], _digests(fresh), strict=True)]
         changed = fresh[same & pd.Series(differs, dtype=bool).to_numpy()]
         is_new = ~same
-        merged = pd.concat([keep, fresh], ignore_index=True)
+        if plan.query.since is None:
+            # A whole download (first run, --full, a UCDP release) is the dataset: what it lacks is gone.
+            gone = set(before["event_id"]) - set(fresh["event_id"])
+            merged = fresh
+        else:
+            gone = set(got.deleted.event_ids) & set(before["event_id"])
+            keep = before[~before["event_id"].isin(set(fresh["event_id"]) | gone)]
+            merged = pd.concat([keep, fresh], ignore_index=True)
         deleted_rows = before[before["event_id"].isin(gone)]
     else:
         merged, changed, is_new = fresh, fresh.iloc[0:0], pd.Series(True, index=fresh.index).to_numpy()
