@@ -167,6 +167,7 @@ class FakeApis:
         self.log: list[Logged] = []
         self.faults: dict[tuple[str, int], list[Fault]] = {}
         self._tokens = 0
+        self.expires_in = 86400  # seconds an access token lives, as the token answer says
         self.valid_access: set[str] = set()
         self.valid_refresh: set[str] = set()
         self.lock = threading.Lock()
@@ -230,7 +231,12 @@ class FakeApis:
             access, refresh = f"access-{self._tokens}", f"refresh-{self._tokens}"
         self.valid_access.add(access)
         self.valid_refresh.add(refresh)
-        return 200, {"token_type": "Bearer", "expires_in": 86400, "access_token": access, "refresh_token": refresh}
+        return 200, {
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "access_token": access,
+            "refresh_token": refresh,
+        }
 
     def _acled_page(self, rows: list[dict[str, object]], params: dict[str, str]) -> tuple[int, dict[str, object]]:
         limit = min(int(params.get("limit", ACLED_MAX_PAGE)), ACLED_MAX_PAGE)

@@ -476,3 +476,15 @@ def test_a_later_ucdp_release_brings_a_file_up_to_date(api, tmp_path):
     events, _ = read_events(out)
     assert sorted(events["event_id"]) == ["GED-900000", "GED-900001", "GED-900002", "GED-900008"]
     assert last_runs()[0]["version"] == "25.2"
+
+
+def test_a_token_about_to_expire_is_refreshed_before_it_is_refused(api, store):
+    api.acled_events = [acled_row(n) for n in range(7)]
+    api.expires_in = 30  # within the minute ACLED's client keeps in hand
+    assert update_store(store, "acled", country="Mali").new == 7
+    assert [r.form["grant_type"] for r in api.requests("/oauth/token")] == [
+        "password",
+        "refresh_token",
+        "refresh_token",
+    ]
+    assert all(r.status == 200 for r in api.requests("/api/acled/read"))
