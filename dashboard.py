@@ -1216,6 +1216,36 @@ with st.sidebar:
     st.text_input("Search", key="f_text", placeholder="Words in notes, actors or places")
     keeps(counts, "text")
 
+    if info.get("actor_types") or st.session_state["f_actor_types"]:
+        kind_labels = facets.count_labels(info["actor_types"], st.session_state["f_actor_types"])
+        st.multiselect(
+            "Actor type",
+            options=list(kind_labels),
+            format_func=kind_labels.get,
+            key="f_actor_types",
+            placeholder="All actor types",
+            help="ACLED's actor types (actor 1 or 2); UCDP's sides where clear (a government: State forces).",
+        )
+        keeps(counts, "actor_types")
+        pair_labels = facets.count_labels(info["interactions"], st.session_state["f_interactions"])
+        st.multiselect(
+            "Interaction",
+            options=list(pair_labels),
+            format_func=pair_labels.get,
+            key="f_interactions",
+            placeholder="All interactions",
+            help="Who against whom, as ACLED codes it: e.g. State forces-Civilians.",
+        )
+        keeps(counts, "interactions")
+    if info.get("unclear") or st.session_state["f_clear_only"]:
+        st.toggle(
+            "Clear events only",
+            key="f_clear_only",
+            help=f"Leave out the {info.get('unclear', 0):,} events their source marks unclear "
+            "(UCDP: event clarity 2, or a code status to check).",
+        )
+        keeps(counts, "clarity")
+
     if len(info["datasets"]) > 1 or st.session_state["f_datasets"]:
         dataset_labels = facets.count_labels(info["datasets"], st.session_state["f_datasets"])
         st.multiselect(

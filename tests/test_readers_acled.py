@@ -64,10 +64,15 @@ def test_civilian_targeting_text_becomes_a_flag():
     assert set(flags[flags].index) == {"MLI29830", "MLI29880"}
 
 
-def test_columns_not_carried_are_listed_once():
+def test_every_column_of_the_current_export_is_carried():
     _, report = _read("acled_current.csv")
+    assert [w for w in report.warnings if w.startswith("columns not carried")] == []
+
+
+def test_columns_not_carried_are_listed_once():
+    _, report = _read("acled_2017_upper.csv")
     listed = [w for w in report.warnings if w.startswith("columns not carried")]
-    assert listed == ["columns not carried into the event table: year, inter1, inter2, interaction, iso, region"]
+    assert listed == ["columns not carried into the event table: gwno, event_id_no_cnty"]
 
 
 # --- the 2020 HDX layout ----------------------------------------------------------
@@ -131,14 +136,27 @@ def test_old_event_types_map_onto_todays(event_id, event_type, sub_event_type, s
     assert row["source_event_type"] == source_event_type
 
 
-def test_riots_protests_without_rioters_or_protesters_is_rejected_once():
-    _, report = _read("acled_2017_upper.csv")
-    assert report.rows_read == 11
-    assert report.rows_loaded == 10
-    assert len(report.rejected) == 1
+def test_riots_protests_with_protesters_as_actor_2_is_protests():
+    events, report = _read("acled_2017_upper.csv")
+    assert (report.rows_read, report.rows_loaded, report.rejected) == (11, 11, [])
+    row = _by_id(events).loc["MLI1111"]
+    assert (row["event_type"], row["source_event_type"]) == ("Protests", "Riots/Protests")
+    assert (row["actor1_type"], row["actor2_type"], row["interaction"]) == (
+        "State forces",
+        "Protesters",
+        "State forces-Protesters",
+    )
+
+
+def test_riots_protests_without_rioters_or_protesters_is_rejected_once(tmp_path):
+    lines = (FIXTURES / "acled_2017_upper.csv").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "neither.csv"
+    path.write_bytes(lines[0] + lines[-1].replace(b",6,16,", b",3,13,"))
+    _, report = read_events(path)
+    assert report.rows_loaded == 0
     rejection = report.rejected[0]
-    assert (rejection.row, rejection.column, rejection.value) == (12, "inter1", "1")
-    assert "Riots/Protests" in rejection.reason
+    assert (rejection.row, rejection.column, rejection.value) == (2, "inter1", "1")
+    assert "rioters (5) or protesters (6) as inter1 or inter2" in rejection.reason
 
 
 def test_old_export_in_cp1252_with_uppercase_headers_keeps_french_names():

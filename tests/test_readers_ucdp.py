@@ -112,8 +112,10 @@ def test_unknown_violence_type_and_reversed_dates_are_rejected(ged):
 
 def test_columns_not_carried_are_listed(ged):
     (listed,) = [w for w in ged[1].warnings if w.startswith("columns not carried")]
-    for column in ("relid", "conflict_name", "geom_wkt", "priogrid_gid", "deaths_civilians"):
+    for column in ("relid", "geom_wkt", "gwnoa", "country_id"):
         assert column in listed
+    for carried in ("conflict_name", "priogrid_gid", "deaths_civilians", "code_status", "source_headline"):
+        assert carried not in listed.split(": ", 1)[1].split(", ")
     for column in ("best", "side_a", "where_coordinates", "date_prec"):
         assert column not in listed.split(": ", 1)[1].split(", ")
 

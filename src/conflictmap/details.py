@@ -136,7 +136,53 @@ def event_record(event: Mapping[str, object]) -> list[tuple[str, str]]:
         ("Event ID", _text(event.get("event_id"))),
         ("Recorded", "" if stamp is None or stamp is pd.NaT else _text(stamp)),
     ]
+    at = next(i for i, (label, _) in enumerate(rows) if label == "Civilians targeted")
+    rows[at:at] = _who_rows(event)
+    at = next(i for i, (label, _) in enumerate(rows) if label == "Location precision") + 1
+    rows[at:at] = _population_rows(event)
+    at = next(i for i, (label, _) in enumerate(rows) if label == "Source scale") + 1
+    rows[at:at] = _ucdp_rows(event)
     return [(label, value) for label, value in rows if value]
+
+
+def _who_rows(event: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Actor types and the interaction (ACLED's labels)."""
+    types = [_text(event.get("actor1_type")), _text(event.get("actor2_type"))]
+    if not types[1] and not _text(event.get("actor2")):
+        types = types[:1]
+    return [
+        ("Actor types", " / ".join(t or "?" for t in types) if any(types) else ""),
+        ("Interaction", _text(event.get("interaction"))),
+    ]
+
+
+def _population_rows(event: Mapping[str, object]) -> list[tuple[str, str]]:
+    """ACLED's population estimates around the event."""
+    parts = []
+    for radius in ("1km", "2km", "5km"):
+        number = _int(event.get(f"population_{radius}"))
+        if number is not None:
+            parts.append(f"{number:,} within {radius.removesuffix('km')} km")
+    best = _int(event.get("population_best"))
+    return [("People living nearby", "; ".join(parts) or ("" if best is None else f"{best:,} (best estimate)"))]
+
+
+def _ucdp_rows(event: Mapping[str, object]) -> list[tuple[str, str]]:
+    """UCDP's quality and context fields."""
+    clarity = _int(event.get("event_clarity"))
+    deaths = [(k, _int(event.get(f"deaths_{k}"))) for k in ("a", "b", "civilians", "unknown")]
+    named = {"a": "side A", "b": "side B", "civilians": "civilians", "unknown": "unknown"}
+    return [
+        ("Conflict", _text(event.get("conflict_name"))),
+        ("Dyad", _text(event.get("dyad_name"))),
+        ("Deaths by side", ", ".join(f"{named[k]} {n}" for k, n in deaths if n is not None)),
+        ("Coding status", _text(event.get("code_status"))),
+        ("Event clarity", {1: "clear", 2: "unclear (lower certainty)"}.get(clarity, "") if clarity else ""),
+        ("Sources", "" if _int(event.get("number_of_sources")) is None else str(_int(event.get("number_of_sources")))),
+        ("Headline", _text(event.get("source_headline"))),
+        ("Source dates", _text(event.get("source_date"))),
+        ("PRIO-GRID cell", _text(event.get("priogrid_gid"))),
+    ]
 
 
 def details_html(event: Mapping[str, object]) -> str:

@@ -47,6 +47,9 @@ FILTER_GROUPS: dict[str, tuple[str, ...]] = {
     "precision": ("max_geo_precision", "max_time_precision"),
     "text": ("text",),
     "area": ("bbox",),
+    "actor_types": ("actor_types",),
+    "interactions": ("interactions",),
+    "clarity": ("clear_only",),
 }
 
 
@@ -327,6 +330,46 @@ def search_choices(
     return table[np.asarray(keep, dtype=bool)] if len(table) else table
 
 
+def actor_type_choices(
+    events: pd.DataFrame, selected: Sequence[str] = (), weights: Weights = None
+) -> list[tuple[str, int]]:
+    """ACLED's actor types with how many events have one as actor 1 or 2 (an event counted once), in ACLED's order.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events, or any table with ``actor1_type`` and ``actor2_type``.
+    selected : sequence of str
+        Types already chosen; kept with 0 when absent.
+    weights : sequence of int, optional
+        How many events each row stands for (rows grouped, as a database returns them).
+    """
+    counts = np.zeros(len(schema.ACTOR_TYPES), dtype=np.int64)
+    each = np.ones(len(events), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    first = events["actor1_type"].astype(object).to_numpy()
+    second = events["actor2_type"].astype(object).to_numpy()
+    for i, kind in enumerate(schema.ACTOR_TYPES):
+        counts[i] = each[(first == kind) | (second == kind)].sum()
+    pairs = [(k, int(n)) for k, n in zip(schema.ACTOR_TYPES, counts, strict=True) if n > 0 or k in selected]
+    return pairs + [(s, 0) for s in selected if s not in schema.ACTOR_TYPES]
+
+
+def interaction_choices(
+    events: pd.DataFrame, selected: Sequence[str] = (), weights: Weights = None
+) -> list[tuple[str, int]]:
+    """The interactions the events have, with their counts, most frequent first; chosen ones kept."""
+    return value_choices(events["interaction"], selected, weights)
+
+
+def unclear_count(events: pd.DataFrame, weights: Weights = None) -> int:
+    """How many events "clear events only" leaves out (UCDP's event_clarity 2 or a code_status other than Clear)."""
+    each = np.ones(len(events), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    clarity = pd.to_numeric(events["event_clarity"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    status = events["code_status"].astype(object).to_numpy()
+    unclear = (clarity == 2) | (pd.notna(status) & (status != "Clear"))
+    return int(each[unclear].sum())
+
+
 def count_labels(pairs: Iterable[tuple[str, int]], selected: Sequence[str] = ()) -> dict[str, str]:
     """Picker labels: ``"Gao (12)"`` for each ``value_choices`` pair, the bare name for chosen values without events.
 
@@ -385,6 +428,9 @@ CONTROLS: tuple[str, ...] = (
     "min_fatalities",
     "precise",
     "text",
+    "actor_types",
+    "interactions",
+    "clear_only",
     "carried",
 )
 
@@ -407,8 +453,9 @@ def controls_from_spec(spec: FilterSpec, span: DateSpan, latest: date) -> dict[s
         One value per name in ``CONTROLS``: ``period`` (a ``DATE_PRESETS`` key), ``dates``
         (first, last), ``types`` (``type_choices`` values), ``actors``, ``regions``,
         ``datasets`` (lists), ``min_fatalities``, ``precise`` (location and date precision
-        1), ``text``, and ``carried``: the fields no control shows (a bounding box, other
-        precision limits), kept as ``FilterSpec`` keyword arguments.
+        1), ``text``, ``actor_types``, ``interactions`` (lists), ``clear_only``, and
+        ``carried``: the fields no control shows (a bounding box, other precision limits),
+        kept as ``FilterSpec`` keyword arguments.
     """
     period = matching_preset(spec.date_from, spec.date_to, latest)
     dates = (span.first, span.last) if period == "all" else (spec.date_from or span.first, spec.date_to or span.last)
@@ -426,6 +473,9 @@ def controls_from_spec(spec: FilterSpec, span: DateSpan, latest: date) -> dict[s
         "min_fatalities": spec.min_fatalities,
         "precise": precise,
         "text": spec.text,
+        "actor_types": list(spec.actor_types),
+        "interactions": list(spec.interactions),
+        "clear_only": spec.clear_only,
         "carried": {k: v for k, v in carried.items() if v is not None},
     }
 
@@ -456,6 +506,10 @@ def spec_from_controls(controls: dict[str, object]) -> FilterSpec:
         "datasets": controls["datasets"],
         "min_fatalities": int(controls["min_fatalities"] or 0),  # type: ignore[arg-type]
         "text": controls["text"] or "",
+        # Pages made before these controls existed leave them out.
+        "actor_types": controls.get("actor_types") or (),
+        "interactions": controls.get("interactions") or (),
+        "clear_only": bool(controls.get("clear_only")),
         **controls.get("carried", {}),  # type: ignore[dict-item]
     }
     if controls["precise"]:

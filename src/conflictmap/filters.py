@@ -23,13 +23,24 @@ datasets
     exact labels as they appear in the table.
 text
     one phrase, found case- and accent-insensitively ("segou" finds "Ségou") in
-    notes, actors, location, admin1 and admin2. Folding the notes costs about
+    notes, actors, location, admin1, admin2 and tags ("crowd size=around 200"). Folding the notes costs about
     1.5 s per million events; the result is kept while the table's notes column
     lives, so later searches on the same table cost one substring scan (about
     0.1 s per million).
 bbox
     ``(west, south, east, north)`` in degrees on longitude/latitude, edges inclusive;
     boxes crossing the antimeridian are not supported.
+actor_types
+    ACLED's actor types ("State forces", "Civilians"); an event is kept when actor 1
+    or actor 2 is of one of them.
+interactions
+    ACLED's interactions ("State forces-Civilians", "Protesters only"; codes such as
+    17 are read too, and either order of the two types); an event is kept when its
+    interaction is one of them.
+clear_only
+    keep only events their source does not mark unclear: UCDP's ``event_clarity`` 2
+    or a ``code_status`` other than "Clear" are left out; events without these fields
+    (ACLED's, one's own) stay.
 """
 
 from __future__ import annotations
@@ -52,10 +63,10 @@ import pyarrow.compute as pc
 from conflictmap.actors import actor_key, actor_mask, display_name
 from conflictmap.errors import ConflictmapError
 from conflictmap.regions import region_mask
-from conflictmap.schema import ACTOR_COLUMNS, EVENT_TYPES, SUB_EVENT_TYPES
+from conflictmap.schema import ACTOR_COLUMNS, ACTOR_TYPES, EVENT_TYPES, INTERACTIONS, SUB_EVENT_TYPES, interaction_label
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
-TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "admin2")
+TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "admin2", "tags")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -154,6 +165,40 @@ def _parse_bbox(value: object, label: str) -> tuple[float, float, float, float] 
     return (west, south, east, north)
 
 
+_BY_TYPE = {t.casefold(): t for t in ACTOR_TYPES}
+
+
+def _parse_interactions(value: object, label: str) -> tuple[str, ...]:
+    """Interactions as ACLED's labels: a label (either order of the two types) or its code (17, 60)."""
+    by_fold = {a.casefold(): a for a in INTERACTIONS}
+    out = []
+    for item in _as_tuple(value, label):
+        found = by_fold.get(" ".join(item.split()).casefold())
+        if found is None and item.isdigit() and len(item) == 2 and item[0] in "12345678" and item[1] in "012345678":
+            types = ACTOR_TYPES[int(item[0]) - 1], None if item[1] == "0" else ACTOR_TYPES[int(item[1]) - 1]
+            found = interaction_label(*types)
+        if found is None and "-" in item:
+            left, right = (_BY_TYPE.get(p.strip().casefold()) for p in item.split("-", 1))
+            found = interaction_label(left, right) if left and right else None
+        if found is None:
+            raise FilterError(
+                f"{label} has unknown interaction {item!r}; expected an ACLED interaction such as "
+                f"'State forces-Civilians', 'Protesters only' or its code (17, 60)"
+            )
+        out.append(found)
+    return tuple(dict.fromkeys(out))
+
+
+def _parse_flag(value: object, label: str) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if value is None or (isinstance(value, str) and value.strip().casefold() in ("", "0", "false", "no")):
+        return False
+    if isinstance(value, str) and value.strip().casefold() in ("1", "true", "yes"):
+        return True
+    raise FilterError(f"{label} has {value!r}; expected 1 or 0")
+
+
 _PARSERS: dict[str, Callable[[object, str], object]] = {
     "date_from": _parse_date,
     "date_to": _parse_date,
@@ -167,6 +212,9 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "max_time_precision": _parse_precision,
     "text": _parse_text,
     "bbox": _parse_bbox,
+    "actor_types": _parse_choices(ACTOR_TYPES, "actor type"),
+    "interactions": _parse_interactions,
+    "clear_only": _parse_flag,
 }
 #: Field -> query parameter name.
 QUERY_PARAMS: dict[str, str] = {
@@ -182,8 +230,13 @@ QUERY_PARAMS: dict[str, str] = {
     "max_time_precision": "timeprec",
     "text": "q",
     "bbox": "bbox",
+    "actor_types": "actortype",
+    "interactions": "interaction",
+    "clear_only": "clear",
 }
-_LIST_FIELDS = frozenset({"actors", "event_types", "sub_event_types", "admin1", "datasets"})
+_LIST_FIELDS = frozenset(
+    {"actors", "event_types", "sub_event_types", "admin1", "datasets", "actor_types", "interactions"}
+)
 
 
 # ---------------------------------------------------------------- masks over categories
@@ -289,6 +342,9 @@ class FilterSpec:
     max_time_precision: int | None = None
     text: str = ""
     bbox: tuple[float, float, float, float] | None = None
+    actor_types: tuple[str, ...] = ()
+    interactions: tuple[str, ...] = ()
+    clear_only: bool = False
 
     def __post_init__(self) -> None:
         for name, parse in _PARSERS.items():
@@ -344,6 +400,23 @@ class FilterSpec:
             keep &= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
         if self.text:
             keep &= _text_mask(events, self.text)
+        if self.actor_types or self.interactions or self.clear_only:
+            keep &= self._who_mask(events)
+        return keep
+
+    def _who_mask(self, events: pd.DataFrame) -> np.ndarray:
+        """``actor_types``, ``interactions`` and ``clear_only`` (see the module's semantics)."""
+        keep = np.ones(len(events), dtype=bool)
+        if self.actor_types:
+            keep &= _isin_mask(events["actor1_type"], self.actor_types) | _isin_mask(
+                events["actor2_type"], self.actor_types
+            )
+        if self.interactions:
+            keep &= _isin_mask(events["interaction"], self.interactions)
+        if self.clear_only:
+            keep &= events["event_clarity"].to_numpy(dtype="float64", na_value=np.nan) != 2
+            status = events["code_status"]
+            keep &= status.isna().to_numpy() | _isin_mask(status, ["Clear"])
         return keep
 
     def apply(self, events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -376,7 +449,8 @@ class FilterSpec:
         dict
             ``from``, ``to`` (ISO dates), ``actor``, ``type``, ``subtype``, ``region``,
             ``dataset`` (lists: repeated parameters), ``minfat``, ``geoprec``, ``timeprec``,
-            ``q`` and ``bbox`` (``"w,s,e,n"``).
+            ``q``, ``bbox`` (``"w,s,e,n"``), ``actortype``, ``interaction`` (lists) and
+            ``clear`` (``"1"``).
         """
         out: dict[str, str | list[str]] = {}
         for f in dataclasses.fields(self):
@@ -390,6 +464,8 @@ class FilterSpec:
                 out[param] = value.isoformat()
             elif f.name == "bbox":
                 out[param] = ",".join(repr(float(v)) for v in value)
+            elif f.name == "clear_only":
+                out[param] = "1"
             else:
                 out[param] = str(value)
         return out
@@ -475,4 +551,19 @@ class FilterSpec:
             parts.append(f"text “{self.text}”")
         if self.bbox is not None:
             parts.append("area " + ", ".join(f"{v:g}" for v in self.bbox))
+        parts += self._describe_who()
         return " · ".join(parts) if parts else "all events"
+
+    def _describe_who(self) -> list[str]:
+        parts = []
+        if self.actor_types:
+            parts.append(
+                ("actor type: " if len(self.actor_types) == 1 else "actor types: ") + ", ".join(self.actor_types)
+            )
+        if self.interactions:
+            parts.append(
+                ("interaction: " if len(self.interactions) == 1 else "interactions: ") + ", ".join(self.interactions)
+            )
+        if self.clear_only:
+            parts.append("clear events only")
+        return parts

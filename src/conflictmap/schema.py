@@ -61,6 +61,36 @@ SUB_EVENT_TYPES: tuple[str, ...] = tuple(s for subs in TAXONOMY.values() for s i
 #: sub-event type -> its event type
 PARENT_TYPE: dict[str, str] = {s: t for t, subs in TAXONOMY.items() for s in subs}
 
+#: ACLED's actor types (``inter1``/``inter2``), by their code 1-8.
+ACTOR_TYPES: tuple[str, ...] = (
+    "State forces",
+    "Rebel group",
+    "Political militia",
+    "Identity militia",
+    "Rioters",
+    "Protesters",
+    "Civilians",
+    "External/Other forces",
+)
+#: ACLED's interactions: "<type> only" for a lone actor, else "<type>-<type>" with the lower code first
+#: (``interaction`` 17 is "State forces-Civilians", 60 "Protesters only").
+INTERACTIONS: tuple[str, ...] = tuple(
+    f"{a} only" if b is None else f"{a}-{b}" for i, a in enumerate(ACTOR_TYPES) for b in (None, *ACTOR_TYPES[i:])
+)
+
+
+def interaction_label(type1: str | None, type2: str | None) -> str | None:
+    """The interaction of two actor types, as ACLED writes it ("State forces-Civilians", "Protesters only")."""
+    if type1 not in ACTOR_TYPES:
+        return None
+    if type2 is None:
+        return f"{type1} only"
+    if type2 not in ACTOR_TYPES:
+        return None
+    first, second = sorted((type1, type2), key=ACTOR_TYPES.index)
+    return f"{first}-{second}"
+
+
 DISORDER_TYPES: tuple[str, ...] = (
     "Political violence",
     "Demonstrations",
@@ -112,8 +142,37 @@ DTYPES: dict[str, str] = {
     "notes": "string",
     "tags": "string",
     "timestamp": "datetime64[ns, UTC]",
+    # Added with issue 12: who fought whom, where and how many lived near, and UCDP's quality fields.
+    # Missing for rows whose source has no such field. See ``EXTENDED_COLUMNS``.
+    "actor1_type": _CAT,
+    "actor2_type": _CAT,
+    "interaction": _CAT,
+    "iso": "Int64",
+    "region": _CAT,
+    "population_1km": "Int64",
+    "population_2km": "Int64",
+    "population_5km": "Int64",
+    "population_best": "Int64",
+    "code_status": _CAT,
+    "event_clarity": "Int64",
+    "conflict_name": _CAT,
+    "dyad_name": _CAT,
+    "deaths_a": "Int64",
+    "deaths_b": "Int64",
+    "deaths_civilians": "Int64",
+    "deaths_unknown": "Int64",
+    "number_of_sources": "Int64",
+    "priogrid_gid": "Int64",
+    "source_headline": "string",
+    "source_office": "string",
+    "source_date": "string",
 }
 COLUMNS: tuple[str, ...] = tuple(DTYPES)
+#: The columns after ``timestamp``: added to the table later, so stores made before them gain them on opening,
+#: and a row that has none of them is the same event as it was before they existed.
+EXTENDED_COLUMNS: tuple[str, ...] = COLUMNS[COLUMNS.index("timestamp") + 1 :]
+#: Whole-number columns that may be missing (never defaulted to 0).
+OPTIONAL_COUNT_COLUMNS: tuple[str, ...] = tuple(c for c, t in DTYPES.items() if t == "Int64")
 TEXT_COLUMNS: tuple[str, ...] = tuple(c for c, t in DTYPES.items() if t in ("string", _CAT))
 ACTOR_COLUMNS: tuple[str, ...] = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
 DATE_COLUMNS: tuple[str, ...] = ("event_date", "date_end")
@@ -186,6 +245,15 @@ def _as_utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, errors="raise", format="mixed").astype("datetime64[ns, UTC]")
 
 
+def _missing_column(dtype: str, n: int) -> pd.Series:
+    """A column of ``n`` missing values of ``dtype``, made directly (cheap at a million rows)."""
+    if dtype == _CAT:
+        return pd.Series(
+            pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))
+        )
+    return pd.Series(pd.array([pd.NA] * n, dtype=dtype))
+
+
 def stable_event_id(prefix: str, *parts: object) -> str:
     """A deterministic id for a row that carries none: ``PREFIX-`` and 12 hex digits.
 
@@ -225,6 +293,9 @@ def to_canonical(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     df = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
     out: dict[str, pd.Series] = {}
     for col, dtype in DTYPES.items():
+        if col not in df.columns and col in EXTENDED_COLUMNS:
+            out[col] = _missing_column(dtype, len(df))
+            continue
         if col in df.columns:
             values = df[col]
         elif col == "date_end":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -56,3 +57,26 @@ def read(path: str, fmt: str | None = None, dataset: str | None = None) -> tuple
     if fmt is None and dataset is None and source.is_file():
         return catalog.load_events(source, progress=progress_printer(source))
     return read_events(source, fmt, dataset=dataset, progress=progress_printer(source))
+
+
+def add_actor_type_options(group: argparse._ArgumentGroup) -> None:
+    """``--actor-type``, ``--interaction`` and ``--clear-only`` (FilterSpec's actor_types, interactions, clear_only)."""
+    multi = {"action": "extend", "nargs": "+", "default": None}
+    group.add_argument(
+        "--actor-type", dest="actor_types", metavar="T", help="actor 1 or 2 of this type, e.g. 'State forces'", **multi
+    )
+    group.add_argument(
+        "--interaction",
+        dest="interactions",
+        metavar="I",
+        help="ACLED interaction, e.g. 'State forces-Civilians' or its code 17",
+        **multi,
+    )
+    group.add_argument(
+        "--clear-only",
+        dest="clear_only",
+        action="store_const",
+        const=True,
+        default=None,
+        help="leave out events their source marks unclear (UCDP event_clarity 2, code_status other than Clear)",
+    )

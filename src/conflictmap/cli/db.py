@@ -1,7 +1,7 @@
 """``conflictmap db``: the event store from the command line (the GeoPackage file, or ``CONFLICTMAP_DB``).
 
 ``db init | import FILE [--dataset NAME] | stats | export OUT [filters] | history EVENT_ID | delete EVENT_ID
---reason TEXT | undelete EVENT_ID | deleted | backup OUT | restore FILE``
+--reason TEXT | undelete EVENT_ID | deleted | acled-deleted FILE | backup OUT | restore FILE``
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from conflictmap.cli.common import UserError, progress_printer
+from conflictmap.cli.common import UserError, add_actor_type_options, progress_printer
+from conflictmap.export.licence import sharing_notice
 from conflictmap.filters import FilterSpec
-from conflictmap.readers import FORMATS
+from conflictmap.readers import FORMATS, SUFFIXES
 from conflictmap.store import EventStore, StoreError, open_store
 from conflictmap.store.base import Progress
 
@@ -143,6 +144,9 @@ def _spec(args: argparse.Namespace) -> FilterSpec:
         max_time_precision=args.time_precision,
         text=args.text or "",
         bbox=_bbox(args.bbox),
+        actor_types=args.actor_types or (),
+        interactions=args.interactions or (),
+        clear_only=bool(args.clear_only),
     )
 
 
@@ -151,6 +155,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the events a filter keeps to a file."""
     spec = _spec(args)
     with _open(args) as store:
+        known = Path(args.output).suffix.lower() in SUFFIXES  # a wrong name is the only line, not the note
+        if known and (notice := sharing_notice(store.distinct_values("dataset", spec))):
+            print(f"note: {notice}", file=sys.stderr)  # before anything is written
         n = store.export(Path(args.output), spec, include_missing=not args.no_missing)
     print(f"wrote {n} events ({spec.describe()}) to {args.output}")
     return 0
@@ -220,6 +227,24 @@ def cmd_deleted(args: argparse.Namespace) -> int:
         when = _when(row.deleted_at)
         reason = f" - {row.reason}" if isinstance(row.reason, str) else ""
         print(f"  {row.event_id}  {row.event_date:%Y-%m-%d}  {row.location}  deleted {when} by {who}{reason}")
+    return 0
+
+
+@_store_errors
+def cmd_acled_deleted(args: argparse.Namespace) -> int:
+    """Mark deleted the events of ACLED's deleted-events file (CSV, XLSX or an API reply), each with its reason."""
+    from conflictmap.readers.acled import apply_deleted, read_deleted
+    from conflictmap.readers.report import NotEventDataError
+
+    try:
+        deleted = read_deleted(args.file)
+    except (FileNotFoundError, NotEventDataError) as exc:
+        raise UserError(str(exc)) from None
+    for rejection in deleted.rejected:
+        print(f"  rejected {rejection}", file=sys.stderr)
+    with _open(args) as store:
+        outcome = apply_deleted(store, deleted)
+    print(f"{args.file}: {len(deleted)} events ACLED deleted; {outcome.summary()}")
     return 0
 
 
@@ -323,6 +348,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="W S E N",
         help="bounding box in degrees: --bbox -12.3 10.1 4.3 25 (or --bbox=-12.3,10.1,4.3,25)",
     )
+    add_actor_type_options(filters)
     filters.add_argument("--no-missing", action="store_true", help="leave out events flagged missing")
     p.set_defaults(func=cmd_export)
 
@@ -344,6 +370,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("deleted", parents=[common], help="the deleted events, most recent first")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="how many to list (default 50)")
     p.set_defaults(func=cmd_deleted)
+
+    p = actions.add_parser(
+        "acled-deleted", parents=[common], help="mark deleted the events of ACLED's deleted-events file"
+    )
+    p.add_argument("file", metavar="FILE", help="event_id_cnty and deleted_timestamp: CSV, XLSX or an API reply")
+    p.set_defaults(func=cmd_acled_deleted)
 
     p = actions.add_parser("backup", parents=[common], help="copy the whole store to a new GeoPackage file")
     p.add_argument("output", metavar="OUT", help="the backup file to create (.gpkg)")

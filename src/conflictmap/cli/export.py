@@ -15,9 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 
 from conflictmap import catalog
 from conflictmap.assets import AssetError
-from conflictmap.cli.common import UserError, read
-from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
-from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
+from conflictmap.cli.common import UserError, add_actor_type_options, read
+from conflictmap.export import (
+    AGGREGATE_BY,
+    DATA_KINDS,
+    SNAPSHOT_KINDS,
+    kind_for_path,
+    sharing_notice,
+    write_aggregates,
+    write_export,
+)
+from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS, WIDTH_RANGE
 from conflictmap.filters import QUERY_PARAMS, FilterSpec
 from conflictmap.links import page_query
 from conflictmap.readers import FORMATS
@@ -47,6 +55,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
     group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
+    add_actor_type_options(group)
 
 
 def filter_spec(args: argparse.Namespace) -> FilterSpec:
@@ -86,7 +95,14 @@ def _check_output(data: str, output: str) -> Path:
 
 def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     out = _check_output(args.data, args.output)
-    kind = kind_for_path(out, kinds)
+    aggregates = getattr(args, "aggregates_only", False)
+    is_map = kinds == SNAPSHOT_KINDS
+    if aggregates and is_map:
+        # A map of counts per grid cell: no marker, no popup, no note of any event.
+        if args.mode not in ("auto", "density"):
+            raise UserError(f"--aggregates-only draws counts per grid cell; it cannot be drawn as {args.mode}")
+        args.mode = "density"
+    kind = kind_for_path(out, ("csv", "geojson") if aggregates and not is_map else kinds)
     spec = filter_spec(args)
     events, report = read(args.data, args.format)
     if report.rows_rejected:
@@ -95,6 +111,32 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
             "and are left out (run `conflictmap import` for the details)",
             file=sys.stderr,
         )
+    # The licence note comes before anything is written (once the options are known to be good).
+    counts_only = aggregates or (is_map and args.mode == "density")
+    notice_kind = "aggregates" if counts_only else ("map" if is_map else "data")
+    notice = sharing_notice(spec.apply(events), kind=notice_kind)
+    told = [not notice]
+
+    def tell(fraction: float, message: str) -> None:
+        if not told[0]:
+            told[0] = True
+            print(f"note: {notice}", file=sys.stderr)
+
+    if kind in IMAGE_KINDS and notice:
+        # Options the renderer checks late are checked before the note, so a mistake is the only line.
+        from conflictmap.export.image import choose_mode, resolve_dpi
+
+        if kind == "png":
+            resolve_dpi(args.dpi, args.width)
+        choose_mode(0, args.mode)
+    if aggregates and not is_map:
+        tell(0.0, "")
+        prov, written = write_aggregates(
+            events, spec, out, by=args.by, cell_deg=args.cell_deg, title=args.title, sources=[report]
+        )
+        also = f" (provenance in {written[1].name})" if len(written) > 1 else ""
+        print(f"wrote counts of {prov.events:,} events ({prov.layout}; {prov.filter_text}) to {out}{also}")
+        return 0
     options = {
         "title": args.title,
         "sources": [report],
@@ -106,7 +148,7 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     else:
         options |= {"layout": args.layout}
     try:
-        prov, written = write_export(events, spec, out, kind=kind, **options)
+        prov, written = write_export(events, spec, out, kind=kind, progress=tell, **options)
     except AssetError as exc:
         raise UserError(str(exc)) from None
     if prov.events == 0:
@@ -153,6 +195,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="markers, clusters (HTML only) or a grid of counts; auto: markers up to 20,000 events",
     )
+    p.add_argument(
+        "--aggregates-only",
+        action="store_true",
+        help="draw counts per grid cell only (no markers, no event details): what ACLED's terms let you share",
+    )
     _common(p)
     p.set_defaults(func=cmd_snapshot)
 
@@ -171,6 +218,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="CSV columns: canonical (default) or ACLED's export layout",
     )
     p.add_argument("--title", help="title recorded in the provenance")
+    p.add_argument(
+        "--aggregates-only",
+        action="store_true",
+        help="write counts per area or grid cell (no event rows, no notes): what ACLED's terms let you share; "
+        ".csv or .geojson",
+    )
+    p.add_argument("--by", choices=AGGREGATE_BY, default="admin1", help="with --aggregates-only: count per (admin1)")
+    p.add_argument("--cell-deg", type=float, default=0.5, metavar="DEG", help="with --by cell: cell size (0.5)")
     _common(p)
     p.set_defaults(func=cmd_export)
 

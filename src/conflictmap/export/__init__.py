@@ -27,6 +27,14 @@ import pandas as pd
 from conflictmap.errors import ConflictmapError
 from conflictmap.export.data import CSV_LAYOUTS, DATA_KINDS, write_csv, write_geojson, write_gpkg
 from conflictmap.export.html import write_html
+from conflictmap.export.licence import (
+    AGGREGATE_BY,
+    LICENCES,
+    aggregate_events,
+    aggregates_view,
+    sharing_notice,
+    write_aggregates,
+)
 from conflictmap.export.options import IMAGE_KINDS, ImageOptionError
 from conflictmap.export.provenance import (
     Provenance,
@@ -345,9 +353,11 @@ def export_view(
 
 
 __all__ = [
+    "AGGREGATE_BY",
     "DATA_KINDS",
     "KINDS",
     "KIND_NAMES",
+    "LICENCES",
     "MIME_TYPES",
     "SNAPSHOT_KINDS",
     "ExportError",
@@ -356,6 +366,8 @@ __all__ = [
     "Provenance",
     "ProvenanceError",
     "SourceInfo",
+    "aggregate_events",
+    "aggregates_view",
     "default_title",
     "describe_sources",
     "export_filename",
@@ -363,8 +375,10 @@ __all__ = [
     "kind_for_path",
     "make_provenance",
     "read_provenance",
+    "sharing_notice",
     "sidecar_path",
     "source_info",
     "upload_info",
+    "write_aggregates",
     "write_export",
 ]

@@ -6,13 +6,14 @@ ACLED's current export, in its order, so tools built for ACLED files take it;
 ``readers.read_events`` detects it as ACLED. What that layout cannot hold is
 lost in it: ``dataset`` (reading it back says ``acled``, unless a dataset is
 named), ``date_end``, ``fatalities_low``/``fatalities_high`` and
-``source_event_type``. The canonical table does not carry ``inter1``,
-``inter2``, ``interaction``, ``iso`` and ``region``; they are taken from a
-column of that name when the events have one, else worked out from what they
-do carry: ``inter1``/``inter2`` from the actor's kind in the alias table
-(``INTER_BY_KIND``; empty for an actor not in it), ``interaction`` from the two
-as ACLED writes it (the lower code first, ``10`` for a sole actor), ``iso``
-and ``region`` from ``country`` (``COUNTRIES``; empty for a country not listed).
+``source_event_type`` and UCDP's own fields. ``inter1``/``inter2`` are the actor
+types and ``interaction`` the interaction, as labels (as ACLED writes them since
+2023); ``iso``, ``region`` and ``year`` (from ``event_date``) are written back, and
+the ``population_*`` columns after ``timestamp`` when any event has them.
+Where the events carry no actor type, it is worked out from the actor's kind
+in the alias table (``INTER_BY_KIND``; empty for an actor not in it), and the
+interaction from the two types; ``iso`` and ``region`` missing from the events
+come from ``country`` (``COUNTRIES``; empty for a country not listed).
 ``timestamp`` is written as Unix seconds and ``civilian_targeting`` as
 "Civilian targeting" or empty, as ACLED writes them.
 
@@ -28,13 +29,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from conflictmap import actors
+from conflictmap import actors, schema
 from conflictmap.export.provenance import Provenance
 from conflictmap.export.stored import add_geojson_provenance, add_gpkg_provenance, write_sidecar
 from conflictmap.readers import write_events
-from conflictmap.readers.acled import ACLED_COLUMNS
+from conflictmap.readers.acled import ACLED_COLUMNS, POPULATION_COLUMNS
 
-#: ACLED columns with no canonical counterpart: taken from the events when present, else worked out.
+#: ACLED columns written from a canonical column of another name.
+ACLED_FROM: dict[str, str] = {"inter1": "actor1_type", "inter2": "actor2_type"}
+#: ACLED columns worked out where the events carry no value (see the module's notes).
 ACLED_DERIVED: tuple[str, ...] = ("inter1", "inter2", "interaction", "iso", "region")
 #: ACLED's actor-type ("inter") code of each kind of actor in ``data/actors.csv`` (ACLED codebook:
 #: 1 state forces, 2 rebel groups, 3 political militias, 4 identity militias, 5 rioters,
@@ -115,15 +118,30 @@ def acled_frame(events: pd.DataFrame) -> pd.DataFrame:
             out[column] = derived[column]
         else:
             out[column] = events[column]
+    for column in POPULATION_COLUMNS:
+        if events[column].notna().any():
+            out[column] = events[column]
     return out
 
 
 def _inter(names: pd.Series) -> pd.Series:
-    """ACLED's inter code of each actor name, worked out once per distinct name; missing where unknown."""
+    """ACLED's actor type of each actor name, worked out once per distinct name; missing where unknown."""
     codes, labels = pd.factorize(names.astype(object))
-    per_label = [INTER_BY_KIND.get(actors.actor_kind(str(n)) or "") for n in labels]
-    table = pd.array([*per_label, None], dtype="Int64")
-    return pd.Series(table[codes], index=names.index, dtype="Int64")
+    per_label = []
+    for name in labels:
+        code = INTER_BY_KIND.get(actors.actor_kind(str(name)) or "")
+        per_label.append(schema.ACTOR_TYPES[code - 1] if code else None)
+    table = np.array([*per_label, None], dtype=object)
+    return pd.Series(table[codes], index=names.index, dtype=object)
+
+
+def _given(events: pd.DataFrame, column: str) -> pd.Series | None:
+    """The events' own values of ``column`` (missing where blank), or None without the column."""
+    if column not in events.columns:
+        return None
+    given = events[column].astype(object)
+    blank = given.isna() | (given.astype(str).str.strip() == "")
+    return given.where(~blank, None)
 
 
 def acled_codes(events: pd.DataFrame) -> pd.DataFrame:
@@ -132,32 +150,35 @@ def acled_codes(events: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     events : pandas.DataFrame
-        Canonical events, perhaps with some of these columns already (kept where they hold a value).
+        Canonical events; their own actor types, interaction, iso and region win where they hold a value.
 
     Returns
     -------
     pandas.DataFrame
-        The five columns; codes as nullable integers, ``region`` as text (empty where unknown).
+        The five columns: actor types and interaction as ACLED's labels, ``iso`` as a nullable
+        integer, ``region`` as text (empty where unknown).
     """
     out = pd.DataFrame(index=events.index)
-    out["inter1"] = _inter(events["actor1"])
-    out["inter2"] = _inter(events["actor2"])
-    first = out["inter1"].to_numpy("float64", na_value=np.nan)
-    second = out["inter2"].to_numpy("float64", na_value=np.nan)
+    for column, name, actor in (("inter1", "actor1_type", "actor1"), ("inter2", "actor2_type", "actor2")):
+        worked_out = _inter(events[actor])
+        given = _given(events, name)
+        out[column] = worked_out if given is None else given.where(given.notna(), worked_out)
     actor2 = events["actor2"].astype(object)
     alone = (actor2.isna() | (actor2.astype(str).str.strip() == "")).to_numpy()
-    # ACLED: the two codes, lower first (17: state forces and civilians); a sole actor's code, then 0 (10).
-    pair = np.minimum(first, second) * 10 + np.maximum(first, second)
-    interaction = np.where(alone, first * 10, pair)
-    out["interaction"] = pd.Series(interaction, index=events.index).astype("Int64")
+    pairs = zip(out["inter1"].tolist(), out["inter2"].tolist(), alone, strict=True)
+    worked = [schema.interaction_label(a, None if lone else b) for a, b, lone in pairs]
+    worked_out = pd.Series(worked, index=events.index, dtype=object)
+    given = _given(events, "interaction")
+    out["interaction"] = worked_out if given is None else given.where(given.notna(), worked_out)
     country = events["country"].astype(object)
-    out["iso"] = country.map({name: iso for name, (iso, _) in COUNTRIES.items()}).astype("Int64")
-    out["region"] = country.map({name: region for name, (_, region) in COUNTRIES.items()}).fillna("")
-    for column in ACLED_DERIVED:
-        if column in events.columns:
-            given = events[column]
-            kept = given.notna() & (given.astype(str).str.strip() != "")
-            out[column] = out[column].astype(object).where(~kept.to_numpy(), given.astype(object))
+    iso = country.map({name: iso for name, (iso, _) in COUNTRIES.items()}).astype("Int64")
+    given = _given(events, "iso")
+    if given is not None:
+        iso = pd.to_numeric(given, errors="coerce").astype("Int64").fillna(iso)
+    out["iso"] = iso
+    region = country.map({name: region for name, (_, region) in COUNTRIES.items()}).astype(object)
+    given = _given(events, "region")
+    out["region"] = (region if given is None else given.where(given.notna(), region)).fillna("")
     return out
 
 

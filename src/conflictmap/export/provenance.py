@@ -25,6 +25,7 @@ import pandas as pd
 
 from conflictmap import settings
 from conflictmap.errors import ConflictmapError
+from conflictmap.export.licence import licence
 from conflictmap.filters import FilterSpec
 
 #: Version of the record's layout, stored with it.
@@ -74,6 +75,8 @@ class DatasetInfo:
         The dataset's release (e.g. ``GED 24.1``), when the caller knows it.
     attribution : str
         The citation to show with it.
+    licence : str
+        What its licence allows when it is shared (``export.licence.LICENCES``); empty when unknown.
     """
 
     name: str
@@ -83,6 +86,7 @@ class DatasetInfo:
     latest_update: str | None = None
     version: str | None = None
     attribution: str = ""
+    licence: str = ""
 
     @property
     def label(self) -> str:
@@ -278,6 +282,8 @@ class Provenance:
             out.append(f"  {d.name}: {', '.join(details)}")
             if d.attribution:
                 out.append(f"    {d.attribution}")
+            if d.licence:
+                out.append(f"    licence: {d.licence}")
         for s in self.sources:
             read = ""
             if s.rows_read is not None and s.rows_loaded is not None and s.rows_read != s.rows_loaded:
@@ -392,6 +398,7 @@ def dataset_infos(events: pd.DataFrame, versions: Mapping[str, str] | None = Non
                 latest_update=None if pd.isna(stamp) else _iso_utc(pd.Timestamp(stamp).to_pydatetime()),
                 version=versions.get(str(name)),
                 attribution=attribution(str(name)),
+                licence=licence(str(name)),
             )
         )
     return tuple(infos)

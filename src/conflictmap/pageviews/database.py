@@ -198,6 +198,8 @@ class DatabaseViews:
             dates = facets.DateSpan(pd.Timestamp(groups["first_date"].min()).date(), pd.Timestamp(last).date())
             latest = pd.Timestamp(groups["last_date"].max()).date()
         actors = read.group_counts(None, schema.ACTOR_COLUMNS)
+        # One pass for the actor-type, interaction and clarity pickers.
+        kinds = read.group_counts(None, ["actor1_type", "actor2_type", "interaction", "event_clarity", "code_status"])
         return {
             "span": dates,
             "latest": latest,
@@ -205,6 +207,9 @@ class DatabaseViews:
             "actors": facets.actor_choices(_actor_frame(actors), weights=actors["events"]),
             "regions": facets.region_pairs(groups["admin1"], weights=weights),
             "datasets": facets.value_choices(groups["dataset"], weights=weights),
+            "actor_types": facets.actor_type_choices(kinds, weights=kinds["events"]),
+            "interactions": facets.interaction_choices(kinds, weights=kinds["events"]),
+            "unclear": facets.unclear_count(kinds, weights=kinds["events"]),
         }
 
     def filter_counts(self, spec: FilterSpec) -> dict[str, int]:

@@ -69,6 +69,9 @@ class MemoryViews:
             "actors": facets.actor_choices(events),
             "regions": facets.region_pairs(events["admin1"]),
             "datasets": facets.value_choices(events["dataset"]),
+            "actor_types": facets.actor_type_choices(events),
+            "interactions": facets.interaction_choices(events),
+            "unclear": facets.unclear_count(events),
         }
 
     def filter_counts(self, spec: FilterSpec) -> dict[str, int]:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from conflictmap.readers import acled, canonical, rows, ucdp
+from conflictmap.readers import acled, replies, ucdp
 from conflictmap.readers.canonical import SUFFIXES, write_events
 from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
 from conflictmap.readers.geofile import read_geofile
+from conflictmap.readers.pipeline import events_from_table
 from conflictmap.readers.report import ImportReport, NotEventDataError, Rejection, UnreadableFileError
 from conflictmap.readers.table import Progress, RawTable
 from conflictmap.readers.textfile import read_delimited, read_workbook
@@ -34,22 +35,40 @@ __all__ = [
     "NotEventDataError",
     "Rejection",
     "UnreadableFileError",
+    "acled",
     "detect_format",
     "read_acled",
     "read_canonical",
     "read_events",
     "read_ucdp",
+    "ucdp",
     "write_events",
 ]
 
 
-def _load(path: Path, progress: Progress | None) -> RawTable:
+def _load(path: Path, progress: Progress | None) -> tuple[RawTable, str | None]:
+    """The file's rows, and the format its container already tells (an API reply)."""
     container = sniff_container(path)
     if container == "csv":
-        return read_delimited(path, progress)
+        return read_delimited(path, progress), None
     if container == "xlsx":
-        return read_workbook(path, progress)
-    return read_geofile(path, container, progress)
+        return read_workbook(path, progress), None
+    if container == "reply":
+        payload = replies.load_json(path)
+        kind = replies.reply_kind(payload)
+        if kind == "acled":
+            records = replies.parse_acled_reply(payload).records
+        elif kind == "ucdp":
+            records = replies.parse_ucdp_reply(payload).records
+        elif isinstance(payload, list):
+            records = replies.records_list(payload, "the list", path.name)
+        else:
+            return read_geofile(path, "geojson", progress), None
+        table = replies.records_table(records)
+        if progress:
+            progress(len(records), len(records))
+        return table, kind
+    return read_geofile(path, container, progress), None
 
 
 def read_events(
@@ -65,7 +84,8 @@ def read_events(
     ----------
     path : str or pathlib.Path
         A CSV (any delimiter; UTF-8, UTF-8 with BOM, UTF-16 or cp1252/Latin-1),
-        XLSX (first sheet), GeoJSON, GeoPackage or GeoParquet file.
+        XLSX (first sheet), GeoJSON, GeoPackage or GeoParquet file, or a saved
+        ACLED or UCDP API JSON reply (its row numbers are record numbers from 1).
     format : {None, "acled", "ucdp", "canonical"}
         The event format; ``None`` works it out from the columns.
     dataset : str, optional
@@ -97,7 +117,8 @@ def read_events(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path}")
-    table = _load(path, progress)
+    table, told = _load(path, progress)
+    format = format or told
     if format is None:
         try:
             format = detect_format(table.frame.columns)
@@ -107,21 +128,7 @@ def read_events(
         raise NotEventDataError(
             f"{path.name} is not a {format} file: it lacks the column(s) {', '.join(missing)}; {expected_columns()}"
         )
-    report = ImportReport(source=str(path), format=format, rows_read=len(table.frame) + len(table.unreadable))
-    report.warnings.extend(table.notes)
-    for row, reason in table.unreadable:
-        report.reject(row, "(whole row)", "", f"cannot be split into the header's columns: {reason}")
-    if format == "acled":
-        staged = acled.stage(table, report)
-    elif format == "ucdp":
-        staged = ucdp.stage(table, report)
-    else:
-        staged = canonical.stage(table, report, default_dataset=path.stem)
-    for position, column, value, reason in table.flagged:
-        report.reject(table.rows[position], column, value, reason)
-        staged.bad[position] = True
-    events = rows.finish(staged, report, dataset=dataset)
-    return events, report
+    return events_from_table(table, format, source=str(path), dataset=dataset, default_dataset=path.stem)
 
 
 def read_acled(

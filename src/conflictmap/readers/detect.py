@@ -25,7 +25,6 @@ ACLED_MARKERS: tuple[str, ...] = (
     "event_id_no_cnty",
     "inter1",
     "inter2",
-    "interaction",
     "iso3",
 )
 
@@ -53,6 +52,8 @@ _NOT_TABLES: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
 )
 _TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# Keys near the start of an ACLED API reply ({"status", "success", "count", "data"}) or a UCDP page.
+_REPLY_KEYS = (b'"Result"', b'"TotalCount"', b'"data"', b'"success"', b'"event_id_cnty"')
 
 
 def expected_columns() -> str:
@@ -110,6 +111,8 @@ def detect_format(columns: Iterable[object]) -> str:
 def sniff_container(path: Path) -> str:
     """The kind of file at ``path``, from its first bytes, then its suffix.
 
+    ``"reply"`` is a saved ACLED or UCDP API JSON reply; ``"geojson"`` any other JSON object.
+
     Raises
     ------
     NotEventDataError
@@ -129,7 +132,10 @@ def sniff_container(path: Path) -> str:
     text = head
     for bom in _TEXT_BOMS:
         text = text.removeprefix(bom)
-    if text.lstrip().startswith(b"{") and (suffix in CONTAINER_SUFFIXES["geojson"] or b"Feature" in head):
+    start = text.lstrip()[:1]
+    if start in (b"{", b"[") and b'"Feature' not in head and any(k in head for k in _REPLY_KEYS):
+        return "reply"
+    if start == b"{" and (suffix in CONTAINER_SUFFIXES["geojson"] or b"Feature" in head):
         return "geojson"
     if b"\x00" in head and not head.startswith(_TEXT_BOMS[1:]):
         raise UnreadableFileError(f"{path.name} is a binary file, not a table of events: {expected_columns()}")

@@ -173,6 +173,26 @@ def _counts(staged: Staged, report: ImportReport, out: dict[str, pd.Series]) -> 
     )
 
 
+def _optional_counts(staged: Staged, report: ImportReport, out: dict[str, pd.Series]) -> None:
+    """Whole numbers a source may leave blank (population, UCDP's deaths): a value that is not one is
+    left blank with a warning, never a rejection, since the rest of the row stands."""
+    for col in schema.OPTIONAL_COUNT_COLUMNS:
+        if col in ("fatalities_low", "fatalities_high") or col not in staged.frame.columns:
+            continue
+        raw = _raw(staged, col)
+        num = parse.numbers(raw)
+        odd = (_present(raw) & (num.isna() | ~parse.integers_ok(num) | (num < 0))).to_numpy() & ~staged.bad
+        if odd.any():
+            at = np.flatnonzero(odd)
+            shown = ", ".join(f"row {staged.rows[i]} {str(raw.iloc[i]).strip()!r}" for i in at[:5])
+            report.warnings.append(
+                f"{staged.column(col)}: {len(at)} value(s) left blank, expected a whole number of 0 or more "
+                f"({shown}{' ...' if len(at) > 5 else ''})"
+            )
+            num = num.where(~odd)
+        out[col] = num
+
+
 def _types(staged: Staged, report: ImportReport, out: dict[str, pd.Series]) -> None:
     raw = _raw(staged, "event_type")
     event_type = parse.choices(raw, schema.EVENT_TYPES, categories=schema.EVENT_TYPES)
@@ -358,6 +378,7 @@ def finish(staged: Staged, report: ImportReport, dataset: str | None = None) -> 
     _types(staged, report, out)
     _dates(staged, report, out)
     _counts(staged, report, out)
+    _optional_counts(staged, report, out)
     _flags(staged, report, out)
     _timestamps(staged, report, out)
     todo = _coordinates(staged, report, out)

@@ -8,7 +8,9 @@ a quoted value spanning lines stays one row, blank lines count.
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
+import itertools
 import re
 import warnings
 import zipfile
@@ -68,9 +70,38 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _first_line(path: Path, encoding: str) -> str:
+#: Lines looked at for the header: an export tool may write a line or two above it.
+_HEAD_LINES = 20
+
+
+def _head_lines(path: Path, encoding: str) -> list[str]:
+    lines = []
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        return fh.readline()
+        for _ in range(_HEAD_LINES):
+            line = fh.readline()
+            if not line:
+                break
+            lines.append(line)
+    return lines
+
+
+def header_position(widths: list[int]) -> int:
+    """Where the header is among the first lines, given how many fields each holds.
+
+    The first line with at least half the fields of the widest; the lines above it
+    are a preamble (ACLED's export tool writes "(Sample)" and an empty line).
+    """
+    widest = max(widths, default=0)
+    if widest < 2:
+        return 0
+    return next(i for i, w in enumerate(widths) if w * 2 >= widest)
+
+
+def headerless_ged(first: list[str]) -> bool:
+    """True for a UCDP GED / Candidate file published without its header: 49 fields, the first an id."""
+    from conflictmap.readers.ucdp import GED_COLUMNS
+
+    return len(first) == len(GED_COLUMNS) and first[0].strip().isdigit() and first[5].strip() in ("1", "2", "3")
 
 
 def _is_hxl_row(values: pd.Series) -> bool:
@@ -105,7 +136,20 @@ def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
         If the text cannot be split into rows (an unclosed quote).
     """
     encoding, lines = scan_text(path)
-    sep = sniff_delimiter(_first_line(path, encoding))
+    head = _head_lines(path, encoding)
+    widest = max(head, key=lambda line: max(line.count(d) for d in _DELIMITERS), default="")
+    sep = sniff_delimiter(widest)
+    parsed = list(csv.reader(head, delimiter=sep))
+    skip = header_position([len([f for f in fields if f.strip()]) for fields in parsed])
+    names = None
+    notes = []
+    if skip:
+        notes.append(f"skipped {skip} line(s) above the header (row {skip + 1} is the header)")
+    if parsed and headerless_ged(parsed[0]):
+        from conflictmap.readers.ucdp import GED_COLUMNS
+
+        names = list(GED_COLUMNS)
+        notes.append("no header row: read as UCDP GED/Candidate's documented 49 columns")
     chunks: list[pd.DataFrame] = []
     done = 0
     with warnings.catch_warnings(record=True) as caught:
@@ -123,6 +167,9 @@ def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
                 na_values=[""],
                 skip_blank_lines=False,
                 on_bad_lines="warn",
+                skiprows=skip,
+                header=None if names else "infer",
+                names=names,
                 # Never take the first column as the index when rows are longer than the header.
                 index_col=False,
                 chunksize=CHUNK_ROWS,
@@ -153,9 +200,11 @@ def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
                 unreadable.append((int(match.group(1)), match.group(2).strip()))
     # Skipped lines keep their spreadsheet numbers; the rows read take the others, in order.
     skipped = np.array(sorted(r for r, _ in unreadable), dtype=np.int64)
-    numbers = np.arange(2, 2 + len(frame) + len(skipped), dtype=np.int64)
+    first = 1 if names else skip + 2
+    numbers = np.arange(first, first + len(frame) + len(skipped), dtype=np.int64)
     rows = np.setdiff1d(numbers, skipped, assume_unique=True) if len(skipped) else numbers
-    notes = [] if encoding in ("utf-8", "utf-8-sig") else [f"read as {encoding} text (not UTF-8)"]
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.insert(0, f"read as {encoding} text (not UTF-8)")
     return _finish(frame, rows, "csv", unreadable, notes)
 
 
@@ -191,10 +240,13 @@ def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
             sheet = book.worksheets[0]
             total = sheet.max_row or 0
             cells = sheet.iter_rows(values_only=True)
-            header = next(cells, None) or ()
+            first_rows = [row for _, row in zip(range(_HEAD_LINES), cells, strict=False)]
+            filled = [sum(1 for v in row if v is not None and str(v).strip()) for row in first_rows]
+            skip = header_position(filled)
+            header = first_rows[skip] if first_rows else ()
             width = len(header)
             records: list[list[str | None]] = []
-            for number, values in enumerate(cells, start=2):
+            for number, values in enumerate(itertools.chain(first_rows[skip + 1 :], cells), start=skip + 2):
                 record = [_cell_text(v) for v in values[:width]]
                 records.append(record + [None] * (width - len(record)))
                 if progress and number % 10_000 == 0:
@@ -209,5 +261,6 @@ def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
         progress(len(records) + 1, len(records) + 1)
     names = [f"column_{i + 1}" if h is None else str(h) for i, h in enumerate(header)]
     frame = pd.DataFrame(records, columns=names, dtype=object).astype("str")
-    rows = np.arange(2, 2 + len(frame), dtype=np.int64)
-    return _finish(frame, rows, "xlsx", [], [])
+    rows = np.arange(skip + 2, skip + 2 + len(frame), dtype=np.int64)
+    notes = [f"skipped {skip} row(s) above the header (row {skip + 1} is the header)"] if skip else []
+    return _finish(frame, rows, "xlsx", [], notes)

@@ -12,6 +12,13 @@
 - ``side_a``/``side_b`` are ``actor1``/``actor2``; ``adm_1``/``adm_2`` are
   ``admin1``/``admin2`` as UCDP writes them ("Tombouctou region", "Gao
   cercle"): they are kept as written, not matched to ACLED's names.
+- ``code_status``, ``event_clarity``, ``conflict_name``, ``dyad_name``,
+  ``deaths_a/b/civilians/unknown``, ``number_of_sources``, ``priogrid_gid``,
+  ``source_headline``, ``source_office``, ``source_date`` and ``region`` are
+  carried as written. ``actor1_type``/``actor2_type`` are ACLED's labels where
+  the side is clear (``_side_types``).
+- Candidate files are read the same way; a file without a header row is read
+  with the documented 49 columns (``GED_COLUMNS``).
 - ``where_coordinates`` is the ``location``; ``source`` joins
   ``source_office`` and ``source_article``; ``notes`` joins
   ``where_description`` and ``source_headline``. GED has no timestamp.
@@ -21,15 +28,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from conflictmap import schema
+from conflictmap.readers import replies
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
 from conflictmap.readers.rows import Staged
 from conflictmap.readers.table import RawTable
 
 DATASET = "ucdp_ged"
+
+#: The documented 49 columns of GED and Candidate files, in their order (Candidate files
+#: published without a header row are read with these names).
+GED_COLUMNS: tuple[str, ...] = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low", "gwnoa", "gwnob",
+)  # fmt: skip
 
 #: type_of_violence -> (event_type, sub_event_type, source_event_type)
 VIOLENCE_TYPES: dict[int, tuple[str, str, str]] = {
@@ -57,6 +79,21 @@ RENAMED: dict[str, str] = {
     "location": "where_coordinates",
     "latitude": "latitude",
     "longitude": "longitude",
+    "region": "region",
+    # Carried as UCDP writes them: the quality and context fields.
+    "code_status": "code_status",
+    "event_clarity": "event_clarity",
+    "conflict_name": "conflict_name",
+    "dyad_name": "dyad_name",
+    "deaths_a": "deaths_a",
+    "deaths_b": "deaths_b",
+    "deaths_civilians": "deaths_civilians",
+    "deaths_unknown": "deaths_unknown",
+    "number_of_sources": "number_of_sources",
+    "priogrid_gid": "priogrid_gid",
+    "source_headline": "source_headline",
+    "source_office": "source_office",
+    "source_date": "source_date",
 }
 _JOINED = {"source": ("source_office", "source_article"), "notes": ("where_description", "source_headline")}
 _CODED = ("id", "type_of_violence", "date_prec", "where_prec")
@@ -84,6 +121,31 @@ def _coded(
     return codes
 
 
+_GOVERNMENT = r"^\s*government of\b"
+
+
+def _side_types(frame: pd.DataFrame, violence: pd.Series) -> dict[str, pd.Series]:
+    """ACLED's actor types for UCDP's sides, where they are clear.
+
+    A side named "Government of ..." is State forces; in state-based conflict (1) the other side is a
+    Rebel group (UCDP's organised opposition); "Civilians", the target of one-sided violence (3), is
+    Civilians. Non-state sides (2), and side A of one-sided violence, have no clear type.
+    """
+    none = pd.Series(None, index=frame.index, dtype=object)
+    side_a = parse.text(frame["side_a"]) if "side_a" in frame.columns else none
+    side_b = parse.text(frame["side_b"]) if "side_b" in frame.columns else none
+    gov_a = side_a.str.contains(_GOVERNMENT, case=False, regex=True).fillna(False).astype(bool)
+    gov_b = side_b.str.contains(_GOVERNMENT, case=False, regex=True).fillna(False).astype(bool)
+    civilians_b = (side_b.str.strip().str.casefold() == "civilians").fillna(False).astype(bool)
+    type_a = pd.Series(np.where(gov_a, "State forces", None), index=frame.index, dtype=object)
+    type_b = pd.Series(None, index=frame.index, dtype=object)
+    type_b[gov_b] = "State forces"
+    type_b[(violence == 1) & side_b.notna() & ~gov_b] = "Rebel group"
+    type_b[civilians_b] = "Civilians"
+    both = [schema.interaction_label(a, b) if a and b else None for a, b in zip(type_a, type_b, strict=True)]
+    return {"actor1_type": type_a, "actor2_type": type_b, "interaction": pd.Series(both, index=frame.index)}
+
+
 def stage(table: RawTable, report: ImportReport) -> Staged:
     """GED rows under canonical names; unknown codes rejected.
 
@@ -108,6 +170,8 @@ def stage(table: RawTable, report: ImportReport) -> Staged:
     for i, col in enumerate(("event_type", "sub_event_type", "source_event_type")):
         out[col] = parse.as_category(violence.map({code: kind[i] for code, kind in VIOLENCE_TYPES.items()}))
     out["civilian_targeting"] = (violence == 3).to_numpy()
+    for col, values in _side_types(frame, violence).items():
+        out[col] = values
     out["disorder_type"] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), ["Political violence"])
     for col, source, mapping in (
         ("time_precision", "date_prec", TIME_PRECISION),
@@ -125,3 +189,42 @@ def stage(table: RawTable, report: ImportReport) -> Staged:
     if skipped:
         report.warnings.append("columns not carried into the event table: " + ", ".join(skipped))
     return staged
+
+
+# --- API replies -----------------------------------------------------------------
+
+#: ``parse_reply(payload)``: the records and paging of a UCDP API page (``UcdpPage``); ``ApiReplyError`` otherwise.
+parse_reply = replies.parse_ucdp_reply
+
+
+def events_from_reply(
+    payload: object, *, dataset: str | None = None, first_row: int = 1, source: str = "UCDP API page"
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Canonical events from one UCDP API JSON page (``{"TotalCount", "NextPageUrl", "Result": [...]}``).
+
+    Every record is checked as a row of a GED file is; the report's row
+    numbers are record numbers from ``first_row``.
+
+    Parameters
+    ----------
+    payload : dict
+        The page as ``json.loads`` gives it.
+    dataset : str, optional
+        Names the dataset of every event (default ``ucdp_ged``).
+    first_row : int
+        The number of the first record (``(page - 1) * pagesize + 1`` when paging).
+    source : str
+        What the report names as the source.
+
+    Raises
+    ------
+    ApiReplyError
+        If the page has no ``Result`` list.
+    """
+    from conflictmap.readers.pipeline import events_from_table
+
+    page = parse_reply(payload)
+    table = replies.records_table(page.records, first_row=first_row)
+    if not page.records:
+        table.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in GED_COLUMNS})
+    return events_from_table(table, "ucdp", source=source, dataset=dataset, default_dataset=DATASET)

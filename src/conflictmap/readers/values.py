@@ -35,7 +35,7 @@ DATE_EXAMPLES = "a date such as 2023-09-07, 07 September 2023, 7-Sep-23 or 07/09
 #: Dates outside these years are taken as typing mistakes.
 DATE_YEARS = (1800, 2200)
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "civilian targeting"})
+TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "civilian targeting", "civilians targeted"})
 FALSE_WORDS = frozenset({"false", "no", "n", "f", "0"})
 
 _ISO_DATE_PREFIX = r"^(\d{4}-\d{1,2}-\d{1,2})(?:[T ].*)?$"

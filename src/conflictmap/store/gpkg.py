@@ -363,6 +363,7 @@ class GeoPackageStore(EventStore):
                     if self._meta_version(conn) is None:
                         self._create(tx)
             self._use_wal(conn)
+            self._ensure_columns(conn)
             self._ensure_indexes(conn)
         except sqlite3.DatabaseError as exc:
             raise NotAStoreError(f"{self.path} cannot be read as a GeoPackage: {exc}") from None
@@ -372,6 +373,23 @@ class GeoPackageStore(EventStore):
                 f"{self.path} was written by a newer conflictmap (store layout {version}; this one reads "
                 f"{SCHEMA_VERSION}); upgrade conflictmap"
             )
+
+    def _ensure_columns(self, conn: sqlite3.Connection) -> None:
+        """Canonical columns added after a store was made (``schema.EXTENDED_COLUMNS``), added to it, empty."""
+        present = {r[1] for r in conn.execute(f"PRAGMA table_info({EVENTS})")}
+        missing = [c for c in schema.COLUMNS if c not in present]
+        if not missing:
+            return
+        try:
+            with self._transaction(write=True) as tx:
+                present = {r[1] for r in conn.execute(f"PRAGMA table_info({EVENTS})")}
+                for col in (c for c in missing if c not in present):
+                    tx.execute(f"ALTER TABLE {EVENTS} ADD COLUMN {q(col)} {_SQL_TYPES[schema.DTYPES[col]]}")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"{self.path} was made by an earlier conflictmap and needs the columns {', '.join(missing)} "
+                f"added, which failed ({exc}); open it once where it can be written"
+            ) from None
 
     def _ensure_indexes(self, conn: sqlite3.Connection) -> None:
         """Indexes added after the first layout, created in stores made before them."""

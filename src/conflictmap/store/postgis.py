@@ -219,6 +219,27 @@ class PostGISStore(EventStore):
                 f"{self.location} was written by a newer conflictmap (store layout {version}; this one reads "
                 f"{SCHEMA_VERSION}); upgrade conflictmap"
             )
+        if version is not None:
+            self._ensure_columns(conn)
+
+    def _ensure_columns(self, conn: psycopg.Connection) -> None:
+        """Canonical columns added after a store was made (``schema.EXTENDED_COLUMNS``), added to it, empty."""
+        present = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = 'events'",
+                [self.schema_name],
+            ).fetchall()
+        }
+        missing = [c for c in schema.COLUMNS if c not in present]
+        if not missing:
+            return
+        with self._transaction(write=True) as tx:
+            for col in missing:
+                tx.execute(
+                    f"ALTER TABLE {self._table('events')} ADD COLUMN IF NOT EXISTS {q(col)} "
+                    f"{_SQL_TYPES[schema.DTYPES[col]]}"
+                )
 
     def _version(self, conn: psycopg.Connection) -> int | None:
         found = conn.execute(

@@ -186,13 +186,27 @@ def notes_search(notes: np.ndarray) -> list[str | None]:
     return folded.to_pylist()
 
 
-def content_hash(rows: pd.DataFrame) -> list[str]:
+def content_hash(rows: pd.DataFrame, *, extended: bool = True) -> list[str]:
     """A digest of each row's canonical values (plain, see ``encode``): equal digests, equal events.
 
-    An import compares digests instead of reading every stored column back.
+    An import compares digests instead of reading every stored column back. With
+    ``extended=False`` the columns added later (``schema.EXTENDED_COLUMNS``) are left
+    out: the digest the row would have had in a store made before them.
     """
-    columns = [rows[c].to_numpy(dtype=object).tolist() for c in schema.COLUMNS]
-    return [hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest() for values in zip(*columns, strict=True)]
+    core = [c for c in schema.COLUMNS if c not in schema.EXTENDED_COLUMNS]
+    columns = [rows[c].to_numpy(dtype=object).tolist() for c in core]
+    # Columns added later count only where they hold a value: an event without any of them has the
+    # digest it had before they existed, so stores made then see it unchanged.
+    later = schema.EXTENDED_COLUMNS if extended else ()
+    extended_values = [(c, rows[c].to_numpy(dtype=object)) for c in later if c in rows.columns]
+    extras: list[list[tuple[str, object]]] = [[] for _ in range(len(rows))]
+    for col, values in extended_values:
+        for i in np.flatnonzero(~pd.isna(values)):
+            extras[i].append((col, values[i]))
+    return [
+        hashlib.blake2b(repr((*values, tuple(extra)) if extra else values).encode(), digest_size=16).hexdigest()
+        for values, extra in zip(zip(*columns, strict=True), extras, strict=True)
+    ]
 
 
 def point_blobs(longitude: np.ndarray, latitude: np.ndarray, srs_id: int = 4326) -> list[bytes]:

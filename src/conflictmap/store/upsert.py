@@ -8,7 +8,9 @@ For each event of the file, matched on ``event_id``:
 * other values, and both versions carry an ACLED ``timestamp``: the newer one
   wins; an older or equal timestamp in the file changes nothing;
 * other values without timestamps to compare: the file wins, unless a person
-  edited the event since it was imported (``kept_edits``).
+  edited the event since it was imported (``kept_edits``);
+* the same values save for columns the store did not keep when it was made
+  (``schema.EXTENDED_COLUMNS``): the event gains them, whatever its timestamp.
 
 A full import also flags the stored events of its datasets that the file no
 longer has (``flagged_missing``), within the file's reach: the same dataset and
@@ -135,6 +137,14 @@ def plan_import(incoming: pd.DataFrame, stored: pd.DataFrame, flag: pd.DataFrame
     was_missing = (old["status"] == "missing").to_numpy()
 
     replace = ~deleted & differs & np.where(stamped, newer, ~edited)
+    # Stored by a conflictmap that did not keep the later columns: the same event (its digest without
+    # them is the stored one) gains them, whatever its timestamp.
+    maybe = ~deleted & differs & ~replace & ~edited
+    if maybe.any():
+        from conflictmap.store.records import content_hash
+
+        core = np.array(content_hash(new[maybe], extended=False), dtype=object)
+        replace[np.flatnonzero(maybe)[core == old["content_hash"].to_numpy(dtype=object)[maybe]]] = True
     kept_edits = ~deleted & differs & ~stamped & edited
     reappear = ~deleted & ~replace & was_missing
     return Plan(

@@ -323,6 +323,9 @@ def check_event(fields: Mapping[str, object], *, today: date | None = None) -> d
     for col in ("source_scale", "notes", "tags"):
         out[col] = c.text(col)
     out["civilian_targeting"] = c.flag("civilian_targeting")
+    # Columns a source carries and the form does not show (actor types, population, UCDP's fields).
+    for col in schema.EXTENDED_COLUMNS:
+        out[col] = c.whole(col) if schema.DTYPES[col] == "Int64" else c.text(col)
     if c.problems:
         raise EventValidationError(c.problems)
     return {col: out.get(col) for col in schema.COLUMNS if col not in STORE_SET}

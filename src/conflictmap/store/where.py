@@ -127,7 +127,25 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
                 parts.append(dialect.one_of(column, hits))
         parts.append((dialect.contains.format(col="notes_search"), [needle]))
         any_of(parts)
+    for sql, values in _who(spec, dialect):
+        add(sql, *values)
     return where, params
+
+
+def _who(spec: FilterSpec, dialect: Dialect) -> list[tuple[str, list[object]]]:
+    """Conditions for ``actor_types``, ``interactions`` and ``clear_only`` (as ``FilterSpec._who_mask``)."""
+    out = []
+    if spec.actor_types:
+        first, one = dialect.one_of("actor1_type", spec.actor_types)
+        second, other = dialect.one_of("actor2_type", spec.actor_types)
+        out.append((f"({first} OR {second})", [*one, *other]))
+    if spec.interactions:
+        out.append(dialect.one_of("interaction", spec.interactions))
+    if spec.clear_only:
+        out.append(
+            ("(event_clarity IS NULL OR event_clarity <> 2) AND (code_status IS NULL OR code_status = ?)", ["Clear"])
+        )
+    return out
 
 
 def _flat(part: tuple[str, list[object]]) -> tuple[object, ...]:
