@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from conflictmap import settings
+from conflictmap.errors import ConflictmapError
 
 LOG = logging.getLogger("conflictmap.fetch")
 
@@ -31,7 +32,7 @@ _TIMEOUT_S = 60.0
 _MAX_BODY_SHOWN = 200
 
 
-class FetchError(Exception):
+class FetchError(ConflictmapError):
     """A download cannot go on; the message says what the service answered and what to do."""
 
 
