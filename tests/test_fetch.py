@@ -308,9 +308,10 @@ def test_ucdp_pages_with_the_token_header_and_a_later_release_replaces_changed_e
     again = update_store(store, "ucdp", country="432", version="25.1")
     assert api.log == [] and "nothing was asked" in again.message
 
-    api.ucdp_events["25.2"] = [ucdp_row(n, best=7 if n == 1 else 3) for n in range(5)]
+    api.ucdp_events["25.2"] = [ucdp_row(n, best=7 if n == 1 else 3) for n in (0, 1, 3, 4)]  # 900002 dropped
     later = update_store(store, "ucdp", country="432", version="25.2")
     assert (later.new, later.changed) == (0, 1)
+    assert later.stored.flagged_missing == 1 and store.get_event("GED-900002")["status"] == "missing"
     assert store.get_event("GED-900001")["fatalities"] == 7
     assert list(store.history("GED-900001")["change"]) == ["import", "import-update"]
 

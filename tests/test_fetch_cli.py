@@ -192,3 +192,22 @@ def test_full_asks_for_everything_again(api, run):
     code, out, _ = run("fetch", "acled", "--country", "Mali", "--full")
     assert code == 0 and "0 new, 0 changed, 0 deleted" in out
     assert "timestamp" not in api.requests("/api/acled/read")[0].params
+
+
+def test_ctrl_c_stops_the_fetch_with_a_word_on_how_to_go_on(api, tmp_path):
+    api.acled_events = [acled_row(n) for n in range(9)]
+    hang = api.fail("/api/acled/read", 2, Fault(hang=threading.Event()))
+    env = {**os.environ, **api.env, "PYTHONPATH": str(SRC)}
+    argv = [sys.executable, "-m", "conflictmap", "fetch", "acled", "--country", "Mali"]
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert hang.reached.wait(60), "the fetch never asked for page 2"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+    finally:
+        hang.hang.set()
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130
+    assert "fetch stopped; run the same command again to go on where it stopped" in err
+    assert "Traceback" not in err

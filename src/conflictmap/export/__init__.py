@@ -29,11 +29,10 @@ from conflictmap.export.data import CSV_LAYOUTS, DATA_KINDS, write_csv, write_ge
 from conflictmap.export.html import write_html
 from conflictmap.export.licence import (
     AGGREGATE_BY,
+    DEFAULT_CELL_DEG,
     LICENCES,
     aggregate_events,
-    aggregates_view,
     sharing_notice,
-    write_aggregates,
 )
 from conflictmap.export.options import IMAGE_KINDS, ImageOptionError
 from conflictmap.export.provenance import (
@@ -44,7 +43,7 @@ from conflictmap.export.provenance import (
     source_info,
     upload_info,
 )
-from conflictmap.export.stored import read_provenance, sidecar_path
+from conflictmap.export.stored import add_geojson_provenance, read_provenance, sidecar_path, write_sidecar
 from conflictmap.filters import FilterSpec
 from conflictmap.readers.report import ImportReport
 
@@ -345,6 +344,108 @@ def export_view(
         )
         if kind != "csv":
             return ExportResult(name, MIME_TYPES[kind], written[0].read_bytes(), prov)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in written:
+                archive.write(file, arcname=file.name)
+        return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
+
+
+def write_aggregates(
+    events: pd.DataFrame,
+    spec: FilterSpec,
+    path: str | Path,
+    *,
+    by: str = "admin1",
+    cell_deg: float = DEFAULT_CELL_DEG,
+    title: str | None = None,
+    sources: Sequence[Source] = (),
+    versions: Mapping[str, str] | None = None,
+    base_url: str | None = None,
+    created: datetime | None = None,
+) -> tuple[Provenance, list[Path]]:
+    """Filter ``events`` with ``spec`` and write their counts per area (``aggregate_events``) to ``path``.
+
+    ``.csv`` (the geometry left out; cells keep their edges) with the provenance sidecar, or
+    ``.geojson`` (cells as squares, areas as points) with the provenance inside.
+
+    Returns
+    -------
+    (Provenance, list of pathlib.Path)
+        The record stored (``layout`` ``aggregates by admin1`` / ``aggregates by 0.5° cell``) and the files.
+
+    Raises
+    ------
+    ExportError
+        If the suffix is neither ``.csv`` nor ``.geojson``.
+    """
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("csv", "geojson"):
+        raise ExportError(f"aggregates are written as .csv or .geojson, not {path.name!r}")
+    shown = spec.apply(events)
+    table = aggregate_events(shown, by=by, cell_deg=cell_deg)
+    layout = f"aggregates by {float(cell_deg):g}° cell" if by == "cell" else f"aggregates by {by}"
+    prov = make_provenance(
+        shown,
+        spec,
+        kind,
+        title=title or default_title(shown),
+        sources=describe_sources(sources),
+        versions=versions,
+        layout=layout,
+        base_url=base_url,
+        created=created,
+    )
+    if kind == "csv":
+        pd.DataFrame(table.drop(columns="geometry")).to_csv(path, index=False, encoding="utf-8")
+        return prov, [path, write_sidecar(path, prov)]
+    path.unlink(missing_ok=True)
+    table.to_file(path, driver="GeoJSON")
+    add_geojson_provenance(path, prov)
+    return prov, [path]
+
+
+def aggregates_view(
+    events: pd.DataFrame,
+    spec: FilterSpec,
+    kind: str = "csv",
+    *,
+    by: str = "admin1",
+    cell_deg: float = DEFAULT_CELL_DEG,
+    title: str | None = None,
+    sources: Sequence[Source] = (),
+    created: datetime | None = None,
+) -> ExportResult:
+    """The aggregates-only export of the view as a download (the page's "share counts only" button).
+
+    Parameters are those of ``write_aggregates``; ``kind`` is ``csv`` (a ZIP of the CSV and its
+    provenance sidecar) or ``geojson``.
+
+    Returns
+    -------
+    ExportResult
+        Named like the view's other exports, with ``_counts-by-<by>`` before the date.
+    """
+    if kind not in ("csv", "geojson"):
+        raise ExportError(f"aggregates are written as csv or geojson, not {kind!r}")
+    created = created or datetime.now(UTC)
+    stem, _, suffix = export_filename(spec, kind, created).rpartition(".")
+    day = stem[-10:]
+    name = f"{stem[:-11]}_counts-by-{'cell' if by == 'cell' else by}_{day}.{suffix}"
+    with tempfile.TemporaryDirectory(prefix="conflictmap-counts-") as folder:
+        prov, written = write_aggregates(
+            events,
+            spec,
+            Path(folder) / name,
+            by=by,
+            cell_deg=cell_deg,
+            title=title,
+            sources=sources,
+            created=created,
+        )
+        if kind == "geojson":
+            return ExportResult(name, MIME_TYPES["geojson"], written[0].read_bytes(), prov)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file in written:

@@ -2,17 +2,16 @@
 
 ACLED's terms of use do not allow its event rows to be passed on to others:
 a snapshot or data export holding ACLED events says so before it is written
-(``sharing_notice``), and ``aggregate_events`` / ``write_aggregates`` give
-the variant that can be shared: counts per area or per grid cell, with no
+(``sharing_notice``), and ``aggregate_events`` (written by
+``export.write_aggregates`` and ``export.aggregates_view``) gives the variant
+that can be shared: counts per area or per grid cell, with no
 event rows and no notes. Every export's provenance records each dataset's
 licence note (``LICENCES``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -176,115 +175,3 @@ def aggregate_events(
         geometry = [Point(x, y) for x, y in zip(out["longitude"], out["latitude"], strict=True)]
     out = out.drop(columns=["latitude", "longitude"])
     return gpd.GeoDataFrame(out, geometry=geometry, crs=schema.CRS)
-
-
-def write_aggregates(
-    events: pd.DataFrame,
-    spec,
-    path: str | Path,
-    *,
-    by: str = "admin1",
-    cell_deg: float = DEFAULT_CELL_DEG,
-    title: str | None = None,
-    sources: Sequence[object] = (),
-    versions: Mapping[str, str] | None = None,
-    base_url: str | None = None,
-    created: datetime | None = None,
-):
-    """Filter ``events`` with ``spec`` and write their counts per area (``aggregate_events``) to ``path``.
-
-    ``.csv`` (the geometry left out; cells keep their edges) with the provenance sidecar, or
-    ``.geojson`` (cells as squares, areas as points) with the provenance inside.
-
-    Returns
-    -------
-    (Provenance, list of pathlib.Path)
-        The record stored (``layout`` ``aggregates by admin1`` / ``aggregates by 0.5° cell``) and the files.
-
-    Raises
-    ------
-    ExportError
-        If the suffix is neither ``.csv`` nor ``.geojson``.
-    """
-    from conflictmap.export import ExportError, default_title, describe_sources, make_provenance
-    from conflictmap.export.stored import add_geojson_provenance, write_sidecar
-
-    path = Path(path)
-    kind = path.suffix.lower().lstrip(".")
-    if kind not in ("csv", "geojson"):
-        raise ExportError(f"aggregates are written as .csv or .geojson, not {path.name!r}")
-    shown = spec.apply(events)
-    table = aggregate_events(shown, by=by, cell_deg=cell_deg)
-    layout = f"aggregates by {float(cell_deg):g}° cell" if by == "cell" else f"aggregates by {by}"
-    prov = make_provenance(
-        shown,
-        spec,
-        kind,
-        title=title or default_title(shown),
-        sources=describe_sources(sources),
-        versions=versions,
-        layout=layout,
-        base_url=base_url,
-        created=created,
-    )
-    if kind == "csv":
-        pd.DataFrame(table.drop(columns="geometry")).to_csv(path, index=False, encoding="utf-8")
-        return prov, [path, write_sidecar(path, prov)]
-    path.unlink(missing_ok=True)
-    table.to_file(path, driver="GeoJSON")
-    add_geojson_provenance(path, prov)
-    return prov, [path]
-
-
-def aggregates_view(
-    events: pd.DataFrame,
-    spec,
-    kind: str = "csv",
-    *,
-    by: str = "admin1",
-    cell_deg: float = DEFAULT_CELL_DEG,
-    title: str | None = None,
-    sources: Sequence[object] = (),
-    created: datetime | None = None,
-):
-    """The aggregates-only export of the view as a download (the page's "share counts only" button).
-
-    Parameters are those of ``write_aggregates``; ``kind`` is ``csv`` (a ZIP of the CSV and its
-    provenance sidecar) or ``geojson``.
-
-    Returns
-    -------
-    ExportResult
-        Named like the view's other exports, with ``_counts-by-<by>`` before the date.
-    """
-    import io
-    import tempfile
-    import zipfile
-    from datetime import UTC
-
-    from conflictmap.export import MIME_TYPES, ExportError, ExportResult, export_filename
-
-    if kind not in ("csv", "geojson"):
-        raise ExportError(f"aggregates are written as csv or geojson, not {kind!r}")
-    created = created or datetime.now(UTC)
-    stem, _, suffix = export_filename(spec, kind, created).rpartition(".")
-    day = stem[-10:]
-    name = f"{stem[:-11]}_counts-by-{'cell' if by == 'cell' else by}_{day}.{suffix}"
-    with tempfile.TemporaryDirectory(prefix="conflictmap-counts-") as folder:
-        prov, written = write_aggregates(
-            events,
-            spec,
-            Path(folder) / name,
-            by=by,
-            cell_deg=cell_deg,
-            title=title,
-            sources=sources,
-            created=created,
-        )
-        if kind == "geojson":
-            return ExportResult(name, MIME_TYPES["geojson"], written[0].read_bytes(), prov)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for file in written:
-                archive.write(file, arcname=file.name)
-        return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
