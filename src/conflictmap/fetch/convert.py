@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
-from conflictmap.readers import acled
+from conflictmap.readers import acled, ucdp
 from conflictmap.readers.pipeline import events_from_table
 from conflictmap.readers.replies import records_table
 from conflictmap.readers.report import ImportReport
@@ -47,4 +47,5 @@ def rows_to_events(
     table = records_table(records)
     if not records:
         table.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in _EMPTY[source]})
-    return events_from_table(table, source, source=label)
+    stage = acled.stage if source == "acled" else ucdp.stage
+    return events_from_table(table, source, source=label, stage=stage)

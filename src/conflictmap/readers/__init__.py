@@ -128,7 +128,8 @@ def read_events(
         raise NotEventDataError(
             f"{path.name} is not a {format} file: it lacks the column(s) {', '.join(missing)}; {expected_columns()}"
         )
-    return events_from_table(table, format, source=str(path), dataset=dataset, default_dataset=path.stem)
+    stage = {"acled": acled.stage, "ucdp": ucdp.stage}.get(format)
+    return events_from_table(table, format, source=str(path), dataset=dataset, default_dataset=path.stem, stage=stage)
 
 
 def read_acled(
