@@ -26,6 +26,10 @@ text
 bbox
     ``(west, south, east, north)`` in degrees on longitude/latitude, edges inclusive;
     boxes crossing the antimeridian are not supported.
+areas
+    admin area keys (``"Mopti"``, ``"Mopti/Bandiagara"``, see ``conflictmap.areas``),
+    matched on the events' admin names; a region key takes the names it covers
+    (Gao: Gao and Menaka).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conflictmap.actors import actor_key, actor_mask, display_name
+from conflictmap.areas import area_label, area_mask
 from conflictmap.schema import ACTOR_COLUMNS, EVENT_TYPES, SUB_EVENT_TYPES
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
@@ -161,6 +166,7 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "max_time_precision": _parse_precision,
     "text": _parse_text,
     "bbox": _parse_bbox,
+    "areas": _as_tuple,
 }
 #: Field -> query parameter name.
 QUERY_PARAMS: dict[str, str] = {
@@ -176,8 +182,9 @@ QUERY_PARAMS: dict[str, str] = {
     "max_time_precision": "timeprec",
     "text": "q",
     "bbox": "bbox",
+    "areas": "area",
 }
-_LIST_FIELDS = frozenset({"actors", "event_types", "sub_event_types", "admin1", "datasets"})
+_LIST_FIELDS = frozenset({"actors", "event_types", "sub_event_types", "admin1", "datasets", "areas"})
 
 
 # ---------------------------------------------------------------- masks over categories
@@ -283,6 +290,7 @@ class FilterSpec:
     max_time_precision: int | None = None
     text: str = ""
     bbox: tuple[float, float, float, float] | None = None
+    areas: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, parse in _PARSERS.items():
@@ -338,6 +346,8 @@ class FilterSpec:
             keep &= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
         if self.text:
             keep &= _text_mask(events, self.text)
+        if self.areas:
+            keep &= area_mask(events, self.areas)
         return keep
 
     def apply(self, events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -469,4 +479,6 @@ class FilterSpec:
             parts.append(f"text “{self.text}”")
         if self.bbox is not None:
             parts.append("area " + ", ".join(f"{v:g}" for v in self.bbox))
+        if self.areas:
+            parts.append(("in " if len(self.areas) == 1 else "in areas ") + ", ".join(map(area_label, self.areas)))
         return " · ".join(parts) if parts else "all events"
