@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from conflictmap import catalog
 from conflictmap.assets import AssetError
+from conflictmap.cli.areas import add_animate_options
 from conflictmap.cli.common import UserError, read
 from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
@@ -45,6 +46,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
     group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
+    group.add_argument("--area", dest="areas", metavar="KEY", help="admin area: Mopti, Mopti/Bandiagara", **multi)
 
 
 def filter_spec(args: argparse.Namespace) -> FilterSpec:
@@ -118,7 +120,13 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    """Write a map of the filtered events: .html (interactive, offline), .png, .pdf or .svg."""
+    """Write a map of the filtered events: .html (interactive, offline), .png, .pdf or .svg; or animated."""
+    if args.animate or Path(args.output).suffix.lower() in (".gif", ".mp4"):
+        if not args.animate:
+            raise UserError(f"{args.output}: an animation needs --animate day, week or month")
+        from conflictmap.cli.areas import cmd_animate
+
+        return cmd_animate(args)
     return _run(args, SNAPSHOT_KINDS)
 
 
@@ -152,6 +160,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="markers, clusters (HTML only) or a grid of counts; auto: markers up to 20,000 events",
     )
     _common(p)
+    add_animate_options(p)
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser(
