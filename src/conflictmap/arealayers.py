@@ -1,0 +1,378 @@
+"""Admin areas on a folium map: the "Areas" choropleth and the region / cercle borders of the basemap.
+
+``add_area_layer`` colours each area by its events or fatalities in classes
+(ColorBrewer OrRd), or by the change against the period before (ColorBrewer
+RdBu: blue fewer, red more; both palettes are colour-blind safe), with a
+legend of the classes. Each area's feature carries its ``key``, so a click on
+it (``st_folium``'s ``last_active_drawing``) names the area to filter on.
+
+``add_area_borders`` draws the region borders from zoom 5 and the cercle
+borders from zoom 7, with their names, in a pane above the country outlines
+and under the events; nothing on them reacts to the mouse.
+
+Names from data reach the page escaped: tooltips and the legend are built from
+``html.escape``-d text, and border labels are written with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from folium.utilities import get_obj_in_upper_tree
+
+from conflictmap import areas as area_data
+from conflictmap.assets import js_literal
+
+#: Sequential classes for counts: ColorBrewer OrRd, 5 classes (colour-blind safe).
+COUNT_COLORS: tuple[str, ...] = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
+#: Diverging classes for change: ColorBrewer RdBu, 5 classes, blue = fewer, red = more (colour-blind safe).
+CHANGE_COLORS: tuple[str, ...] = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
+#: Fill of an area with no events.
+EMPTY_COLOR = "#ffffff"
+MEASURES: dict[str, str] = {"events": "Events", "fatalities": "Fatalities"}
+#: Zoom from which the basemap shows region and cercle borders.
+REGION_BORDER_ZOOM = 5
+CERCLE_BORDER_ZOOM = 7
+#: Shapes sent to the page are simplified to this many degrees (about 1 km), enough at zoom 10.
+SEND_TOLERANCE_DEG = 0.01
+_AREA_PANE, _AREA_Z = "cmAreas", 300
+_BORDER_PANE, _BORDER_Z = "cmAreaBorders", 260
+_BORDER_LABEL_PANE, _BORDER_LABEL_Z = "cmAreaLabels", 440
+
+
+def count_breaks(values: np.ndarray | pd.Series, classes: int = len(COUNT_COLORS)) -> list[int]:
+    """Lower bounds of up to ``classes`` count classes over the areas with events (1 is the first).
+
+    Classes are quantiles of the non-zero counts, rounded to whole numbers, repeats dropped,
+    so a few busy areas do not leave every other area in the first class.
+    """
+    positive = np.asarray(values, dtype=float)
+    positive = positive[positive > 0]
+    if len(positive) == 0:
+        return [1]
+    quantiles = np.quantile(positive, np.linspace(0, 1, classes + 1)[:-1])
+    breaks = sorted({1, *(math.floor(q) for q in quantiles if q >= 1)})
+    return breaks[:classes]
+
+
+def change_breaks(changes: np.ndarray | pd.Series) -> list[float]:
+    """Bounds between the five change classes: much fewer, fewer, about the same, more, much more.
+
+    Symmetric around zero: ±(half the largest change), ±0.5 (so "about the same" is no change).
+    """
+    values = np.abs(np.asarray(changes, dtype=float))
+    top = float(values.max()) if len(values) else 0.0
+    big = max(1.5, math.ceil(top / 2))
+    return [-big, -0.5, 0.5, big]
+
+
+def _class_of(value: float, breaks: list[int]) -> int:
+    return int(np.searchsorted(np.asarray(breaks), value, side="right") - 1)
+
+
+def _change_class(change: float, bounds: list[float]) -> int:
+    return int(np.searchsorted(np.asarray(bounds), change, side="right"))
+
+
+def _shapes(areas: gpd.GeoDataFrame) -> np.ndarray:
+    return shapely.simplify(areas.geometry.values, SEND_TOLERANCE_DEG, preserve_topology=True)
+
+
+def area_features(
+    counts: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    measure: str = "events",
+    before: pd.DataFrame | None = None,
+) -> tuple[dict, dict[str, object]]:
+    """The choropleth's GeoJSON and its legend classes.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``areas.area_counts`` of the filtered period (without ``by``).
+    areas : geopandas.GeoDataFrame
+        The boundaries the counts were made with.
+    measure : {"events", "fatalities"}
+    before : pandas.DataFrame, optional
+        ``area_counts`` of the period before: colour by the change.
+
+    Returns
+    -------
+    (dict, dict)
+        A GeoJSON FeatureCollection (properties ``key``, ``label`` (escaped), ``value``,
+        ``text`` (escaped), ``fill``), and the legend: ``title``, ``rows`` of (colour, text).
+    """
+    if measure not in MEASURES:
+        raise area_data.AreaDataError(f"measure {measure!r} is not known; expected one of {list(MEASURES)}")
+    word = MEASURES[measure].lower()
+    by_key = counts.set_index("key")
+    now = areas["key"].map(by_key[measure]).fillna(0).astype(np.int64).to_numpy()
+    if before is not None:
+        prior = areas["key"].map(before.set_index("key")[measure]).fillna(0).astype(np.int64).to_numpy()
+        change = now - prior
+        bounds = change_breaks(change)
+        fills = [CHANGE_COLORS[_change_class(c, bounds)] for c in change]
+        texts = [
+            f"{n:,} {word} ({c:+,} against {p:,} the period before)" for n, c, p in zip(now, change, prior, strict=True)
+        ]
+        big = int(bounds[-1])
+        rows = [
+            (CHANGE_COLORS[0], f"{big:,} or more fewer"),
+            (CHANGE_COLORS[1], "fewer"),
+            (CHANGE_COLORS[2], "the same"),
+            (CHANGE_COLORS[3], "more"),
+            (CHANGE_COLORS[4], f"{big:,} or more more"),
+        ]
+        legend = {"title": f"{MEASURES[measure]}: change against the period before", "rows": rows}
+        values = change
+    else:
+        breaks = count_breaks(now)
+        fills = [EMPTY_COLOR if n <= 0 else COUNT_COLORS[_class_of(n, breaks)] for n in now]
+        texts = [f"{n:,} {word}" for n in now]
+        uppers = [*(b - 1 for b in breaks[1:]), None]
+        rows = [(EMPTY_COLOR, "none")]
+        for colour, low, high in zip(COUNT_COLORS, breaks, uppers, strict=False):
+            rows.append(
+                (colour, f"{low:,} or more" if high is None else (f"{low:,}" if high == low else f"{low:,}–{high:,}"))
+            )
+        legend = {"title": MEASURES[measure], "rows": rows}
+        values = now
+    features = []
+    for key, name, note, shape, value, text, fill in zip(
+        areas["key"], areas["name"], areas["note"], _shapes(areas), values, texts, fills, strict=True
+    ):
+        label = area_data.area_label(key) if key else name
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "key": key,
+                    "label": html.escape(label) + (f" <small>({html.escape(note)})</small>" if note else ""),
+                    "value": int(value),
+                    "text": html.escape(text),
+                    "fill": fill,
+                },
+                "geometry": shapely.geometry.mapping(shape),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, legend
+
+
+class AreaLegend(MacroElement):
+    """The classes of the Areas layer, in the lower-right corner, shown while the layer is."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this.map_name }};
+                var owner = {{ this._parent.get_name() }};
+                var legend = L.control({position: "bottomright"});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create("div", "cm-area-legend");
+                    div.style.cssText = "background:#fff;padding:6px 8px;font:12px/1.4 sans-serif;" +
+                        "border:1px solid #999;border-radius:4px;max-width:240px";
+                    div.innerHTML = {{ this.body_js }};
+                    L.DomEvent.disableClickPropagation(div);
+                    return div;
+                };
+                legend.addTo(map);
+                owner.on("remove", function () { legend.remove(); });
+                owner.on("add", function () { if (!legend._map) { legend.addTo(map); } });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: dict[str, object]):
+        super().__init__()
+        self._name = "AreaLegend"
+        rows = "".join(
+            f'<div><span style="display:inline-block;width:14px;height:12px;margin-right:6px;'
+            f'border:1px solid #888;background:{colour}"></span>{html.escape(text)}</div>'
+            for colour, text in legend["rows"]
+        )
+        self.body_js = js_literal(f"<b>{html.escape(str(legend['title']))}</b>{rows}")
+
+    def render(self, **kwargs):
+        """Resolve the map's variable name, then render."""
+        self.map_name = get_obj_in_upper_tree(self, folium.Map).get_name()
+        super().render(**kwargs)
+
+
+def add_area_layer(
+    m: folium.Map,
+    counts: pd.DataFrame,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    level: str = "admin1",
+    measure: str = "events",
+    before: pd.DataFrame | None = None,
+    name: str = "Areas",
+    show: bool = True,
+) -> folium.Map:
+    """Add the "Areas" choropleth to ``m``: each area coloured by its count, or by its change.
+
+    Parameters
+    ----------
+    m : folium.Map
+    counts : pandas.DataFrame
+        ``conflictmap.areas.area_counts(filtered events, level)``.
+    areas : geopandas.GeoDataFrame, optional
+        The boundaries of ``counts``; the shipped ones of ``level`` by default.
+    level : {"admin1", "admin2"}
+    measure : {"events", "fatalities"}
+    before : pandas.DataFrame, optional
+        ``area_counts`` of the period of the same length before (``timeline.previous_range``):
+        colour by more or fewer instead.
+    name : str
+        The layer's name in the layer control.
+    show : bool
+        Whether the layer starts shown.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, with a ``folium.FeatureGroup`` named ``name`` holding the areas and the legend.
+    """
+    if areas is None:
+        areas = area_data.load_boundaries(level)
+    data, legend = area_features(counts, areas, measure, before)
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.map.CustomPane(_AREA_PANE, z_index=_AREA_Z).add_to(m)
+    folium.GeoJson(
+        data,
+        name=name,
+        pane=_AREA_PANE,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.75,
+            "color": "#555555",
+            "weight": 1,
+        },
+        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["label", "text"], aliases=["", ""], labels=False),
+    ).add_to(group)
+    AreaLegend(legend).add_to(group)
+    group.add_to(m)
+    return m
+
+
+class AreaBorders(MacroElement):
+    """Region and cercle borders with names, each level shown from its own zoom."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>
+                .cm-area-name { font: 11px/1.2 sans-serif; color: #4d4d66; white-space: nowrap;
+                    transform: translate(-50%, -50%); width: max-content; text-shadow: 0 0 3px #fff; }
+                .cm-area-name.cm-admin2 { font-size: 10px; color: #666680; font-style: italic; }
+            </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this.map_name }};
+                [[{{ this.pane|tojson }}, {{ this.z_index }}], [{{ this.label_pane|tojson }}, {{ this.label_z }}]]
+                    .forEach(function (p) {
+                        if (!map.getPane(p[0])) { map.createPane(p[0]).style.zIndex = p[1]; }
+                    });
+                map.getPane({{ this.label_pane|tojson }}).style.pointerEvents = "none";
+                var levels = {{ this.levels_js }};
+                levels.forEach(function (level) {
+                    var group = L.layerGroup();
+                    L.geoJSON(level.shapes, {pane: {{ this.pane|tojson }}, interactive: false,
+                        style: function () { return level.style; }}).addTo(group);
+                    level.labels.forEach(function (l) {
+                        var div = document.createElement("div");
+                        div.className = "cm-area-name cm-" + level.level;
+                        div.textContent = l[2];  // text, never markup
+                        L.marker([l[0], l[1]], {pane: {{ this.label_pane|tojson }}, interactive: false,
+                            keyboard: false, icon: L.divIcon({className: "cm-area", iconSize: null, html: div})
+                        }).addTo(group);
+                    });
+                    function update() {
+                        if (map.getZoom() >= level.minZoom) { if (!map.hasLayer(group)) { group.addTo(map); } }
+                        else if (map.hasLayer(group)) { map.removeLayer(group); }
+                    }
+                    map.on("zoomend", update);
+                    update();
+                });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, levels: list[dict[str, object]]):
+        super().__init__()
+        self._name = "AreaBorders"
+        self.pane, self.z_index = _BORDER_PANE, _BORDER_Z
+        self.label_pane, self.label_z = _BORDER_LABEL_PANE, _BORDER_LABEL_Z
+        self.levels_js = js_literal(levels)
+
+    def render(self, **kwargs):
+        """Resolve the map's variable name, then render."""
+        self.map_name = get_obj_in_upper_tree(self, folium.Map).get_name()
+        super().render(**kwargs)
+
+
+def _border_level(areas: gpd.GeoDataFrame, level: str, min_zoom: int, style: dict[str, object]) -> dict[str, object]:
+    points = shapely.point_on_surface(areas.geometry.values)
+    return {
+        "level": level,
+        "minZoom": min_zoom,
+        "style": style,
+        "shapes": {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(s)} for s in _shapes(areas)
+            ],
+        },
+        # Names go to the page as text: the script puts them in with textContent.
+        "labels": [
+            [round(shapely.get_y(p), 3), round(shapely.get_x(p), 3), str(n)]
+            for p, n in zip(points, areas["name_local"], strict=True)
+        ],
+    }
+
+
+def add_area_borders(
+    m: folium.Map,
+    *,
+    regions: gpd.GeoDataFrame | None = None,
+    cercles: gpd.GeoDataFrame | None = None,
+    region_zoom: int = REGION_BORDER_ZOOM,
+    cercle_zoom: int = CERCLE_BORDER_ZOOM,
+) -> folium.Map:
+    """Add region borders (from ``region_zoom``) and cercle borders (from ``cercle_zoom``) with names.
+
+    Parameters
+    ----------
+    m : folium.Map
+    regions : geopandas.GeoDataFrame, optional
+        Admin1 boundaries; the shipped regions by default.
+    cercles : geopandas.GeoDataFrame, optional
+        Admin2 boundaries (none ship yet: ``areas.load_boundaries("admin2", path)``).
+    region_zoom, cercle_zoom : int
+
+    Returns
+    -------
+    folium.Map
+        ``m``.
+    """
+    if regions is None:
+        regions = area_data.load_boundaries("admin1")
+    levels = [_border_level(regions, "admin1", region_zoom, {"color": "#7a7a99", "weight": 1.2, "fill": False})]
+    if cercles is not None:
+        style = {"color": "#9a9ab0", "weight": 0.8, "dashArray": "3 3", "fill": False}
+        levels.append(_border_level(cercles, "admin2", cercle_zoom, style))
+    AreaBorders(levels).add_to(m)
+    return m
