@@ -145,6 +145,16 @@ def test_counts_by_period_add_up_to_the_totals(events: gpd.GeoDataFrame, by: str
         assert (starts.dt.day == 1).all()
 
 
+def test_counts_with_a_mask_equal_counts_of_the_filtered_copy(events: gpd.GeoDataFrame) -> None:
+    spec = FilterSpec(event_types=["Battles"], date_from="2015-01-01")
+    for by in (None, "month"):
+        masked = areas.area_counts(events, by=by, mask=spec.mask(events))
+        copied = areas.area_counts(spec.apply(events), by=by)
+        pd.testing.assert_frame_equal(masked, copied)
+    with pytest.raises(areas.AreaDataError, match="mask"):
+        areas.area_counts(events, mask=np.ones(3, dtype=bool))
+
+
 def test_counts_of_no_events_list_every_area_with_zero() -> None:
     empty = synth.synth_events(10).iloc[0:0]
     got = areas.area_counts(empty)

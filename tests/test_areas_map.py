@@ -132,3 +132,20 @@ def test_count_breaks_start_at_one_and_rise(values) -> None:
     assert breaks[0] == 1
     assert breaks == sorted(set(breaks))
     assert len(breaks) <= len(arealayers.COUNT_COLORS)
+
+
+def test_heat_layer_payload_is_bounded_and_served_locally() -> None:
+    from conflictmap.assets import use_local_assets
+
+    events = synth.synth_events(50_000, seed=2)
+    points = arealayers.heat_points(events, cell_deg=0.01, max_points=500)
+    assert len(points) == 500
+    assert points[0, 2] >= points[-1, 2]  # the busiest cells kept
+    whole = arealayers.heat_points(events, cell_deg=0.5)
+    assert whole[:, 2].sum() == len(events)
+    m = arealayers.add_heat_layer(folium.Map(), events, cell_deg=0.01, max_points=500)
+    page = render(use_local_assets(m))
+    assert "L.heatLayer(" in page
+    assert "/app/static/vendor/leaflet.heat/leaflet-heat.js" in page
+    assert "cdn.jsdelivr" not in page
+    assert len(page) < 200_000

@@ -376,3 +376,80 @@ def add_area_borders(
         levels.append(_border_level(cercles, "admin2", cercle_zoom, style))
     AreaBorders(levels).add_to(m)
     return m
+
+
+#: At most this many weighted points in a heat layer (the busiest cells), about 25 bytes each.
+MAX_HEAT_POINTS = 20_000
+
+
+def heat_points(events: pd.DataFrame, cell_deg: float = 0.05, max_points: int = MAX_HEAT_POINTS) -> np.ndarray:
+    """The events as ``[lat, lon, weight]`` rows, one per grid cell, for a heat layer with a bounded payload.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        With ``latitude`` and ``longitude``.
+    cell_deg : float
+        Cell size: the map's grid at its zoom; events in one cell weigh as their count.
+    max_points : int
+        The busiest cells are kept, so the page never gets more than this many.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (cells, 3): cell-centre latitude, longitude and the count, busiest first.
+    """
+    if not cell_deg > 0:
+        raise area_data.AreaDataError(f"cell size {cell_deg!r} must be a positive number of degrees")
+    lon = events["longitude"].to_numpy(dtype=float)
+    lat = events["latitude"].to_numpy(dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    ix = np.floor(lon[ok] / cell_deg).astype(np.int64)
+    iy = np.floor(lat[ok] / cell_deg).astype(np.int64)
+    cells, counts = np.unique(np.stack([iy, ix], axis=1), axis=0, return_counts=True)
+    order = np.argsort(-counts, kind="stable")[:max_points]
+    digits = max(0, int(np.ceil(-np.log10(cell_deg))) + 1)
+    return np.column_stack(
+        [
+            np.round((cells[order, 0] + 0.5) * cell_deg, digits),
+            np.round((cells[order, 1] + 0.5) * cell_deg, digits),
+            counts[order],
+        ]
+    )
+
+
+def add_heat_layer(
+    m: folium.Map,
+    events: pd.DataFrame,
+    *,
+    cell_deg: float = 0.05,
+    max_points: int = MAX_HEAT_POINTS,
+    name: str = "Hot spots",
+    show: bool = True,
+) -> folium.Map:
+    """Add a heat layer (Leaflet.heat, served locally like the other assets) of the events' grid counts.
+
+    Parameters
+    ----------
+    m : folium.Map
+    events : pandas.DataFrame
+        The filtered events.
+    cell_deg, max_points : optional
+        See ``heat_points``: the payload stays bounded whatever the number of events.
+    name : str
+        The layer's name in the layer control.
+    show : bool
+
+    Returns
+    -------
+    folium.Map
+        ``m``; call ``assets.use_local_assets(m)`` after, as for every map.
+    """
+    from folium.plugins import HeatMap
+
+    points = heat_points(events, cell_deg, max_points)
+    top = float(points[:, 2].max()) if len(points) else 1.0
+    group = folium.FeatureGroup(name=name, show=show)
+    HeatMap(points.tolist(), radius=14, blur=16, min_opacity=0.3, max_zoom=10, max=top).add_to(group)
+    group.add_to(m)
+    return m

@@ -249,6 +249,7 @@ def area_counts(
     by: str | None = None,
     *,
     areas: gpd.GeoDataFrame | None = None,
+    mask: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Events and fatalities per area (and per week or month), by point in polygon.
 
@@ -262,6 +263,10 @@ def area_counts(
         Split each area's counts by the period of ``event_date`` (weeks start on Monday).
     areas : geopandas.GeoDataFrame, optional
         Boundaries from ``load_boundaries``; the shipped ones of ``level`` otherwise.
+    mask : numpy.ndarray of bool, optional
+        Count only these rows of ``events`` (``FilterSpec.mask``): the page passes its whole
+        table and the filter's mask, so the point-in-polygon answer kept for the table serves
+        every filter and no filtered copy is made.
 
     Returns
     -------
@@ -277,6 +282,13 @@ def area_counts(
     n_areas = len(areas)
     slot = np.where(where >= 0, where, n_areas)
     fatalities = events["fatalities"].to_numpy(dtype=float, na_value=0.0) if len(events) else np.zeros(0)
+    days = events["event_date"] if by is not None else None
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if len(mask) != len(events):
+            raise AreaDataError(f"the mask has {len(mask):,} values for {len(events):,} events")
+        slot, fatalities = slot[mask], fatalities[mask]
+        days = days[mask] if days is not None else None
     labels = pd.DataFrame(
         {
             "key": [*areas["key"], OUTSIDE_KEY],
@@ -292,9 +304,7 @@ def area_counts(
         keep = np.ones(n_areas + 1, dtype=bool)
         keep[-1] = counts[-1] > 0
         return out[keep].reset_index(drop=True)
-    frame = pd.DataFrame(
-        {"slot": slot, "period": _period_starts(events["event_date"], by).to_numpy(), "fatalities": fatalities}
-    )
+    frame = pd.DataFrame({"slot": slot, "period": _period_starts(days, by).to_numpy(), "fatalities": fatalities})
     grouped = frame.groupby(["slot", "period"], sort=True).agg(
         events=("fatalities", "size"), fatalities=("fatalities", "sum")
     )
