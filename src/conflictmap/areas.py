@@ -237,10 +237,16 @@ def area_index(events: pd.DataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
     return found
 
 
-def _period_starts(days: pd.Series, by: str) -> pd.Series:
+def _period_starts(days: pd.Series, by: str) -> np.ndarray:
+    """Each date's period start as a day number since 1970-01-01 (Mondays, or first days of months)."""
     if by not in PERIODS:
         raise AreaDataError(f"by {by!r} is not known; expected one of {list(PERIODS)} or none")
-    return pd.to_datetime(days).dt.to_period(PERIODS[by]).dt.start_time.dt.date
+    day = days.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    if by == "week":
+        n = day.astype(np.int64)
+        # 1970-01-01 was a Thursday: (n + 3) % 7 is the weekday, 0 for Monday.
+        return n - (n + 3) % 7
+    return day.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def area_counts(
@@ -304,15 +310,21 @@ def area_counts(
         keep = np.ones(n_areas + 1, dtype=bool)
         keep[-1] = counts[-1] > 0
         return out[keep].reset_index(drop=True)
-    frame = pd.DataFrame({"slot": slot, "period": _period_starts(days, by).to_numpy(), "fatalities": fatalities})
-    grouped = frame.groupby(["slot", "period"], sort=True).agg(
-        events=("fatalities", "size"), fatalities=("fatalities", "sum")
-    )
-    grouped = grouped.reset_index()
-    out = labels.iloc[grouped["slot"].to_numpy()].reset_index(drop=True)
-    out["period"] = grouped["period"].to_numpy()
-    out["events"] = grouped["events"].to_numpy(dtype=np.int64)
-    out["fatalities"] = grouped["fatalities"].to_numpy().astype(np.int64)
+    # One integer per (area, period): counting them is a bincount, not a groupby over objects.
+    starts = _period_starts(days, by)
+    if len(starts) == 0:
+        empty = labels.iloc[0:0].assign(period=[], events=np.zeros(0, np.int64), fatalities=np.zeros(0, np.int64))
+        return empty.reset_index(drop=True)
+    first = int(starts.min())
+    span = int(starts.max()) - first + 1
+    code = slot.astype(np.int64) * span + (starts - first)
+    used, inverse = np.unique(code, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(used))
+    deaths = np.bincount(inverse, weights=fatalities, minlength=len(used))
+    out = labels.iloc[used // span].reset_index(drop=True)
+    out["period"] = (used % span + first).astype("datetime64[D]").astype(object)
+    out["events"] = counts.astype(np.int64)
+    out["fatalities"] = deaths.astype(np.int64)
     return out
 
 
