@@ -124,3 +124,22 @@ def test_snapshot_gif_without_animate_says_what_is_missing(run, data, tmp_path: 
     code, _, stderr = run("snapshot", path, "-o", tmp_path / "x.gif")
     assert code == 2
     assert "--animate" in stderr
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "areas"
+
+
+def test_areas_on_an_aggregates_file_counts_its_rows(run, tmp_path: Path) -> None:
+    out = tmp_path / "agg.csv"
+    code, stdout, stderr = run("areas", FIXTURES / "acled_aggregated.csv", "--to", "2023-01-31", "-o", out)
+    assert code == 0, stderr
+    assert "aggregates" in stdout and "ACLED aggregated" in stdout
+    assert "row 6, column 'events'" in stderr  # the bad rows are reported, the others counted
+    got = pd.read_csv(out, keep_default_na=False).set_index("key")
+    assert got.loc["Mopti", "events"] == 6 and got.loc["Gao", "events"] == 4
+
+
+def test_areas_on_aggregates_refuses_filters_they_cannot_answer(run, tmp_path: Path) -> None:
+    code, _, stderr = run("areas", FIXTURES / "hapi_conflict_events.csv", "--actor", "JNIM", "-o", tmp_path / "x.csv")
+    assert code == 2
+    assert "dates and event types only, not by actors" in stderr

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conflictmap import areas
+from conflictmap import aggregates, areas
 from conflictmap.cli.common import UserError, read
 from conflictmap.export import describe_sources
 from conflictmap.export.animate import ANIMATION_KINDS, DEFAULT_FPS, write_animation
@@ -33,11 +33,54 @@ def _check_output(data: str, output: str, suffixes: tuple[str, ...]) -> Path:
     return out
 
 
+#: Filter fields an aggregates file can answer (it has periods and event types, not actors or points).
+AGGREGATE_FILTERS = frozenset({"date_from", "date_to", "event_types"})
+
+
+def _aggregate_kind(path: str) -> str | None:
+    """``acled_aggregated`` / ``hdx_hapi`` when DATA is an aggregates file, else ``None``."""
+    source = Path(path)
+    if not source.is_file() or source.suffix.lower() not in (".csv", ".xlsx"):
+        return None
+    try:
+        if source.suffix.lower() == ".xlsx":
+            import pandas as pd
+
+            header = list(pd.read_excel(source, nrows=0).columns)
+        else:
+            with open(source, encoding="utf-8-sig", errors="replace") as fh:
+                header = fh.readline().split(",")
+    except (OSError, ValueError):
+        return None
+    return aggregates.detect([h.strip() for h in header])
+
+
+def _aggregate_counts(args: argparse.Namespace, spec: FilterSpec, table) -> tuple[object, int, str]:
+    used = {f for f, v in vars(spec).items() if v not in ((), None, "", 0)}
+    extra = sorted(used - AGGREGATE_FILTERS)
+    if extra:
+        raise UserError(
+            f"{args.data} holds aggregates (counts per area and period): it can be filtered by dates and "
+            f"event types only, not by {', '.join(extra)}"
+        )
+    rows, report = aggregates.read_aggregates(args.data)
+    if report.rows_rejected:
+        print(report.summary(), file=sys.stderr)
+    chosen = aggregates.select(rows, spec.date_from, spec.date_to, spec.event_types)
+    counts = aggregates.aggregate_area_counts(chosen, args.level, args.by, areas=table)
+    return counts, int(chosen["events"].sum()), aggregates.SOURCES[report.format]
+
+
 def cmd_areas(args: argparse.Namespace) -> int:
     """Write events and fatalities per admin area (and per week or month) as CSV."""
     out = _check_output(args.data, args.output, (".csv",))
     spec = _filter(args)
     table = areas.load_boundaries(args.level, args.boundaries)
+    if _aggregate_kind(args.data):
+        counts, total, label = _aggregate_counts(args, spec, table)
+        counts.to_csv(out, index=False)
+        print(f"wrote {len(counts):,} rows for {total:,} events of {label}, aggregates ({spec.describe()}) to {out}")
+        return 0
     events, report = read(args.data, args.format)
     if report.rows_rejected:
         skipped = f"{report.rows_rejected:,} of {report.rows_read:,} rows of {args.data} could not be read"
