@@ -102,7 +102,25 @@ def measure(n: int) -> list[dict[str, object]]:
         sizes.append(len(json.dumps(payload)))
     add("playback frame (window, 0.1° cells): median", statistics.median(per_frame), "≤ 300 ms, ≤ 1 MB", max(sizes))
     add("playback frame (window, 0.1° cells): slowest", max(per_frame), "≤ 300 ms, ≤ 1 MB", max(sizes))
+    from conflictmap.viewport import plan_layer
+
+    play.points()
+    plans = []
+    for i in range(len(play)):
+        start = time.perf_counter()
+        points, _ = play.frame_points(i)
+        plan_layer(points, "auto")
+        plans.append(time.perf_counter() - start)
+    add(
+        "playback frame → the map's layer plan (`frame_points` + `plan_layer`): median",
+        statistics.median(plans),
+        "≤ 300 ms",
+    )
+    add("playback frame → the map's layer plan: slowest", max(plans), "≤ 300 ms")
     whole = Playback(events, "month", "cumulative")
+    whole.points()
+    seconds, _ = _time(lambda: plan_layer(whole.frame_points(len(whole) - 1)[0], "auto"))
+    add(f"cumulative last frame → layer plan, all {n:,} events", seconds, "≤ 300 ms")
     whole.payload(0, 0.02)
     seconds, payload = _time(lambda: whole.payload(len(whole) - 1, 0.02))
     add(

@@ -107,6 +107,20 @@ def test_frame_grid_counts_every_shown_event_and_the_payload_is_bounded() -> Non
     assert payload["cells"][0][2] == play.grid(last, 0.01)["events"].max()
 
 
+def test_frame_points_feed_the_maps_layer_plan_with_its_budget() -> None:
+    from conflictmap.viewport import plan_layer
+
+    events = synth.synth_events(20_000, seed=5)
+    play = Playback(events, "month", "cumulative", date(2020, 1, 1), date(2020, 12, 31))
+    points, imprecise = play.frame_points(len(play) - 1)
+    assert len(points) == play.mask(len(play) - 1).sum() == len(imprecise)
+    plan = plan_layer(points, "auto", budget=500)
+    assert plan.total == len(points)
+    assert plan.aggregated  # more than the budget: counted per cell, as any map update
+    first, _ = play.frame_points(0)
+    assert len(first) < len(points)
+
+
 # -- the animation --------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from conflictmap.viewport import PointArrays
+
 #: Steps a playback moves by.
 STEPS: tuple[str, ...] = ("day", "week", "month")
 #: What a frame shows.
@@ -208,6 +210,7 @@ class Playback:
                 date_to = date_to or _from_day(int(self.last_day.max()))
         self.frames: list[Frame] = frame_periods(date_from, date_to, step)
         self._cells: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._points: PointArrays | None = None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -217,6 +220,30 @@ class Playback:
         frame = self.frames[index]
         start = _day_number(self.frames[0].start if self.mode == "cumulative" else frame.start)
         return (self.first_day <= _day_number(frame.end)) & (self.last_day >= start)
+
+    def points(self) -> PointArrays:
+        """The map layer's arrays for every event, made once (``viewport.PointArrays``)."""
+        if self._points is None:
+            self._points = PointArrays.from_events(self.events)
+        return self._points
+
+    def frame_points(self, index: int) -> tuple[PointArrays, np.ndarray]:
+        """Frame ``index`` for ``viewport.plan_layer``: its events' arrays and which of them are imprecise.
+
+        ``plan_layer(points, mode, view)`` then keeps the map's own rule for each zoom
+        (markers up to the budget, cluster bubbles or the density grid above it), so a
+        frame sends no more than any other map update.
+        """
+        shown = self.mask(index)
+        every = self.points()
+        subset = PointArrays(
+            lat=every.lat[shown],
+            lon=every.lon[shown],
+            type_code=every.type_code[shown],
+            fatalities=every.fatalities[shown],
+            day=every.day[shown],
+        )
+        return subset, self.imprecise[shown]
 
     def frame_events(self, index: int) -> pd.DataFrame:
         """The events of frame ``index``, with an ``imprecise`` column."""
