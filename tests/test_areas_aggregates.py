@@ -75,8 +75,11 @@ def test_aggregates_by_period_and_on_the_timeline() -> None:
 def test_aggregates_draw_on_the_areas_layer() -> None:
     table, _ = aggregates.read_aggregates(FIXTURES / "hapi_conflict_events.csv")
     counts = aggregates.aggregate_area_counts(table)
-    page = arealayers.add_area_layer(folium.Map(), counts).get_root().render()
+    note = aggregates.aggregate_note(table)
+    assert note.startswith("Aggregates, not events: HDX HAPI")
+    page = arealayers.add_area_layer(folium.Map(), counts, note=note).get_root().render()
     assert "8 events" in page
+    assert "Aggregates, not events" in page
 
 
 def test_event_type_selection_and_overlap() -> None:

@@ -309,6 +309,12 @@ def aggregate_area_counts(
     return out[columns].reset_index(drop=True)
 
 
+def aggregate_note(aggregates: pd.DataFrame) -> str:
+    """The words that mark a view of ``aggregates`` as such, for legends and captions."""
+    names = [SOURCES[s] for s in dict.fromkeys(aggregates["source"]) if s in SOURCES]
+    return "Aggregates, not events: " + ("; ".join(names) or "no rows")
+
+
 def aggregate_timeline(aggregates: pd.DataFrame, by: str = "week") -> pd.DataFrame:
     """Events and fatalities per period of the aggregates, for the timeline, marked as aggregates.
 

@@ -200,7 +200,9 @@ class AreaLegend(MacroElement):
             f'border:1px solid #888;background:{colour}"></span>{html.escape(text)}</div>'
             for colour, text in legend["rows"]
         )
-        self.body_js = js_literal(f"<b>{html.escape(str(legend['title']))}</b>{rows}")
+        note = legend.get("note")
+        extra = f'<div style="font-style:italic;color:#555">{html.escape(str(note))}</div>' if note else ""
+        self.body_js = js_literal(f"<b>{html.escape(str(legend['title']))}</b>{extra}{rows}")
 
     def render(self, **kwargs):
         """Resolve the map's variable name, then render."""
@@ -218,6 +220,7 @@ def add_area_layer(
     before: pd.DataFrame | None = None,
     name: str = "Areas",
     show: bool = True,
+    note: str | None = None,
 ) -> folium.Map:
     """Add the "Areas" choropleth to ``m``: each area coloured by its count, or by its change.
 
@@ -237,6 +240,9 @@ def add_area_layer(
         The layer's name in the layer control.
     show : bool
         Whether the layer starts shown.
+    note : str, optional
+        A line under the legend's title, e.g. ``"Aggregates: ACLED aggregated data"`` when
+        ``counts`` come from ``aggregates.aggregate_area_counts`` rather than from events.
 
     Returns
     -------
@@ -246,6 +252,8 @@ def add_area_layer(
     if areas is None:
         areas = area_data.load_boundaries(level)
     data, legend = area_features(counts, areas, measure, before)
+    if note:
+        legend["note"] = note
     group = folium.FeatureGroup(name=name, show=show)
     folium.map.CustomPane(_AREA_PANE, z_index=_AREA_Z).add_to(m)
     folium.GeoJson(
