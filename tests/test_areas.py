@@ -206,6 +206,14 @@ def test_area_filter_on_a_region_takes_the_names_it_covers(events: gpd.GeoDataFr
     assert len(kept) == events["admin1"].isin(["Gao", "Menaka"]).sum()
 
 
+def test_area_filter_takes_other_spellings_and_the_regions_made_since_2016(make_events) -> None:
+    table = make_events(
+        {"admin1": "Tombouctou"}, {"admin1": "Taoudénit"}, {"admin1": "Bandiagara"}, {"admin1": "Région de Mopti"}
+    )
+    assert FilterSpec(areas=["Timbuktu"]).mask(table).tolist() == [True, True, False, False]
+    assert FilterSpec(areas=["Mopti"]).mask(table).tolist() == [False, False, True, True]
+
+
 def test_area_filter_on_a_cercle_takes_the_pair(make_events) -> None:
     table = make_events(
         {"admin1": "Mopti", "admin2": "Bandiagara"},

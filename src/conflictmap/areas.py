@@ -22,6 +22,7 @@ Three ways to put an event in an area, each for its own use:
 
 from __future__ import annotations
 
+import csv
 import functools
 import weakref
 from collections.abc import Iterable, Sequence
@@ -434,11 +435,32 @@ def parse_area_keys(keys: Iterable[str]) -> tuple[tuple[str, ...], tuple[tuple[s
     return tuple(regions), tuple(cercles)
 
 
+@functools.cache
+def _admin1_spellings() -> dict[str, tuple[str, ...]]:
+    """ACLED admin1 name -> the spellings files use for it (``data/admin1.csv``: French names, new regions)."""
+    resource = resources.files("conflictmap") / "data" / "admin1.csv"
+    out: dict[str, tuple[str, ...]] = {}
+    with resource.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = (row.get("admin1") or "").strip()
+            aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+            out[name] = tuple(dict.fromkeys([name, *aliases]))
+    return out
+
+
 def covered_names(region: str) -> tuple[str, ...]:
-    """The admin1 names in event files that a region key stands for (``Gao`` -> ``Gao``, ``Menaka``)."""
+    """The admin1 labels in event files that a region key stands for.
+
+    The region's own ACLED names (``Gao`` covers ``Gao`` and ``Menaka``) and every spelling
+    ``data/admin1.csv`` gives them: French names (``Tombouctou``), "Région de ..." forms, and
+    the regions made since 2016 that lie inside it (``Mopti`` takes ``Bandiagara`` and
+    ``Douentza``), so files written with the 2023 regions fall in the shapes drawn.
+    """
     shipped = _shipped("admin1")
     hit = shipped.loc[shipped["key"] == region, "covers"]
-    return tuple(hit.iat[0]) if len(hit) else (region,)
+    names = tuple(hit.iat[0]) if len(hit) else (region,)
+    spellings = _admin1_spellings()
+    return tuple(dict.fromkeys(s for n in names for s in spellings.get(n, (n,))))
 
 
 def area_conditions(keys: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
