@@ -177,3 +177,38 @@ def test_animation_kinds_and_missing_ffmpeg_are_explained(tmp_path: Path, monkey
     monkeypatch.setattr(animate.shutil, "which", lambda name: None)
     with pytest.raises(animate.AnimationError, match="ffmpeg"):
         animate.write_animation(events, FilterSpec(), tmp_path / "x.mp4")
+
+
+def test_a_frame_on_the_map_draws_imprecise_events_as_dashed_rings_with_the_stamp(make_events) -> None:
+    import re
+
+    import folium
+
+    from conflictmap import arealayers
+
+    table = make_events(
+        {"event_date": "2023-03-15", "time_precision": 1},
+        {"event_date": "2023-03-15", "time_precision": 3, "latitude": 16.27, "longitude": -0.04},
+    )
+    play = Playback(table, "week", "window", date(2023, 3, 1), date(2023, 3, 31))
+    # The week of 27 March: only the month-imprecise event is there.
+    last = len(play) - 1
+    page = arealayers.add_playback_frame(folium.Map(), play, last).get_root().render()
+    frame = json.loads(re.search(r"var frame = (\{.*?\});\n", page).group(1))
+    assert frame["label"] == "Week of 27 Mar 2023"
+    assert frame["points"] == [[16.27, -0.04, frame["points"][0][2], True]]
+    assert 'dashArray: "3 3"' in page
+    assert "div.textContent = frame.label" in page
+    middle = arealayers.frame_drawing(play, 2)
+    assert [p[3] for p in middle["points"]] == [False, True]
+
+
+def test_a_busy_frame_is_drawn_as_cells_within_the_budget() -> None:
+    from conflictmap import arealayers
+
+    events = synth.synth_events(20_000, seed=8)
+    play = Playback(events, "month", "cumulative", date(2020, 1, 1), date(2020, 12, 31))
+    drawing = arealayers.frame_drawing(play, len(play) - 1, cell_deg=0.25, max_points=1000)
+    assert drawing["points"] == []
+    assert sum(c[5] for c in drawing["cells"]) == drawing["events"] == play.mask(len(play) - 1).sum()
+    assert len(json.dumps(drawing)) < 1_000_000

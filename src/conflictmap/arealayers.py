@@ -461,3 +461,132 @@ def add_heat_layer(
     HeatMap(points.tolist(), radius=14, blur=16, min_opacity=0.3, max_zoom=10, max=top).add_to(group)
     group.add_to(m)
     return m
+
+
+#: A playback frame draws its events one by one up to this many; above, counts per cell.
+FRAME_POINTS_MAX = 2_000
+
+
+class FrameLayer(MacroElement):
+    """A playback frame: exact events as dots, imprecise ones as dashed rings (or cell counts), its date stamp."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this.map_name }};
+                var owner = {{ this._parent.get_name() }};
+                var frame = {{ this.frame_js }};
+                if (!map.getPane({{ this.pane|tojson }})) {
+                    map.createPane({{ this.pane|tojson }}).style.zIndex = {{ this.z_index }};
+                }
+                frame.points.forEach(function (p) {
+                    // p: [lat, lon, colour, imprecise]
+                    L.circleMarker([p[0], p[1]], p[3]
+                        ? {pane: {{ this.pane|tojson }}, radius: 6, color: p[2], weight: 2, dashArray: "3 3",
+                           fill: true, fillOpacity: 0.08}
+                        : {pane: {{ this.pane|tojson }}, radius: 5, color: "#333", weight: 1,
+                           fillColor: p[2], fillOpacity: 0.85}).addTo(owner);
+                });
+                frame.cells.forEach(function (c) {
+                    // c: [south, west, north, east, colour, events, imprecise]
+                    L.rectangle([[c[0], c[1]], [c[2], c[3]]], {pane: {{ this.pane|tojson }}, weight: 0,
+                        fillColor: c[4], fillOpacity: 0.75}).bindTooltip(
+                        c[5] + " events" + (c[6] ? " (" + c[6] + " with imprecise dates)" : "")).addTo(owner);
+                });
+                var stamp = L.control({position: "topright"});
+                stamp.onAdd = function () {
+                    var div = L.DomUtil.create("div", "cm-frame-stamp");
+                    div.style.cssText = "background:#fff;border:1px solid #777;padding:4px 10px;" +
+                        "font:bold 18px/1.2 sans-serif";
+                    div.textContent = frame.label;  // text, never markup
+                    return div;
+                };
+                stamp.addTo(map);
+                owner.on("remove", function () { stamp.remove(); });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, frame: dict[str, object]):
+        super().__init__()
+        self._name = "FrameLayer"
+        self.pane, self.z_index = "cmFrame", 420
+        self.frame_js = js_literal(frame)
+
+    def render(self, **kwargs):
+        """Resolve the map's variable name, then render."""
+        self.map_name = get_obj_in_upper_tree(self, folium.Map).get_name()
+        super().render(**kwargs)
+
+
+def frame_drawing(
+    playback: object, index: int, *, cell_deg: float = 0.1, max_points: int = FRAME_POINTS_MAX
+) -> dict[str, object]:
+    """What ``add_playback_frame`` sends for frame ``index``: dots up to ``max_points``, else cells.
+
+    Returns
+    -------
+    dict
+        ``label``, ``events``, ``imprecise``, ``points`` (``[lat, lon, colour, imprecise]``) and
+        ``cells`` (``[south, west, north, east, colour, events, imprecise]``, from ``Playback.grid``).
+    """
+    from conflictmap.mapview import EVENT_TYPE_COLORS, GRID_COLORS, UNKNOWN_TYPE_COLOR
+
+    frame = playback.frames[index]
+    shown = playback.mask(index)
+    total = int(shown.sum())
+    vague = int((shown & playback.imprecise).sum())
+    points: list[list[object]] = []
+    cells: list[list[object]] = []
+    if total <= max_points:
+        rows = playback.frame_events(index)
+        colours = [EVENT_TYPE_COLORS.get(str(t), UNKNOWN_TYPE_COLOR) for t in rows["event_type"].astype(object)]
+        for lat, lon, colour, flag in zip(rows["latitude"], rows["longitude"], colours, rows["imprecise"], strict=True):
+            points.append([round(float(lat), 4), round(float(lon), 4), colour, bool(flag)])
+    else:
+        grid = playback.grid(index, cell_deg)
+        breaks = count_breaks(grid["events"].to_numpy(), len(GRID_COLORS))
+        half = cell_deg / 2
+        for lat, lon, n, k in zip(grid["lat"], grid["lon"], grid["events"], grid["imprecise"], strict=True):
+            colour = GRID_COLORS[min(_class_of(n, breaks), len(GRID_COLORS) - 1)]
+            cells.append(
+                [
+                    round(lat - half, 4),
+                    round(lon - half, 4),
+                    round(lat + half, 4),
+                    round(lon + half, 4),
+                    colour,
+                    int(n),
+                    int(k),
+                ]
+            )
+    return {"label": frame.label, "events": total, "imprecise": vague, "points": points, "cells": cells}
+
+
+def add_playback_frame(
+    m: folium.Map,
+    playback: object,
+    index: int,
+    *,
+    cell_deg: float = 0.1,
+    max_points: int = FRAME_POINTS_MAX,
+    name: str = "Playback",
+) -> folium.Map:
+    """Add frame ``index`` of a ``playback.Playback`` to ``m``, with its date stamp.
+
+    Exact events are dots coloured by type; events with imprecise dates are dashed
+    rings, drawn in every frame their window touches. Above ``max_points`` events the
+    frame is drawn as counts per ``cell_deg`` cell (``Playback.grid``), so a frame sends
+    no more than a map update.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, with a ``folium.FeatureGroup`` named ``name``.
+    """
+    group = folium.FeatureGroup(name=name)
+    FrameLayer(frame_drawing(playback, index, cell_deg=cell_deg, max_points=max_points)).add_to(group)
+    group.add_to(m)
+    return m
