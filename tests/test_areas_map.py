@@ -83,6 +83,8 @@ def test_change_mode_shows_more_and_fewer_in_a_diverging_palette() -> None:
     assert props["Kidal"]["fill"] == arealayers.CHANGE_COLORS[2]  # the same
     assert "+40 against 10" in props["Mopti"]["text"]
     assert "change against the period before" in page
+    legend = re.search(r'div\.innerHTML = ("[^\n]*");', page).group(1)
+    assert "more by 20 or more" in legend and "fewer by 1–19" in legend and "no change" in legend
 
 
 def test_names_from_data_are_escaped_in_tooltips_legend_and_labels(tmp_path: Path) -> None:

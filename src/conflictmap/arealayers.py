@@ -63,15 +63,20 @@ def count_breaks(values: np.ndarray | pd.Series, classes: int = len(COUNT_COLORS
     return breaks[:classes]
 
 
-def change_breaks(changes: np.ndarray | pd.Series) -> list[float]:
-    """Bounds between the five change classes: much fewer, fewer, about the same, more, much more.
-
-    Symmetric around zero: ±(half the largest change), ±0.5 (so "about the same" is no change).
-    """
+def change_step(changes: np.ndarray | pd.Series) -> int:
+    """The change from which an area counts as "much" more or fewer: half the largest change, at least 2."""
     values = np.abs(np.asarray(changes, dtype=float))
     top = float(values.max()) if len(values) else 0.0
-    big = max(1.5, math.ceil(top / 2))
-    return [-big, -0.5, 0.5, big]
+    return max(2, math.ceil(top / 2))
+
+
+def change_breaks(changes: np.ndarray | pd.Series) -> list[float]:
+    """Bounds between the five change classes of whole-number changes, symmetric around zero.
+
+    With ``B = change_step(changes)``: ``≤ -B``, ``-B+1 … -1``, ``0``, ``1 … B-1``, ``≥ B``.
+    """
+    big = change_step(changes)
+    return [-big + 0.5, -0.5, 0.5, big - 0.5]
 
 
 def _class_of(value: float, breaks: list[int]) -> int:
@@ -123,13 +128,14 @@ def area_features(
         texts = [
             f"{n:,} {word} ({c:+,} against {p:,} the period before)" for n, c, p in zip(now, change, prior, strict=True)
         ]
-        big = int(bounds[-1])
+        big = change_step(change)
+        some = "1" if big == 2 else f"1–{big - 1:,}"
         rows = [
-            (CHANGE_COLORS[0], f"{big:,} or more fewer"),
-            (CHANGE_COLORS[1], "fewer"),
-            (CHANGE_COLORS[2], "the same"),
-            (CHANGE_COLORS[3], "more"),
-            (CHANGE_COLORS[4], f"{big:,} or more more"),
+            (CHANGE_COLORS[0], f"fewer by {big:,} or more"),
+            (CHANGE_COLORS[1], f"fewer by {some}"),
+            (CHANGE_COLORS[2], "no change"),
+            (CHANGE_COLORS[3], f"more by {some}"),
+            (CHANGE_COLORS[4], f"more by {big:,} or more"),
         ]
         legend = {"title": f"{MEASURES[measure]}: change against the period before", "rows": rows}
         values = change
@@ -500,6 +506,13 @@ class FrameLayer(MacroElement):
                     div.style.cssText = "background:#fff;border:1px solid #777;padding:4px 10px;" +
                         "font:bold 18px/1.2 sans-serif";
                     div.textContent = frame.label;  // text, never markup
+                    if (frame.imprecise) {
+                        var note = document.createElement("div");
+                        note.style.cssText = "font:normal 11px/1.3 sans-serif;color:#444";
+                        note.textContent = frame.imprecise + " of " + frame.events +
+                            " with imprecise dates (dashed): shown for their whole week or month";
+                        div.appendChild(note);
+                    }
                     return div;
                 };
                 stamp.addTo(map);
