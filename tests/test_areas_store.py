@@ -48,3 +48,19 @@ def test_area_filter_same_in_memory_and_in_the_store(filled: tuple[EventStore, g
     assert store.count(spec) == len(expected)
     if name != "unknown area":
         assert 0 < len(expected) < len(everything)
+
+
+def test_region_counts_from_the_stores_grouped_names_match_the_names_in_memory(
+    filled: tuple[EventStore, gpd.GeoDataFrame],
+) -> None:
+    from conflictmap import areas
+
+    store, everything = filled
+    spec = FilterSpec(event_types=["Battles"])
+    grouped = store.timeline(spec, "M", "admin1")
+    got = areas.counts_from_names(grouped).set_index("key")
+    chosen = spec.apply(everything)
+    for key in ("Gao", "Mopti", "Timbuktu"):
+        expected = areas.area_mask(chosen, [key]).sum()
+        assert got.loc[key, "events"] == expected, key
+    assert got["events"].sum() == len(chosen)

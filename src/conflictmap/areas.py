@@ -523,3 +523,61 @@ def area_label(key: str) -> str:
     """A key as words: ``"Mopti/Bandiagara"`` -> ``"Bandiagara (Mopti)"``."""
     region, sep, cercle = key.partition(KEY_SEP)
     return f"{cercle} ({region})" if sep else region
+
+
+def counts_from_names(
+    named: pd.DataFrame, level: str = "admin1", *, areas: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
+    """Counts per admin name (e.g. a store's ``GROUP BY admin1``) as per-area counts, ``area_counts``' shape.
+
+    For a database that should not send every point: ``store.timeline(spec, "M", "admin1")``
+    (summed over periods) gives events and fatalities per admin1 label, and this puts each
+    label in the area that covers it (``covered_names``: Ménaka in Gao, Tombouctou in
+    Timbuktu). These counts follow the file's names, not the points; ``area_counts``
+    follows the points.
+
+    Parameters
+    ----------
+    named : pandas.DataFrame
+        ``admin1`` (and ``admin2`` for cercles), ``events``, ``fatalities``; other columns
+        (a period) are summed over.
+    level : {"admin1", "admin2"}
+    areas : geopandas.GeoDataFrame, optional
+        The boundaries; the shipped ones of ``level`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``key``, ``name``, ``admin1``, ``admin2``, ``events``, ``fatalities``: every area, then
+        the labels no area covers under key ``""``.
+    """
+    if areas is None:
+        areas = load_boundaries(level)
+    owner: dict[str, str] = {}
+    for key, region in zip(areas["key"], areas["admin1"], strict=True):
+        for spelling in covered_names(region if level == "admin2" else key):
+            owner.setdefault(spelling, region if level == "admin2" else key)
+    region = named["admin1"].astype("string").fillna("").map(lambda n: owner.get(n, ""))
+    if level == "admin2":
+        pairs = region + KEY_SEP + named["admin2"].astype("string").fillna("")
+        key = pairs.where(pairs.isin(set(areas["key"])), "")
+    else:
+        key = region
+    frame = pd.DataFrame(
+        {
+            "key": key.to_numpy(dtype=object),
+            "events": named["events"].to_numpy(),
+            "fatalities": named["fatalities"].to_numpy(),
+        }
+    )
+    summed = frame.groupby("key")[["events", "fatalities"]].sum()
+    out = pd.DataFrame(
+        {"key": areas["key"], "name": areas["name"], "admin1": areas["admin1"], "admin2": areas["admin2"]}
+    )
+    out["events"] = out["key"].map(summed["events"]).fillna(0).astype(np.int64).to_numpy()
+    out["fatalities"] = out["key"].map(summed["fatalities"]).fillna(0).astype(np.int64).to_numpy()
+    if "" in summed.index and summed.loc["", "events"] > 0:
+        rest = {"key": OUTSIDE_KEY, "name": OUTSIDE_NAME, "admin1": "", "admin2": ""}
+        rest |= {"events": int(summed.loc["", "events"]), "fatalities": int(summed.loc["", "fatalities"])}
+        out = pd.concat([out, pd.DataFrame([rest])], ignore_index=True)
+    return out.reset_index(drop=True)
