@@ -97,6 +97,18 @@ def test_cercles_from_a_file_get_their_region_from_where_they_lie(tmp_path: Path
     assert "Mopti/Bandiagara" in set(cercles["key"])
 
 
+def test_cercles_with_a_region_column_are_keyed_by_acleds_region_names(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame(
+        {"ADM2_FR": ["Goundam", "Bourem"], "ADM1_FR": ["Tombouctou", "Gao"]},
+        geometry=[box(-4.0, 16.0, -3.0, 17.0), box(-0.5, 16.5, 0.5, 17.5)],
+        crs=4326,
+    )
+    path = tmp_path / "cod.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    cercles = areas.load_boundaries("admin2", path)
+    assert cercles["key"].tolist() == ["Timbuktu/Goundam", "Gao/Bourem"]
+
+
 @pytest.mark.parametrize(
     ("features", "message"),
     [

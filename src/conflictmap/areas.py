@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from conflictmap.gazetteer import canonical_admin1
+
 #: Admin levels areas exist for.
 LEVELS: tuple[str, ...] = ("admin1", "admin2")
 #: Boundary files inside the package, per level.
@@ -97,7 +99,8 @@ def _normalise(frame: gpd.GeoDataFrame, level: str, origin: str) -> gpd.GeoDataF
     else:
         parent_col = next((c for c in _PARENT_COLUMNS if c in frame.columns and c != name_col), None)
         if parent_col is not None:
-            parents = [_text(v) for v in frame[parent_col]]
+            # A region written as the file writes it ("Tombouctou") keyed as ACLED writes it ("Timbuktu").
+            parents = [canonical_admin1(p) or p for p in (_text(v) for v in frame[parent_col])]
         else:
             # A cercle's region from the region its interior point lies in (geoBoundaries' ADM2 has no parent).
             regions = load_boundaries("admin1")
