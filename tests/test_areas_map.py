@@ -151,3 +151,19 @@ def test_heat_layer_payload_is_bounded_and_served_locally() -> None:
     assert "/app/static/vendor/leaflet.heat/leaflet-heat.js" in page
     assert "cdn.jsdelivr" not in page
     assert len(page) < 200_000
+
+
+@pytest.mark.parametrize(
+    ("state", "key"),
+    [
+        (
+            {"last_active_drawing": {"type": "Feature", "properties": {"key": "Mopti/Bandiagara", "value": 3}}},
+            "Mopti/Bandiagara",
+        ),
+        ({"last_active_drawing": None}, None),
+        ({"last_active_drawing": {"properties": {"name": "a drawn shape"}}}, None),
+        (None, None),
+    ],
+)
+def test_the_clicked_area_is_read_from_the_maps_state(state, key) -> None:
+    assert arealayers.clicked_area(state) == key

@@ -603,3 +603,20 @@ def add_playback_frame(
     FrameLayer(frame_drawing(playback, index, cell_deg=cell_deg, max_points=max_points)).add_to(group)
     group.add_to(m)
     return m
+
+
+def clicked_area(map_state: dict | None) -> str | None:
+    """The area key of the last Areas feature clicked, from what ``st_folium`` returns; ``None`` if none.
+
+    ``st_folium`` reports a click on a GeoJSON feature as ``last_active_drawing`` with the
+    feature's properties; the Areas layer puts each area's ``key`` there, ready for
+    ``FilterSpec(areas=[key])``.
+    """
+    if not isinstance(map_state, dict):
+        return None
+    feature = map_state.get("last_active_drawing")
+    if not isinstance(feature, dict):
+        return None
+    properties = feature.get("properties")
+    key = properties.get("key") if isinstance(properties, dict) else None
+    return key if isinstance(key, str) and key else None
