@@ -162,6 +162,25 @@ def test_gif_has_one_frame_per_period_each_with_its_date_stamp(tmp_path: Path) -
     assert ImageChops.difference(frames[0].crop(box), frames[1].crop(box)).getbbox() is not None
 
 
+def test_html_animation_plays_offline_with_its_frames_and_provenance(tmp_path: Path) -> None:
+    import re
+
+    from conflictmap.export import read_provenance
+
+    events = synth.synth_events(3000, seed=6)
+    out = tmp_path / "play.html"
+    prov = animate.write_animation(
+        events, FilterSpec(date_from="2022-01-01", date_to="2022-03-31"), out, step="month", title="Q1 <2022>"
+    )
+    page = out.read_text(encoding="utf-8")
+    data = json.loads(re.search(r"var data = (\{\"labels\".*?\});\n", page).group(1))
+    assert data["labels"] == ["Jan 2022", "Feb 2022", "Mar 2022"] == prov.drawing["frames"]
+    assert sum(f["n"] for f in data["frames"]) >= prov.events
+    assert "Q1 &lt;2022&gt;" in page and "Q1 <2022>" not in page
+    assert "<script src=" not in page  # everything inlined
+    assert read_provenance(out).drawing["animate"] == "month"
+
+
 def test_animation_of_no_events_still_has_its_frames(tmp_path: Path) -> None:
     events = synth.synth_events(100, seed=1)
     spec = FilterSpec(date_from="2030-01-01", date_to="2030-01-21")
@@ -172,7 +191,7 @@ def test_animation_of_no_events_still_has_its_frames(tmp_path: Path) -> None:
 
 def test_animation_kinds_and_missing_ffmpeg_are_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     events = synth.synth_events(100)
-    with pytest.raises(animate.AnimationError, match=r"\.gif or \.mp4"):
+    with pytest.raises(animate.AnimationError, match=r"\.gif, \.mp4 or \.html"):
         animate.write_animation(events, FilterSpec(), tmp_path / "x.avi")
     monkeypatch.setattr(animate.shutil, "which", lambda name: None)
     with pytest.raises(animate.AnimationError, match="ffmpeg"):

@@ -620,3 +620,219 @@ def clicked_area(map_state: dict | None) -> str | None:
     properties = feature.get("properties")
     key = properties.get("key") if isinstance(properties, dict) else None
     return key if isinstance(key, str) and key else None
+
+
+#: Most events drawn one by one over all the frames of a playback control; past it, frames are counted per cell.
+PLAYBACK_POINTS_TOTAL = 60_000
+
+
+class PlaybackControl(MacroElement):
+    """Every frame of a playback in the page, with play/pause, step, speed and a slider; drawn in the browser."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this.map_name }};
+                var data = {{ this.data_js }};
+                var pane = {{ this.pane|tojson }};
+                if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = {{ this.z_index }}; }
+                var layer = L.layerGroup().addTo(map);
+                var index = 0, timer = null;
+                var box = L.DomUtil.create("div", "cm-playback");
+                box.style.cssText = "background:#fff;border:1px solid #777;padding:6px 8px;font:13px/1.3 sans-serif";
+                var stamp = document.createElement("div");
+                stamp.style.cssText = "font-weight:bold;font-size:16px;margin-bottom:4px";
+                var count = document.createElement("div");
+                count.style.cssText = "color:#444;font-size:11px;margin-bottom:4px";
+                var slider = document.createElement("input");
+                slider.type = "range"; slider.min = 0; slider.max = data.labels.length - 1; slider.value = 0;
+                slider.style.width = "220px";
+                function button(text, title, act) {
+                    var b = document.createElement("button");
+                    b.textContent = text; b.title = title; b.type = "button";
+                    b.style.cssText = "margin-right:4px;min-width:28px";
+                    b.addEventListener("click", act);
+                    return b;
+                }
+                var play = button("\u25b6", "play / pause", function () { timer ? stop() : start(); });
+                var speed = document.createElement("select");
+                [0.5, 1, 2, 4].forEach(function (s) {
+                    var o = document.createElement("option"); o.value = s; o.textContent = s + " frames/s";
+                    if (s === data.fps) { o.selected = true; }
+                    speed.appendChild(o);
+                });
+                function draw(k) {
+                    index = (k + data.labels.length) % data.labels.length;
+                    layer.clearLayers();
+                    var f = data.frames[index];
+                    f.c.forEach(function (c) {
+                        L.rectangle([[c[0], c[1]], [c[2], c[3]]], {pane: pane, weight: 0,
+                            fillColor: data.ramp[c[6]], fillOpacity: 0.75}).addTo(layer);
+                    });
+                    f.p.forEach(function (p) {
+                        var colour = data.colours[p[2]];
+                        L.circleMarker([p[0], p[1]], p[3]
+                            ? {pane: pane, radius: 6, color: colour, weight: 2, dashArray: "3 3", fill: true,
+                               fillOpacity: 0.08, interactive: false}
+                            : {pane: pane, radius: 5, color: "#333", weight: 1, fillColor: colour,
+                               fillOpacity: 0.85, interactive: false}).addTo(layer);
+                    });
+                    stamp.textContent = data.labels[index];  // text, never markup
+                    count.textContent = f.n + " events" + (f.i ? ", " + f.i + " with imprecise dates (dashed)" : "") +
+                        (f.c.length ? " · counts per cell" : "");
+                    slider.value = index;
+                }
+                function start() {
+                    play.textContent = "||";
+                    timer = setInterval(function () {
+                        if (index === data.labels.length - 1) { stop(); return; }
+                        draw(index + 1);
+                    }, 1000 / parseFloat(speed.value));
+                }
+                function stop() { clearInterval(timer); timer = null; play.textContent = "\u25b6"; }
+                speed.addEventListener("change", function () { if (timer) { stop(); start(); } });
+                slider.addEventListener("input", function () { stop(); draw(parseInt(slider.value, 10)); });
+                var row = document.createElement("div");
+                row.appendChild(button("|\u25c0", "first frame", function () { stop(); draw(0); }));
+                row.appendChild(button("\u25c0", "step back", function () { stop(); draw(index - 1); }));
+                row.appendChild(play);
+                row.appendChild(button("\u25b6|", "step forward", function () { stop(); draw(index + 1); }));
+                row.appendChild(speed);
+                box.appendChild(stamp); box.appendChild(count); box.appendChild(row); box.appendChild(slider);
+                var key = document.createElement("div");
+                key.style.cssText = "margin-top:4px;font-size:11px;color:#333;max-width:260px";
+                data.types.forEach(function (name, k) {
+                    var item = document.createElement("span");
+                    item.style.cssText = "display:inline-block;margin-right:8px;white-space:nowrap";
+                    var dot = document.createElement("span");
+                    dot.style.cssText = "display:inline-block;width:9px;height:9px;border-radius:50%;" +
+                        "margin-right:3px;background:" + data.colours[k];
+                    item.appendChild(dot);
+                    item.appendChild(document.createTextNode(name));
+                    key.appendChild(item);
+                });
+                box.appendChild(key);
+                var control = L.control({position: "bottomleft"});
+                control.onAdd = function () {
+                    L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box;
+                };
+                control.addTo(map);
+                window.cmPlayback = {draw: draw, start: start, stop: stop, frame: function () { return index; }};
+                draw(0);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, object]):
+        super().__init__()
+        self._name = "PlaybackControl"
+        self.pane, self.z_index = "cmPlayback", 420
+        self.data_js = js_literal(data)
+
+    def render(self, **kwargs):
+        """Resolve the map's variable name, then render."""
+        self.map_name = get_obj_in_upper_tree(self, folium.Map).get_name()
+        super().render(**kwargs)
+
+
+def playback_data(
+    playback: object, *, cell_deg: float = 0.1, points_total: int = PLAYBACK_POINTS_TOTAL, fps: float = 1.0
+) -> dict[str, object]:
+    """Every frame of ``playback`` for ``PlaybackControl``, bounded in size.
+
+    Frames are drawn event by event while all of them together hold at most ``points_total``
+    events; otherwise every frame is drawn as counts per ``cell_deg`` cell with one set of
+    classes, so colours mean the same in each frame.
+
+    Returns
+    -------
+    dict
+        ``labels``, ``types`` and ``colours`` (by type code), ``ramp``, ``breaks``, ``fps`` and ``frames``:
+        per frame ``n`` (events), ``i`` (imprecise), ``p`` (``[lat, lon, type, imprecise]``)
+        and ``c`` (``[south, west, north, east, events, imprecise, class]``).
+    """
+    from conflictmap.mapview import EVENT_TYPE_COLORS, GRID_COLORS, UNKNOWN_TYPE_COLOR
+
+    masks = [playback.mask(i) for i in range(len(playback))]
+    totals = [int(m.sum()) for m in masks]
+    as_points = sum(totals) <= points_total
+    frames: list[dict[str, object]] = []
+    breaks: list[int] = []
+    if as_points:
+        every = playback.points()
+        lat, lon, kind = np.round(every.lat, 4), np.round(every.lon, 4), every.type_code
+        for shown, n in zip(masks, totals, strict=True):
+            rows = np.flatnonzero(shown)
+            vague = playback.imprecise[rows]
+            frames.append(
+                {
+                    "n": n,
+                    "i": int(vague.sum()),
+                    "p": [
+                        [float(lat[r]), float(lon[r]), int(kind[r]), bool(v)] for r, v in zip(rows, vague, strict=True)
+                    ],
+                    "c": [],
+                }
+            )
+    else:
+        grids = [playback.grid(i, cell_deg) for i in range(len(playback))]
+        top = np.concatenate([g["events"].to_numpy() for g in grids]) if grids else np.zeros(0)
+        breaks = count_breaks(top, len(GRID_COLORS))
+        half = cell_deg / 2
+        for grid, n, shown in zip(grids, totals, masks, strict=True):
+            klass = np.clip(
+                np.searchsorted(np.asarray(breaks), grid["events"].to_numpy(), side="right") - 1,
+                0,
+                len(GRID_COLORS) - 1,
+            )
+            frames.append(
+                {
+                    "n": n,
+                    "i": int((shown & playback.imprecise).sum()),
+                    "p": [],
+                    "c": [
+                        [
+                            round(a - half, 4),
+                            round(b - half, 4),
+                            round(a + half, 4),
+                            round(b + half, 4),
+                            int(e),
+                            int(v),
+                            int(k),
+                        ]
+                        for a, b, e, v, k in zip(
+                            grid["lat"], grid["lon"], grid["events"], grid["imprecise"], klass, strict=True
+                        )
+                    ],
+                }
+            )
+    return {
+        "labels": [f.label for f in playback.frames],
+        "types": list(EVENT_TYPE_COLORS),
+        "colours": [*EVENT_TYPE_COLORS.values(), UNKNOWN_TYPE_COLOR],
+        "ramp": list(GRID_COLORS),
+        "breaks": breaks,
+        "fps": fps,
+        "frames": frames,
+    }
+
+
+def add_playback_control(
+    m: folium.Map,
+    playback: object,
+    *,
+    cell_deg: float = 0.1,
+    points_total: int = PLAYBACK_POINTS_TOTAL,
+    fps: float = 1.0,
+) -> folium.Map:
+    """Add a playback of every frame to ``m``: play/pause, step back and forward, speed, a slider, the date stamp.
+
+    Imprecise events are dashed rings in every frame their window touches. The whole
+    playback goes to the page once (bounded by ``points_total`` events, else cell counts),
+    so stepping asks nothing of the server: it works in an offline HTML file too.
+    ``window.cmPlayback`` exposes ``draw(k)``, ``start()``, ``stop()`` and ``frame()``.
+    """
+    PlaybackControl(playback_data(playback, cell_deg=cell_deg, points_total=points_total, fps=fps)).add_to(m)
+    return m

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from conflictmap import aggregates, areas
+from conflictmap.assets import AssetError
 from conflictmap.cli.common import UserError, read
 from conflictmap.export import describe_sources
 from conflictmap.export.animate import ANIMATION_KINDS, DEFAULT_FPS, write_animation
@@ -105,9 +106,22 @@ def cmd_animate(args: argparse.Namespace) -> int:
     out = _check_output(args.data, args.output, tuple(f".{k}" for k in ANIMATION_KINDS))
     spec = _filter(args)
     events, report = read(args.data, args.format)
+    try:
+        prov = _animate(args, events, report, spec, out)
+    except AssetError as exc:
+        raise UserError(str(exc)) from None
+    frames = len(prov.drawing.get("frames", []))
+    print(
+        f"wrote {frames} frames ({args.animate}, {args.animate_mode}) of {prov.events:,} events "
+        f"({prov.filter_text}) to {out} [{out.stat().st_size:,} bytes]"
+    )
+    return 0
+
+
+def _animate(args: argparse.Namespace, events, report, spec: FilterSpec, out: Path):
     from conflictmap.cli.export import page_params
 
-    prov = write_animation(
+    return write_animation(
         events,
         spec,
         out,
@@ -119,12 +133,6 @@ def cmd_animate(args: argparse.Namespace) -> int:
         view_params=page_params(spec, Path(args.data), "auto"),
         fps=args.fps,
     )
-    frames = len(prov.drawing.get("frames", []))
-    print(
-        f"wrote {frames} frames ({args.animate}, {args.animate_mode}) of {prov.events:,} events "
-        f"({prov.filter_text}) to {out} [{out.stat().st_size:,} bytes]"
-    )
-    return 0
 
 
 def add_animate_options(parser: argparse.ArgumentParser) -> None:

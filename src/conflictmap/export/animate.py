@@ -36,7 +36,7 @@ from conflictmap.mapview import EVENT_TYPE_COLORS, GRID_COLORS, UNKNOWN_TYPE_COL
 from conflictmap.playback import Playback
 
 #: File kinds an animation is written as.
-ANIMATION_KINDS: tuple[str, ...] = ("gif", "mp4")
+ANIMATION_KINDS: tuple[str, ...] = ("gif", "mp4", "html")
 #: Frame size in pixels.
 FRAME_SIZE: tuple[int, int] = (960, 720)
 #: Frames per second of the animation.
@@ -302,7 +302,7 @@ def animation_provenance(
 ) -> Provenance:
     """The provenance of an animation: the export's, with the step, mode and frame stamps in ``drawing``."""
     prov = make_provenance(events, spec, kind, title=title, sources=sources, base_url=base_url, view_params=view_params)
-    return replace(prov, drawing={"animate": step, "mode": mode, "frames": list(labels)})
+    return replace(prov, drawing={"mode": "playback", "animate": step, "playback": mode, "frames": list(labels)})
 
 
 def write_animation(
@@ -356,7 +356,9 @@ def write_animation(
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in ANIMATION_KINDS:
-        raise AnimationError(f"{path.name}: an animation is written as .gif or .mp4, not {path.suffix or 'no suffix'}")
+        raise AnimationError(
+            f"{path.name}: an animation is written as .gif, .mp4 or .html, not {path.suffix or 'no suffix'}"
+        )
     if kind == "mp4" and shutil.which("ffmpeg") is None:
         raise AnimationError("writing .mp4 needs ffmpeg (Debian: apt-get install ffmpeg); .gif works without it")
     if not 0.1 <= fps <= 30:
@@ -378,6 +380,9 @@ def write_animation(
         base_url=base_url,
         view_params=view_params,
     )
+    if kind == "html":
+        path.write_text(playback_page(play, prov, fps=fps), encoding="utf-8")
+        return prov
     renderer = FrameRenderer(play, prov, size)
     frames = [renderer.render(i) for i in range(len(play))]
     if kind == "gif":
@@ -385,6 +390,29 @@ def write_animation(
     else:
         _write_mp4(frames, path, fps)
     return prov
+
+
+def playback_page(play: Playback, prov: Provenance, *, fps: float = DEFAULT_FPS) -> str:
+    """The animation as one offline HTML page: the map with its play/pause, step, speed and slider controls.
+
+    The snapshot's header (title, filter, datasets, provenance JSON) sits above the map; every
+    script is inlined, so the file plays with no connection. Frames go to the page once
+    (``arealayers.playback_data``: events up to a bound, else counts per cell).
+    """
+    import folium
+
+    from conflictmap import arealayers
+    from conflictmap.assets import inline_html
+    from conflictmap.export.html import SnapshotHeader
+
+    west, south, east, north = _bounds(play.events)
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    basemap.add_basemap(m)
+    arealayers.add_area_borders(m)
+    m.fit_bounds([[south, west], [north, east]])
+    arealayers.add_playback_control(m, play, fps=min([0.5, 1, 2, 4], key=lambda s: abs(s - fps)))
+    m.add_child(SnapshotHeader(prov))
+    return inline_html(m)
 
 
 def _write_gif(frames: list[Image.Image], path: Path, fps: float, comment: str) -> None:
