@@ -231,3 +231,17 @@ def test_a_busy_frame_is_drawn_as_cells_within_the_budget() -> None:
     assert drawing["points"] == []
     assert sum(c[5] for c in drawing["cells"]) == drawing["events"] == play.mask(len(play) - 1).sum()
     assert len(json.dumps(drawing)) < 1_000_000
+
+
+def test_playback_data_switches_to_cells_past_its_bound() -> None:
+    from conflictmap import arealayers
+
+    events = synth.synth_events(20_000, seed=9)
+    play = Playback(events, "month", "window", date(2020, 1, 1), date(2020, 12, 31))
+    shown = sum(int(play.mask(i).sum()) for i in range(len(play)))
+    small = arealayers.playback_data(play, points_total=shown)
+    assert all(f["c"] == [] for f in small["frames"]) and sum(len(f["p"]) for f in small["frames"]) == shown
+    bounded = arealayers.playback_data(play, points_total=shown - 1, cell_deg=0.25)
+    assert all(f["p"] == [] for f in bounded["frames"])
+    assert [sum(c[4] for c in f["c"]) for f in bounded["frames"]] == [f["n"] for f in bounded["frames"]]
+    assert len(json.dumps(bounded)) < len(json.dumps(small))
