@@ -97,6 +97,15 @@ PACKAGES: tuple[NpmPackage, ...] = (
         ),
     ),
     NpmPackage(
+        "leaflet.heat",
+        "0.2.0",
+        "sha512-Cd5PbAA/rX3X3XKxfDoUGi9qp78FyhWYurFg3nsfhntcM/MCNK08pRkf4iEenO1KNqwVPKCmkyktjW3UD+h9bQ==",
+        (
+            ("dist/leaflet-heat.js", "leaflet-heat.js"),
+            ("LICENSE", "LICENSE"),
+        ),
+    ),
+    NpmPackage(
         "jquery",
         "3.7.1",
         "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
@@ -115,6 +124,7 @@ ASSET_FILES: dict[str, str] = {
     "markerclusterjs": "leaflet.markercluster/leaflet.markercluster.js",
     "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet-heat.js": "leaflet.heat/leaflet-heat.js",
 }
 #: Folder of Leaflet's marker and layer-control images, relative to the asset folder.
 LEAFLET_IMAGES = "leaflet/images/"

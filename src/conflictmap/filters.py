@@ -41,6 +41,10 @@ clear_only
     keep only events their source does not mark unclear: UCDP's ``event_clarity`` 2
     or a ``code_status`` other than "Clear" are left out; events without these fields
     (ACLED's, one's own) stay.
+areas
+    admin area keys (``"Mopti"``, ``"Mopti/Bandiagara"``, see ``conflictmap.areas``),
+    matched on the events' admin names; a region key takes the names it covers
+    (Gao: Gao and Menaka).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conflictmap.actors import actor_key, actor_mask, display_name
+from conflictmap.areas import area_label, area_mask
 from conflictmap.errors import ConflictmapError
 from conflictmap.regions import region_mask
 from conflictmap.schema import ACTOR_COLUMNS, ACTOR_TYPES, EVENT_TYPES, INTERACTIONS, SUB_EVENT_TYPES, interaction_label
@@ -215,6 +220,7 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "actor_types": _parse_choices(ACTOR_TYPES, "actor type"),
     "interactions": _parse_interactions,
     "clear_only": _parse_flag,
+    "areas": _as_tuple,
 }
 #: Field -> query parameter name.
 QUERY_PARAMS: dict[str, str] = {
@@ -233,9 +239,10 @@ QUERY_PARAMS: dict[str, str] = {
     "actor_types": "actortype",
     "interactions": "interaction",
     "clear_only": "clear",
+    "areas": "area",
 }
 _LIST_FIELDS = frozenset(
-    {"actors", "event_types", "sub_event_types", "admin1", "datasets", "actor_types", "interactions"}
+    {"actors", "event_types", "sub_event_types", "admin1", "datasets", "actor_types", "interactions", "areas"}
 )
 
 
@@ -345,6 +352,7 @@ class FilterSpec:
     actor_types: tuple[str, ...] = ()
     interactions: tuple[str, ...] = ()
     clear_only: bool = False
+    areas: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, parse in _PARSERS.items():
@@ -402,6 +410,8 @@ class FilterSpec:
             keep &= _text_mask(events, self.text)
         if self.actor_types or self.interactions or self.clear_only:
             keep &= self._who_mask(events)
+        if self.areas:
+            keep &= area_mask(events, self.areas)
         return keep
 
     def _who_mask(self, events: pd.DataFrame) -> np.ndarray:
@@ -552,6 +562,8 @@ class FilterSpec:
         if self.bbox is not None:
             parts.append("area " + ", ".join(f"{v:g}" for v in self.bbox))
         parts += self._describe_who()
+        if self.areas:
+            parts.append(("in " if len(self.areas) == 1 else "in areas ") + ", ".join(map(area_label, self.areas)))
         return " · ".join(parts) if parts else "all events"
 
     def _describe_who(self) -> list[str]:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from conflictmap import catalog
 from conflictmap.assets import AssetError
+from conflictmap.cli.areas import add_animate_options
 from conflictmap.cli.common import UserError, add_actor_type_options, read
 from conflictmap.export import (
     AGGREGATE_BY,
@@ -56,6 +57,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
     group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
     add_actor_type_options(group)
+    group.add_argument("--area", dest="areas", metavar="KEY", help="admin area: Mopti, Mopti/Bandiagara", **multi)
 
 
 def filter_spec(args: argparse.Namespace) -> FilterSpec:
@@ -162,7 +164,13 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    """Write a map of the filtered events: .html (interactive, offline), .png, .pdf or .svg."""
+    """Write a map of the filtered events: .html (interactive, offline), .png, .pdf or .svg; or animated."""
+    if args.animate or Path(args.output).suffix.lower() in (".gif", ".mp4"):
+        if not args.animate:
+            raise UserError(f"{args.output}: an animation needs --animate day, week or month")
+        from conflictmap.cli.areas import cmd_animate
+
+        return cmd_animate(args)
     return _run(args, SNAPSHOT_KINDS)
 
 
@@ -201,6 +209,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw counts per grid cell only (no markers, no event details): what ACLED's terms let you share",
     )
     _common(p)
+    add_animate_options(p)
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser(
