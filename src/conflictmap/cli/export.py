@@ -18,7 +18,9 @@ from conflictmap.assets import AssetError
 from conflictmap.cli.common import UserError, read
 from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
-from conflictmap.filters import QUERY_PARAMS, FilterSpec
+from conflictmap.facets import date_span
+from conflictmap.filters import QUERY_PARAMS, FilterError, FilterSpec, clamp_dates
+from conflictmap.messages import quote
 from conflictmap.pagelink import PageState
 from conflictmap.readers import FORMATS
 
@@ -27,7 +29,16 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
+        pass
+    # The same words as a link's dates: "out of range" for 10000-01-01, "not a date" for "soon".
+    try:
+        FilterSpec(date_from=text)
+    except FilterError as exc:
+        if "out of range" in str(exc):
+            raise argparse.ArgumentTypeError(
+                f"{quote(text)} is out of range; expected a date from 0001-01-01 to 9999-12-31"
+            ) from None
+    raise argparse.ArgumentTypeError(f"{quote(text)} is not a date; expected YYYY-MM-DD")
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +98,10 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     kind = kind_for_path(out, kinds)
     spec = filter_spec(args)
     events, report = read(args.data, args.format)
+    clamped = clamp_dates(spec, date_span(events), table_only=True)
+    if clamped.note:
+        print(f"dates: {clamped.note}", file=sys.stderr)
+    spec = clamped.spec
     if report.rows_rejected:
         print(
             f"{report.rows_rejected:,} of {report.rows_read:,} rows of {args.data} could not be read "
