@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from conflictmap.messages import shorten
+from conflictmap.readers.archive import check_archive
 from conflictmap.readers.detect import expected_columns
 from conflictmap.readers.report import NotEventDataError, UnreadableFileError
 from conflictmap.readers.table import Progress, RawTable, tidy_columns
@@ -185,6 +187,8 @@ def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
     import openpyxl  # only workbooks need it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # Read the archive's directory first: a zip bomb is refused before anything is inflated.
+    check_archive(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
@@ -202,7 +206,9 @@ def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
         finally:
             book.close()
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-        raise UnreadableFileError(f"{path.name} is not an Excel workbook that can be opened: {exc}") from None
+        raise UnreadableFileError(
+            f"{shorten(path.name)} is not an Excel workbook that can be opened: {shorten(str(exc))}"
+        ) from None
     if all(v is None for v in header):
         raise NotEventDataError(f"{path.name}: the first sheet has no header row: {expected_columns()}")
     if progress:
