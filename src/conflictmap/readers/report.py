@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from conflictmap.csvcells import neutralise
+
 
 class NotEventDataError(ValueError):
     """A file that is not event data at all; the message names the columns expected."""
@@ -80,9 +82,14 @@ class ImportReport:
         return "\n".join(lines)
 
     def rejections_csv(self) -> str:
-        """The rejections as CSV text (row, column, value, reason), for download."""
+        """The rejections as CSV text (row, column, value, reason), for download.
+
+        Text a spreadsheet would run as a formula starts with an apostrophe (``csvcells``).
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["row", "column", "value", "reason"])
-        writer.writerows((r.row, r.column, r.value, r.reason) for r in self.rejected)
+        writer.writerows(
+            (r.row, neutralise(r.column), neutralise(r.value), neutralise(r.reason)) for r in self.rejected
+        )
         return buffer.getvalue()
