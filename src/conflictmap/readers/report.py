@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 
 from conflictmap.csvcells import neutralise
+from conflictmap.messages import quote, shorten
 
 
 class NotEventDataError(ValueError):
@@ -31,7 +32,7 @@ class Rejection:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column!r}: {self.value!r} - {self.reason}"
+        return f"row {self.row}, column {quote(self.column, 60)}: {quote(self.value)} - {self.reason}"
 
 
 @dataclass
@@ -68,8 +69,13 @@ class ImportReport:
         return len({r.row for r in self.rejected})
 
     def reject(self, row: int, column: str, value: object, reason: str) -> None:
-        """Record a row left out."""
-        self.rejected.append(Rejection(int(row), column, "" if value is None else str(value), reason))
+        """Record a row left out; the value and reason kept are cut to ``messages.QUOTE_CHARS`` or so.
+
+        A 10 MB cell must not become a 10 MB message, alert or table cell; the start of it
+        and its length say enough to find it in the file.
+        """
+        text = "" if value is None else str(value)
+        self.rejected.append(Rejection(int(row), shorten(str(column), 100), shorten(text), shorten(reason, 400)))
 
     def summary(self) -> str:
         """A few lines for a person: counts, then each rejection and warning."""

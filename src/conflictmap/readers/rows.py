@@ -90,16 +90,28 @@ def _present(raw: pd.Series) -> pd.Series:
     return parse.text(raw).notna()
 
 
+def _reject_dates(staged: Staged, report: ImportReport, bad: pd.Series, column: str, raw: pd.Series) -> None:
+    """Reject unreadable dates, saying "out of range" for a real date in an implausible year (``9999-12-31``)."""
+    beyond = np.zeros(len(raw), dtype=bool)
+    where = np.flatnonzero(np.asarray(bad, dtype=bool))
+    if len(where):
+        beyond[where] = parse.dates_out_of_range(raw.iloc[where]).to_numpy()
+    staged.reject(report, beyond, column, raw, parse.DATE_RANGE_TEXT.format(*parse.DATE_YEARS))
+    staged.reject(
+        report, np.asarray(bad, dtype=bool) & ~beyond, column, raw, f"not a date; expected {parse.DATE_EXAMPLES}"
+    )
+
+
 def _dates(staged: Staged, report: ImportReport, out: dict[str, pd.Series]) -> None:
     raw = _raw(staged, "event_date")
     start = parse.dates(raw)
     given = _present(raw)
     staged.reject(report, ~given, "event_date", raw, f"missing; expected {parse.DATE_EXAMPLES}")
-    staged.reject(report, given & start.isna(), "event_date", raw, f"not a date; expected {parse.DATE_EXAMPLES}")
+    _reject_dates(staged, report, given & start.isna(), "event_date", raw)
     raw_end = _raw(staged, "date_end")
     end = parse.dates(raw_end)
     end_given = _present(raw_end)
-    staged.reject(report, end_given & end.isna(), "date_end", raw_end, f"not a date; expected {parse.DATE_EXAMPLES}")
+    _reject_dates(staged, report, end_given & end.isna(), "date_end", raw_end)
     before = (end < start).fillna(False)
     staged.reject(
         report,
