@@ -54,6 +54,9 @@ class ImportReport:
     warnings : list of str
         Things the user should know that did not cost a row (a value
         defaulted, a place placed by the gazetteer, a column not carried).
+    suspect : list of Rejection
+        Rows loaded but looking wrong (a place outside its country, swapped
+        coordinates, an implausible death toll; see ``conflictmap.suspect``).
     """
 
     source: str
@@ -62,6 +65,12 @@ class ImportReport:
     rows_loaded: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    suspect: list[Rejection] = field(default_factory=list)
+
+    def flag(self, row: int, column: str, value: object, reason: str) -> None:
+        """Record a row loaded but looking wrong (``conflictmap.suspect``); values cut as in ``reject``."""
+        text = "" if value is None else str(value)
+        self.suspect.append(Rejection(int(row), shorten(str(column), 100), shorten(text), shorten(reason, 400)))
 
     @property
     def rows_rejected(self) -> int:
@@ -84,6 +93,7 @@ class ImportReport:
             f"{self.rows_loaded} loaded, {self.rows_rejected} rejected"
         ]
         lines += [f"  rejected {r}" for r in self.rejected]
+        lines += [f"  suspect {r}" for r in self.suspect]
         lines += [f"  note: {w}" for w in self.warnings]
         return "\n".join(lines)
 

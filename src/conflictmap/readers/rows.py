@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from conflictmap import schema
+from conflictmap import schema, suspect
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
 
@@ -391,4 +391,6 @@ def finish(staged: Staged, report: ImportReport, dataset: str | None = None) -> 
     events = schema.to_canonical(table)
     report.rows_loaded = len(events)
     report.rejected.sort(key=lambda r: r.row)
+    # Kept, but told: a place outside its country, swapped coordinates, an implausible toll.
+    suspect.flag_in_report(events, staged.rows[good], report)
     return events
