@@ -30,7 +30,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CONFLICTMAP_ASSETS",
         "static/vendor",
-        "Folder holding the Leaflet assets fetched at set-up (served at /app/static/vendor).",
+        "Folder holding the Leaflet assets fetched at set-up (served at /app/static/vendor); unset: "
+        "static/vendor under the working folder, else under the checkout or package conflictmap runs from.",
     ),
     Setting("CONFLICTMAP_STORE", "data/conflictmap.gpkg", "Embedded event store (a GeoPackage QGIS opens as it is)."),
     Setting(
