@@ -55,9 +55,10 @@ TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "a
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-#: The days an event table can hold (pandas' nanosecond timestamps, whole days inside them).
-TABLE_FIRST_DAY = (pd.Timestamp.min + pd.Timedelta(days=1)).date()
-TABLE_LAST_DAY = (pd.Timestamp.max - pd.Timedelta(days=1)).date()
+#: The days an event table can hold: whole years inside pandas' nanosecond timestamps (1677-09-21 to
+#: 2262-04-11), so weeks and months around them can be counted too. Readers take 1800-2200 only.
+TABLE_FIRST_DAY = date(1678, 1, 1)
+TABLE_LAST_DAY = date(2261, 12, 31)
 # A year of five or more digits, or year 0: a date, but none Python (or a table) can hold.
 _YEAR_BEYOND = re.compile(r"^(\d{5,}|0000)-\d{2}-\d{2}$")
 
