@@ -144,3 +144,21 @@ def test_a_role_that_may_only_read_gets_a_read_only_store(reader_url: str) -> No
             store.import_file(SEED)
     finally:
         store.close()
+
+
+def test_the_page_views_read_a_read_only_store(sealed: Path) -> None:
+    script = (
+        "from conflictmap.filters import FilterSpec\n"
+        "from conflictmap.pageviews import DatabaseViews\n"
+        "from conflictmap.store import GeoPackageStore\n"
+        f"store = GeoPackageStore({str(sealed)!r})\n"
+        "views = DatabaseViews(store)\n"
+        "spec = FilterSpec()\n"
+        "views.choices(); views.headline(spec); views.timeline(spec)\n"
+        "layer = views.map_layer(spec, 'auto', None, None)\n"
+        "print(views.size(), len(views.table(spec, 10, None)), store.writable)\n"
+        "views.close()\n"
+    )
+    done = _run("-c", script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5", "5", "False"]
