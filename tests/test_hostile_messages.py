@@ -98,3 +98,19 @@ def test_garbage_geodata_is_told_in_words(tmp_path: Path, kind: str, said: str) 
     assert str(upload) not in message and "conflictmap-upload" not in message
     for word in JARGON:
         assert word not in message, word
+
+
+def test_an_unclosed_quote_names_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text('event_id,event_date\n"x,2023\n', encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match=r"a quote \(\"\) opened in row 2 is never closed"):
+        read_events(path)
+
+
+def test_a_damaged_workbook_is_told_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(b"PK\x03\x04" + os.urandom(200))
+    with pytest.raises(UnreadableFileError) as caught:
+        read_events(path)
+    assert "is not an Excel workbook that can be opened: it is damaged" in str(caught.value)
+    assert "zip" not in str(caught.value).lower()

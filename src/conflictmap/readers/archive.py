@@ -52,8 +52,11 @@ def check_archive(path: Path, what: str = "workbook") -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFileError(f"{name} is not an Excel {what} that can be opened: {shorten(str(exc))}") from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFileError(
+            f"{name} is not an Excel {what} that can be opened: it is damaged, or another kind of file; "
+            "expected an .xlsx workbook as Excel or LibreOffice saves it"
+        ) from None
     if len(members) > MAX_MEMBERS:
         raise UnreadableFileError(f"{name} holds {len(members):,} files; an Excel {what} holds tens. Refused.")
     packed = sum(m.compress_size for m in members)
