@@ -109,11 +109,23 @@ def stored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.mark.parametrize(("params", "kept"), EDGES)
+def test_views_never_overflow_even_unclamped(seed: pd.DataFrame, params: dict, kept: int) -> None:
+    views = MemoryViews(seed)
+    spec = FilterSpec.from_query_params(params)
+    views.headline(spec)
+    views.timeline(spec)
+    views.actor_activity(spec, 5)
+    assert len(views.events(spec)) == kept
+
+
+@pytest.mark.parametrize(("params", "kept"), EDGES)
 def test_the_database_answers_every_edge(stored, params: dict, kept: int) -> None:
     store, views = stored
     raw = FilterSpec.from_query_params(params)
     # The SQL conditions alone hold at the edges too, before any clamping.
     assert len(store.query(raw)) == kept
+    views.headline(raw)
+    views.timeline(raw)
     spec = clamp_dates(raw, views.choices()["span"]).spec
     assert len(views.events(spec)) == kept
     views.headline(spec)

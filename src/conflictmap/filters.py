@@ -564,3 +564,12 @@ def clamp_dates(spec: FilterSpec, span: object, *, table_only: bool = False) -> 
         # Both beyond the same end: the range holds no event either way.
         date_to = date_from
     return DateClamp(dataclasses.replace(spec, date_from=date_from, date_to=date_to), "; ".join(notes))
+
+
+def within_table(spec: FilterSpec) -> FilterSpec:
+    """``spec`` with the dates no table can hold taken as no bound (``clamp_dates`` without a span).
+
+    What the page's views apply to every spec, so a date such as 9999-12-31 can never
+    overflow their period arithmetic, even when the page did not clamp it first.
+    """
+    return clamp_dates(spec, None, table_only=True).spec
