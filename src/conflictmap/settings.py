@@ -78,6 +78,17 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Rows asked for per page; empty: each API's largest (ACLED 5000, UCDP 1000).",
     ),
+    Setting(
+        "CONFLICTMAP_ZIP_MAX_MB",
+        "1024",
+        "Largest size, in MB, an Excel workbook (or any zip archive read) may unpack to; larger ones are refused.",
+    ),
+    Setting(
+        "CONFLICTMAP_ZIP_MAX_RATIO",
+        "100",
+        "Largest ratio of unpacked to packed size of any member above 10 MB of a zip archive read "
+        "(a zip bomb's is in the thousands); higher ones are refused.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -133,6 +144,28 @@ def page_size(largest: int) -> int:
     if not text.isdigit() or not 1 <= int(text) <= largest:
         raise ValueError(f"CONFLICTMAP_FETCH_PAGE_SIZE is {text!r}; expected a whole number from 1 to {largest}")
     return int(text)
+
+
+def _positive(name: str) -> float:
+    text = get(name).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise ValueError(f"{name} is {text[:200]!r}; expected a number above 0")
+    return value
+
+
+def zip_limits() -> tuple[int, float]:
+    """The largest unpacked size (bytes) and ratio a zip archive may have: ``CONFLICTMAP_ZIP_MAX_MB`` and ``_RATIO``.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the value and what is expected.
+    """
+    return int(_positive("CONFLICTMAP_ZIP_MAX_MB") * 1024 * 1024), _positive("CONFLICTMAP_ZIP_MAX_RATIO")
 
 
 def user_name() -> str:

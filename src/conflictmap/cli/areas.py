@@ -9,6 +9,7 @@ from pathlib import Path
 from conflictmap import aggregates, areas
 from conflictmap.assets import AssetError
 from conflictmap.cli.common import UserError, read
+from conflictmap.cli.filtering import add_filter_options, filter_spec, page_params
 from conflictmap.export import describe_sources
 from conflictmap.export.animate import ANIMATION_KINDS, DEFAULT_FPS, write_animation
 from conflictmap.filters import FilterSpec
@@ -18,8 +19,6 @@ from conflictmap.readers import FORMATS
 
 def _filter(args: argparse.Namespace) -> FilterSpec:
     # The filter options live with snapshot and export; imported here to keep one definition.
-    from conflictmap.cli.export import filter_spec
-
     return filter_spec(args)
 
 
@@ -119,8 +118,6 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace, events, report, spec: FilterSpec, out: Path):
-    from conflictmap.cli.export import page_params
-
     return write_animation(
         events,
         spec,
@@ -147,8 +144,6 @@ def add_animate_options(parser: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``areas`` to the command line."""
-    from conflictmap.cli.export import add_filter_options
-
     p = sub.add_parser(
         "areas",
         help="write events and fatalities per admin area (and week or month) as CSV",

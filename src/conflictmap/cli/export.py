@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-from conflictmap import catalog
 from conflictmap.assets import AssetError
 from conflictmap.cli.areas import add_animate_options
-from conflictmap.cli.common import UserError, add_actor_type_options, read
+from conflictmap.cli.common import UserError, read
+from conflictmap.cli.filtering import add_filter_options, filter_spec, page_params
 from conflictmap.export import (
     AGGREGATE_BY,
     DATA_KINDS,
@@ -27,63 +25,9 @@ from conflictmap.export import (
     write_export,
 )
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS, WIDTH_RANGE
-from conflictmap.filters import QUERY_PARAMS, FilterSpec
-from conflictmap.links import page_query
+from conflictmap.facets import date_span
+from conflictmap.filters import clamp_dates
 from conflictmap.readers import FORMATS
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
-
-
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    """The filter options shared by ``snapshot`` and ``export`` (the dashboard's filters)."""
-    group = parser.add_argument_group("filter (combined with AND; as in the dashboard)")
-    group.add_argument("--view", metavar="URL", help="start from the filter of a dashboard URL or query string")
-    group.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="events on or after")
-    group.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="events on or before")
-    multi = {"action": "extend", "nargs": "+", "default": None}
-    group.add_argument("--actor", dest="actors", metavar="A", help="actor name or alias (members included)", **multi)
-    group.add_argument("--type", dest="event_types", metavar="T", help="event type, e.g. Battles", **multi)
-    group.add_argument("--subtype", dest="sub_event_types", metavar="S", help="sub-event type", **multi)
-    group.add_argument(
-        "--region", dest="admin1", metavar="R", help="admin1 region, any spelling (Tombouctou = Timbuktu)", **multi
-    )
-    group.add_argument("--dataset", dest="datasets", metavar="D", help="dataset, e.g. acled", **multi)
-    group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
-    group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
-    group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
-    add_actor_type_options(group)
-    group.add_argument("--area", dest="areas", metavar="KEY", help="admin area: Mopti, Mopti/Bandiagara", **multi)
-
-
-def filter_spec(args: argparse.Namespace) -> FilterSpec:
-    """The ``FilterSpec`` of the filter options: ``--view``'s filter, then each option given over it.
-
-    Raises
-    ------
-    conflictmap.filters.FilterError
-        On a value the filter does not accept, naming it.
-    """
-    values: dict[str, object] = {}
-    if args.view:
-        query = urlsplit(args.view).query if "?" in args.view or "://" in args.view else args.view
-        params = parse_qs(query.lstrip("?"), keep_blank_values=False)
-        values.update(vars(FilterSpec.from_query_params(params)))
-    for name in QUERY_PARAMS:
-        value = getattr(args, name, None)
-        if value is not None:
-            values[name] = value
-    return FilterSpec(**values)
-
-
-def page_params(spec: FilterSpec, data: Path, mode: str) -> dict[str, str | list[str]]:
-    """The dashboard URL's query for this view: the filter, the file when the dashboard lists it, the drawing."""
-    listed = data.resolve().parent == catalog.data_dir().resolve()
-    return page_query(spec, (data.name,) if listed else (), mode)
 
 
 def _check_output(data: str, output: str) -> Path:
@@ -107,6 +51,10 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     kind = kind_for_path(out, ("csv", "geojson") if aggregates and not is_map else kinds)
     spec = filter_spec(args)
     events, report = read(args.data, args.format)
+    clamped = clamp_dates(spec, date_span(events), table_only=True)
+    if clamped.note:
+        print(f"dates: {clamped.note}", file=sys.stderr)
+    spec = clamped.spec
     if report.rows_rejected:
         print(
             f"{report.rows_rejected:,} of {report.rows_read:,} rows of {args.data} could not be read "

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from conflictmap import actors, schema
+from conflictmap.csvcells import neutralise_frame
 from conflictmap.export.provenance import Provenance
 from conflictmap.export.stored import add_geojson_provenance, add_gpkg_provenance, write_sidecar
 from conflictmap.readers import write_events
@@ -210,7 +211,8 @@ def write_csv(events: pd.DataFrame, prov: Provenance, path: str | Path, *, layou
         raise ValueError(f"CSV layout must be one of {list(CSV_LAYOUTS)}, got {layout!r}")
     path = Path(path)
     if layout == "acled":
-        acled_frame(events).to_csv(path, index=False, encoding="utf-8")
+        # Text a spreadsheet would run as a formula starts with an apostrophe (see ``csvcells``).
+        neutralise_frame(acled_frame(events)).to_csv(path, index=False, encoding="utf-8")
     else:
         write_events(events, path)
     return [path, write_sidecar(path, prov)]

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from conflictmap import schema
+from conflictmap.csvcells import neutralise_frame
 from conflictmap.errors import ConflictmapError
 from conflictmap.extract import evidence as ev
 from conflictmap.extract import what as what_rules
@@ -416,4 +417,5 @@ def write_candidates(candidates: gpd.GeoDataFrame, path: str | Path) -> None:
         if col in ("evidence_spans", "confidence_parts"):
             values = values.map(lambda v: json.dumps(v, ensure_ascii=False))
         plain[col] = values.to_numpy()
-    plain.to_csv(path, index=False, encoding="utf-8")
+    # Text a spreadsheet would run as a formula starts with an apostrophe (see ``csvcells``).
+    neutralise_frame(plain, [*schema.TEXT_COLUMNS, *EXTRA_COLUMNS]).to_csv(path, index=False, encoding="utf-8")

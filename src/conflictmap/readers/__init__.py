@@ -13,6 +13,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from conflictmap import schema
+from conflictmap.csvcells import is_own_csv, restore_frame
 from conflictmap.readers import acled, replies, ucdp
 from conflictmap.readers.canonical import SUFFIXES, write_events
 from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
@@ -119,6 +121,9 @@ def read_events(
         raise FileNotFoundError(f"no file at {path}")
     table, told = _load(path, progress)
     format = format or told
+    if table.container == "csv" and is_own_csv(path, list(table.frame.columns), schema.COLUMNS):
+        # Its own file: take off the apostrophes written before would-be formulas (see ``csvcells``).
+        table.frame = restore_frame(table.frame)
     if format is None:
         try:
             format = detect_format(table.frame.columns)

@@ -20,6 +20,10 @@ class NotAStoreError(StoreError, ValueError):
     """A file or database that exists but does not hold a conflictmap store."""
 
 
+class StoreReadOnlyError(StoreError, PermissionError):
+    """The store can be read but not written (a read-only file or folder, a read-only database role)."""
+
+
 class StoreBusyError(StoreError):
     """Another writer held the store for longer than the lock timeout."""
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from conflictmap import gazetteer, schema
 from conflictmap.errors import ConflictmapError
+from conflictmap.messages import quote
 
 #: Fields a form may set, besides the canonical columns: ``place`` is looked up in the gazetteer.
 PLACE_FIELD = "place"
@@ -45,7 +46,7 @@ class FieldProblem:
     expected: str
 
     def __str__(self) -> str:
-        return f"field {self.field!r} has {self.value!r}; expected {self.expected}"
+        return f"field {self.field!r} has {quote(self.value)}; expected {self.expected}"
 
 
 class EventValidationError(ConflictmapError, ValueError):
