@@ -955,16 +955,22 @@ def _geocode(
     found = list(best.values())
     if near is not None:
         found = [replace(c, distance_km=distance_km(near[0], near[1], c.latitude, c.longitude)) for c in found]
-    # Best first; among equals the nearest to the context, named places before regions, then table order.
+    if near is not None:
+        # With a context place, equally good spellings rank nearest first, whatever their kind.
+        return sorted(
+            found,
+            key=lambda c: (-_quality(c), c.distance_km or 0.0, -c.score, index.order.get(id(c.place), 1 << 30)),
+        )
+    # Best first; among equals named places before regions, then table order.
     return sorted(
         found,
-        key=lambda c: (
-            -round(c.score, 9),
-            c.distance_km if c.distance_km is not None else 0.0,
-            c.kind == "region",
-            index.order.get(id(c.place), 1 << 30),
-        ),
+        key=lambda c: (-round(c.score, 9), c.kind == "region", index.order.get(id(c.place), 1 << 30)),
     )
+
+
+def _quality(c: Candidate) -> float:
+    """How well the spelling matched, apart from the place's prominence (1.0: exact)."""
+    return round(c.score / c.place.prominence, 6)
 
 
 def _near_point(
@@ -1004,7 +1010,7 @@ def geocode(
     near : str or (float, float), optional
         Context: another place named nearby (its best match is used) or a
         (latitude, longitude). Candidates carry ``distance_km`` to it, and
-        equal scores are ranked nearest first.
+        equally good spellings are ranked nearest first, before prominence.
 
     Returns
     -------
@@ -1035,12 +1041,17 @@ def _resolve(name: str, hint: _Hint | str | None, index: _Index, near: tuple[flo
     if not candidates:
         where = f" in {hint.admin1 or hint.foreign if isinstance(hint, _Hint) else hint}" if hint else ""
         raise PlaceNotFoundError(f"no place in the gazetteer matches {name!r}{where}")
-    top = candidates[0].score
-    tied = [c for c in candidates if top - c.score <= _TIE]
-    if len(tied) > 1 and near is not None:
+    if near is not None:
+        best = _quality(candidates[0])
+        tied = [c for c in candidates if best - _quality(c) <= 1e-6]
+        if len(tied) == 1:
+            return tied[0]
         first, second = tied[0].distance_km or 0.0, tied[1].distance_km or 0.0
         if second >= NEAR_DECISIVE * first and second - first >= 1.0:
             return tied[0]
+    else:
+        top = candidates[0].score
+        tied = [c for c in candidates if top - c.score <= _TIE]
     if len(tied) > 1:
         listed = "; ".join(
             f"{c.name} ({c.kind}, {', '.join(x for x in (c.admin3, c.admin2, c.admin1) if x) or '-'})"

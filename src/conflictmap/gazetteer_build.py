@@ -26,6 +26,7 @@ import gzip
 import io
 import json
 import math
+import re
 import sqlite3
 import sys
 from collections import defaultdict
@@ -170,6 +171,8 @@ class Row:
     source: str
     alt_names: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    # Shipped spellings that do not identify the place when matching sources ("Ogossagou" for Ogossagou-Peulh).
+    loose: list[str] = field(default_factory=list)
 
     def key(self) -> str:
         return normalize(self.name).replace(" ", "")
@@ -179,7 +182,7 @@ class Row:
 
     def as_csv(self) -> dict[str, str]:
         alts = []
-        for a in self.alt_names:
+        for a in [*self.alt_names, *self.loose]:
             if a != self.name and a not in alts:
                 alts.append(a)
         return {
@@ -216,6 +219,19 @@ def acled_admin1(cod_admin1: str, cercle: str) -> str:
 # Readers
 
 
+# "Ogossagou-Peulh", "Ogossagou-Dogon": the quarters of one village by people; the press writes "Ogossagou".
+_PEOPLE_SUFFIX = re.compile(
+    r"^(.{3,}?)[- ](?:peulh?|peuhl|dogon|bambara|bozo|marka|sonra[iï]|maure|sarakol[eé]|soninke|malink[eé]|"
+    r"touareg|bella|somono|kagoro|mossi|minianka|s[eé]noufo|foulb[eé]|rima[iï]b[eé])$",
+    re.IGNORECASE,
+)
+
+
+def _people_base(name: str) -> list[str]:
+    m = _PEOPLE_SUFFIX.match(name)
+    return [m.group(1)] if m else []
+
+
 def read_cod(raw: Path) -> list[Row]:
     """OCHA COD populated places of Mali (``ocha/settlements.csv``)."""
     rows = []
@@ -228,6 +244,7 @@ def read_cod(raw: Path) -> list[Row]:
                 Row(
                     name=rec["featureNam"].strip(),
                     alt_names=[a.strip() for a in alts],
+                    loose=_people_base(rec["featureNam"].strip()),
                     kind=_COD_KIND[int(rec["popPlaceCl"])],
                     country="Mali",
                     admin1=acled_admin1(rec["admin1Name"], cercle),
