@@ -117,26 +117,36 @@ def measure_lookups(n: int, seed: int) -> dict[str, object]:
 
 def measure_acled() -> dict[str, object] | None:
     """Share of ACLED's precisely located places whose first candidate is within ``WITHIN_KM``."""
-    from conflictmap import gazetteer as g
 
     files = sorted(ACLED_DIR.glob("*.csv")) if ACLED_DIR.is_dir() else []
     if not files:
         return None
-    places: dict[tuple[str, str], tuple[float, float]] = {}
+    places: dict[tuple[str, str, str], tuple[float, float]] = {}
     for path in files:
         with open(path, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row.get("geo_precision") != "1" or row.get("country") != "Mali":
                     continue
-                places.setdefault((row["location"], row["admin1"]), (float(row["latitude"]), float(row["longitude"])))
+                where = (row["location"], row["admin1"], row["admin2"])
+                places.setdefault(where, (float(row["latitude"]), float(row["longitude"])))
+    return {
+        "admin1": _agreement(places, with_cercle=False),
+        "admin1_and_cercle": _agreement(places, with_cercle=True),
+        "files": [p.name for p in files],
+    }
+
+
+def _agreement(places: dict[tuple[str, str, str], tuple[float, float]], *, with_cercle: bool) -> dict[str, object]:
+    from conflictmap import gazetteer as g
+
     within = found = 0
     by_origin: dict[str, list[int]] = {}
     distances = []
-    for (name, admin1), (lat, lon) in sorted(places.items()):
+    for (name, admin1, admin2), (lat, lon) in sorted(places.items()):
         try:
-            first = g.geocode(name, admin1=admin1, limit=1)
+            first = g.geocode(name, admin1=admin1, admin2=admin2 if with_cercle else None, limit=1)
         except g.UnknownAdmin1Error:
-            first = g.geocode(name, limit=1)
+            first = g.geocode(name, admin1=admin1, limit=1)
         if not first:
             continue
         found += 1
@@ -149,7 +159,6 @@ def measure_acled() -> dict[str, object] | None:
         tally[1] += ok
     total = len(places)
     return {
-        "files": [p.name for p in files],
         "locations": total,
         "found": found,
         "within_km": WITHIN_KM,
@@ -208,19 +217,24 @@ def render(r: dict[str, object]) -> str:
     if acled is None:
         lines.append("Not measured: no raw ACLED export in `data/raw/gazetteer/acled/` (see GAZETTEER_SOURCES.md).")
     else:
+        first = acled["admin1"]
         lines += [
-            f"ACLED Mali export {', '.join(acled['files'])}: {acled['locations']} distinct locations "
-            "coded with `geo_precision` 1, each looked up with ACLED's admin1 as the hint.",
+            f"ACLED Mali export {', '.join(acled['files'])}: {first['locations']} distinct locations "
+            "(name, admin1, admin2) coded with `geo_precision` 1, each looked up with ACLED's admin1 as the "
+            "hint, then with its admin1 and cercle.",
             "",
-            f"- found: {acled['found']} ({acled['found'] / acled['locations']:.0%});",
-            f"- **first candidate within {acled['within_km']:.0f} km of ACLED's point: {acled['within']} "
-            f"({acled['share_within']:.0%} of all, {acled['share_within_of_found']:.0%} of those found)**;",
-            f"- median distance of the first candidate: {acled['median_km']:.1f} km.",
-            "",
-            "| first candidate from | first | within 5 km |",
-            "|---|---|---|",
+            "| hint | found | first candidate within 5 km | of those found | median distance |",
+            "|---|---|---|---|---|",
         ]
-        for origin, v in acled["by_origin"].items():
+        for label, key in (("admin1", "admin1"), ("admin1 and cercle", "admin1_and_cercle")):
+            a = acled[key]
+            lines.append(
+                f"| {label} | {a['found']} ({a['found'] / a['locations']:.0%}) | **{a['within']} "
+                f"({a['share_within']:.0%})** | {a['share_within_of_found']:.0%} | {a['median_km']:.1f} km |"
+            )
+        lines += ["", "With the admin1 hint, where the first candidate came from:", ""]
+        lines += ["| first candidate from | first | within 5 km |", "|---|---|---|"]
+        for origin, v in first["by_origin"].items():
             lines.append(f"| {origin} | {v['first']} | {v['within']} |")
     return "\n".join(lines) + "\n"
 

@@ -238,3 +238,10 @@ def test_cli_geocode_near_and_region(capsys) -> None:
     assert "km from Youwarou" in out and "Youwarou" in out.splitlines()[1]
     assert cli_main(["geocode", "Sokoura", "--region", "Narnia"]) == 2
     assert "unknown admin1 'Narnia'" in capsys.readouterr().err
+
+
+def test_cercle_hint_ranks_the_homonym_of_that_cercle_first() -> None:
+    assert geocode("Sokoura", admin2="Youwarou")[0].admin2 == "Youwarou"
+    assert geocode("Sokoura", admin1="Mopti", admin2="Cercle de Youwarou")[0].admin2 == "Youwarou"
+    with pytest.raises(gz.UnknownAdmin1Error, match="admin2 'Narnia'"):
+        geocode("Sokoura", admin2="Narnia")

@@ -132,6 +132,8 @@ VARIANT_SCORE = 0.95
 BARE_REGION_SCORE = 0.85
 #: Scores of places outside a hinted admin1 are multiplied by this.
 OUTSIDE_HINT_FACTOR = 0.8
+#: Scores of places outside a hinted admin2 (cercle) are multiplied by this.
+OUTSIDE_CERCLE_FACTOR = 0.9
 #: Score of a place named by one part of a compound name ("Kati - Koko-Plateau" when the quarter is unknown).
 PART_SCORE = 0.7
 #: Exact-match score of a packaged place by kind: a bare "Gao" is the region capital, not a village
@@ -719,8 +721,11 @@ class _Hint:
     admin1: str | None
     region_2023: str | None = None
     foreign: str | None = None
+    admin2: str | None = None
 
     def covers(self, place: Place) -> bool:
+        if self.admin1 is None and self.foreign is None:
+            return True
         if self.foreign is not None:
             return _key(place.admin1) == self.foreign
         if place.admin1 not in _HINT_COVERS.get(self.admin1 or "", frozenset({self.admin1})):
@@ -734,7 +739,12 @@ def _regions_2023_keys() -> dict[str, str]:
     return {_key(r): r for r in REGIONS_2023}
 
 
-def _check_hint(admin1: str | None, index: _Index | None = None) -> _Hint | None:
+def _check_hint(admin1: str | None, index: _Index | None = None, admin2: str | None = None) -> _Hint | None:
+    if admin2 is not None:
+        cercle = _key(admin2.removeprefix("Cercle de ").removeprefix("cercle de "))
+        if cercle not in (index or _index()).admin2_keys:
+            raise UnknownAdmin1Error(f"unknown admin2 {admin2!r}; expected a cercle of Mali such as 'Bankass'")
+        return replace(_check_hint(admin1, index) or _Hint(None), admin2=cercle)
     if admin1 is None:
         return None
     canonical = canonical_admin1(admin1)
@@ -777,6 +787,7 @@ class _Index:
         self.phrases: dict[str, list[tuple[_Entry, bool]]] = defaultdict(list)
         self.max_words = 1
         self.foreign_admin1: set[str] = set()
+        self.admin2_keys: set[str] = set()
         self._variants: dict[str, list[_Entry]] | None = None
         self._grams: _Grams | None = None
 
@@ -807,6 +818,8 @@ class _Index:
         self.order.setdefault(id(p), len(self.order))
         if p.country != "Mali":
             self.foreign_admin1.add(_key(p.admin1))
+        if p.admin2:
+            self.admin2_keys.add(_key(p.admin2))
         top = p.prominence
         if p.origin == "list":
             self._add_listed(p, top)
@@ -946,9 +959,11 @@ def _index() -> _Index:
 def _hinted(score: float, place: Place, hint: _Hint | str | None) -> float:
     if isinstance(hint, str):
         hint = _Hint(hint)
-    if hint is None or hint.covers(place):
+    if hint is None:
         return score
-    return score * OUTSIDE_HINT_FACTOR
+    if hint.admin2 is not None and _key(place.admin2 or "") != hint.admin2:
+        score *= OUTSIDE_CERCLE_FACTOR
+    return score if hint.covers(place) else score * OUTSIDE_HINT_FACTOR
 
 
 def _similarity(a: str, b: str) -> float:
@@ -1092,6 +1107,7 @@ def geocode(
     admin1: str | None = None,
     limit: int = 5,
     near: str | tuple[float, float] | None = None,
+    admin2: str | None = None,
 ) -> list[Candidate]:
     """Places matching a name, best first.
 
@@ -1110,6 +1126,9 @@ def geocode(
         Context: another place named nearby (its best match is used) or a
         (latitude, longitude). Candidates carry ``distance_km`` to it, and
         equally good spellings are ranked nearest first, before prominence.
+    admin2 : str, optional
+        Cercle hint ("Bankass", "Cercle de Bankass"): places outside it score
+        ``OUTSIDE_CERCLE_FACTOR`` times less.
 
     Returns
     -------
@@ -1131,7 +1150,7 @@ def geocode(
     if limit < 1:
         raise ValueError(f"limit must be 1 or more, got {limit!r}")
     index = _index()
-    hint = _check_hint(admin1, index)
+    hint = _check_hint(admin1, index, admin2)
     return _geocode(name, hint, index, _near_point(near, hint, index))[:limit]
 
 
@@ -1166,7 +1185,13 @@ def _resolve(name: str, hint: _Hint | str | None, index: _Index, near: tuple[flo
     return candidates[0]
 
 
-def resolve(name: str, *, admin1: str | None = None, near: str | tuple[float, float] | None = None) -> Candidate:
+def resolve(
+    name: str,
+    *,
+    admin1: str | None = None,
+    near: str | tuple[float, float] | None = None,
+    admin2: str | None = None,
+) -> Candidate:
     """The one place a name stands for.
 
     Parameters
@@ -1178,6 +1203,8 @@ def resolve(name: str, *, admin1: str | None = None, near: str | tuple[float, fl
     near : str or (float, float), optional
         A place named nearby, or a point: among equally good homonyms, the
         nearest wins when the next is at least ``NEAR_DECISIVE`` times farther.
+    admin2 : str, optional
+        Cercle hint (see ``geocode``).
 
     Returns
     -------
@@ -1196,7 +1223,7 @@ def resolve(name: str, *, admin1: str | None = None, near: str | tuple[float, fl
     """
     normalize(name)
     index = _index()
-    hint = _check_hint(admin1, index)
+    hint = _check_hint(admin1, index, admin2)
     return _resolve(name, hint, index, _near_point(near, hint, index))
 
 

@@ -98,7 +98,9 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         learned = gazetteer.learn_places(events)
         print(f"learned {learned.added} places from {args.learn} ({learned.known} already known)", file=sys.stderr)
     try:
-        candidates = gazetteer.geocode(args.name, admin1=args.admin1, limit=args.limit, near=args.near)
+        candidates = gazetteer.geocode(
+            args.name, admin1=args.admin1, admin2=args.cercle, limit=args.limit, near=args.near
+        )
     except (gazetteer.UnknownAdmin1Error, gazetteer.PlaceNotFoundError) as exc:
         raise UserError(str(exc)) from None
     if args.json:
@@ -151,6 +153,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("geocode", help="look a Mali place name up in the offline gazetteer")
     p.add_argument("name")
     p.add_argument("--admin1", "--region", dest="admin1", help="region hint, e.g. Timbuktu, Bandiagara, Tillabéri")
+    p.add_argument("--cercle", metavar="C", help="cercle hint, e.g. Bankass")
     p.add_argument("--near", metavar="PLACE", help="a place named nearby: equal candidates are ranked nearest first")
     p.add_argument("--learn", metavar="FILE", help="first add the precisely located events of an event file")
     p.add_argument("--limit", type=int, default=5)
