@@ -1,6 +1,6 @@
 """``python -m benchmarks.gazetteer``: how fast the gazetteer loads and looks names up, and how right it is.
 
-* load: ``places()`` and the name index, in a fresh process (the package import is timed apart);
+* load: ``all_places()`` and the name index, in a fresh process (the package import is timed apart);
 * lookup: exact names (every listed place's name, shuffled), transliteration variants and
   misspellings (one letter dropped), the first close-spelling lookup (it builds the letter-pair
   index), ``find_mentions`` on a paragraph;
@@ -36,7 +36,7 @@ import json, time
 t0 = time.perf_counter()
 import conflictmap.gazetteer as g
 t1, c1 = time.perf_counter(), time.process_time()
-p = g.places()
+p = g.all_places()
 t2, c2 = time.perf_counter(), time.process_time()
 g._index()
 t3, c3 = time.perf_counter(), time.process_time()
@@ -81,7 +81,7 @@ def measure_lookups(n: int, seed: int) -> dict[str, object]:
     from conflictmap import gazetteer as g
 
     rng = random.Random(seed)
-    names = sorted({p.name for p in g.places()})
+    names = sorted({p.name for p in g.all_places()})
     exact = rng.sample(names, min(n, len(names)))
     g._index()
     # The first close-spelling lookup builds the letter-pair and variant indexes.
@@ -185,7 +185,7 @@ def render(r: dict[str, object]) -> str:
         "",
         "| step | time |",
         "|---|---|",
-        f"| `places()`: read and check both tables | {load['places_s'] * 1000:.0f} ms |",
+        f"| `all_places()`: read and check both tables | {load['places_s'] * 1000:.0f} ms |",
         f"| name index (exact spellings, free-text phrases) | {load['index_s'] * 1000:.0f} ms |",
         f"| **load** | **{load['load_s'] * 1000:.0f} ms** (CPU time {load['cpu_s'] * 1000:.0f} ms) |",
         f"| (importing the `conflictmap` package first, not the gazetteer's) | {load['import_s'] * 1000:.0f} ms |",

@@ -9,7 +9,7 @@ import pytest
 
 from conflictmap import gazetteer as gz
 from conflictmap.cli import main as cli_main
-from conflictmap.gazetteer import AmbiguousPlaceError, GazetteerDataError, geocode, places, resolve
+from conflictmap.gazetteer import AmbiguousPlaceError, GazetteerDataError, all_places, geocode, places, resolve
 
 
 @pytest.fixture
@@ -19,14 +19,20 @@ def forget():
 
 
 def _listed() -> list[gz.Place]:
-    return [p for p in places() if p.origin == "list"]
+    return [p for p in all_places() if p.origin == "list"]
+
+
+def test_places_is_the_checked_table_and_all_places_adds_the_list() -> None:
+    assert {p.origin for p in places()} == {"checked"}
+    assert all_places()[: len(places())] == places()
+    assert gz.listed_places() is gz.listed_places()
 
 
 # --- size, sources, admin names -----------------------------------------------------------------
 
 
 def test_at_least_3000_sourced_places_in_mali() -> None:
-    mali = [p for p in places() if p.country == "Mali"]
+    mali = [p for p in all_places() if p.country == "Mali"]
     assert len(mali) >= 3000
     for p in mali:
         assert p.sources and p.licence != "unknown", p
@@ -42,7 +48,7 @@ def test_every_listed_mali_place_has_region_cercle_commune_and_2023_region() -> 
 
 
 def test_commune_seats_cover_almost_every_commune() -> None:
-    seats = {(p.admin2, p.admin3) for p in places() if p.kind == "commune_seat"}
+    seats = {(p.admin2, p.admin3) for p in all_places() if p.kind == "commune_seat"}
     # 701 communes in OCHA's 2015 table: 650 commune seats, the others are cercle or region capitals.
     assert len(seats) >= 600
 

@@ -644,9 +644,10 @@ _REGIONS_2023_SET = frozenset(REGIONS_2023)
 
 @cache
 def places() -> tuple[Place, ...]:
-    """Every packaged place: the hand-checked table, then the built list (read once per process).
+    """The hand-checked places (``data/gazetteer.csv``), in file order (read once per process).
 
-    Learned places are not included (see ``learned_places``).
+    These are the region and cercle capitals, the towns of the conflict and the
+    regions; every lookup also searches the built list (see ``all_places``).
 
     Returns
     -------
@@ -655,15 +656,32 @@ def places() -> tuple[Place, ...]:
     Raises
     ------
     GazetteerDataError
-        If a row of the packaged data is invalid (names the file, line and value).
+        If a row of the packaged data is invalid (names the line and value).
     """
     checked = tuple(_parse_place(row, i) for i, row in enumerate(_read_resource("gazetteer.csv"), start=2))
     names = {p.name for p in checked if p.kind != "quarter"}
     for p in checked:
         if p.parent is not None and p.parent not in names:
             raise GazetteerDataError(f"quarter {p.name!r}: parent {p.parent!r} is not a place of the gazetteer")
+    return checked
+
+
+@cache
+def listed_places() -> tuple[Place, ...]:
+    """The places of the built list (``data/gazetteer_places.csv.gz``: villages, hamlets, wells...).
+
+    Raises
+    ------
+    GazetteerDataError
+        If a row is invalid (names the file, line and value).
+    """
     with _no_gc():
-        return checked + tuple(_read_list())
+        return tuple(_read_list())
+
+
+def all_places() -> tuple[Place, ...]:
+    """Every packaged place: the hand-checked table, then the built list (learned places not included)."""
+    return places() + listed_places()
 
 
 @cache
@@ -949,7 +967,7 @@ def _build_index_of(table: tuple[Place, ...]) -> _Index:
 
 @cache
 def _index() -> _Index:
-    return _build_index(places())
+    return _build_index(all_places())
 
 
 # ---------------------------------------------------------------------------
