@@ -914,7 +914,7 @@ class _Grams:
                 postings[g].append(i)
         self.postings = {g: np.asarray(v, dtype=np.int32) for g, v in postings.items()}
 
-    def close(self, key: str, limit: int = 200) -> list[str]:
+    def close(self, key: str, limit: int = 80) -> list[str]:
         """Keys sharing the most letter pairs with ``key`` and of a length that allows ``FUZZY_CUTOFF``."""
         np = self.np
         lists = [self.postings[g] for g in _bigrams(key) if g in self.postings]
