@@ -251,3 +251,15 @@ def test_cercle_hint_ranks_the_homonym_of_that_cercle_first() -> None:
     assert geocode("Sokoura", admin1="Mopti", admin2="Cercle de Youwarou")[0].admin2 == "Youwarou"
     with pytest.raises(gz.UnknownAdmin1Error, match="admin2 'Narnia'"):
         geocode("Sokoura", admin2="Narnia")
+
+
+def test_nearest_lists_places_around_a_point_nearest_first() -> None:
+    ber = resolve("Ber").place
+    around = gz.nearest(ber.latitude, ber.longitude, within_km=10)
+    assert around[0].place == ber and around[0].distance_km == 0
+    assert [c.distance_km for c in around] == sorted(c.distance_km for c in around)
+    assert all(c.distance_km <= 10 for c in around)
+    seats = gz.nearest(14.08, -3.52, within_km=30, kinds=["commune_seat", "cercle_capital"])
+    assert seats and {c.kind for c in seats} <= {"commune_seat", "cercle_capital"}
+    with pytest.raises(ValueError, match="500"):
+        gz.nearest(14.0, -3.5, within_km=500)

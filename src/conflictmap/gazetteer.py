@@ -63,6 +63,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from itertools import chain
 from typing import Any, NamedTuple
 
 #: Kinds of place in the gazetteer.
@@ -1093,11 +1094,21 @@ def _geocode(
             found,
             key=lambda c: (-_quality(c), c.distance_km or 0.0, -c.score, index.order.get(id(c.place), 1 << 30)),
         )
-    # Best first; among equals named places before regions, then table order.
+    # Best first; among equals named places before regions, then the better attested, then table order.
     return sorted(
         found,
-        key=lambda c: (-round(c.score, 9), c.kind == "region", index.order.get(id(c.place), 1 << 30)),
+        key=lambda c: (
+            -round(c.score, 9),
+            c.kind == "region",
+            -_checks(c.place),
+            index.order.get(id(c.place), 1 << 30),
+        ),
     )
+
+
+def _checks(place: Place) -> int:
+    """How many sources agree on a place (a village both OCHA and OSM map is more often the one meant)."""
+    return place.source.count("|") + 1
 
 
 def _quality(c: Candidate) -> float:
@@ -1243,6 +1254,59 @@ def resolve(
     index = _index()
     hint = _check_hint(admin1, index, admin2)
     return _resolve(name, hint, index, _near_point(near, hint, index))
+
+
+@cache
+def _grid() -> dict[tuple[int, int], list[Place]]:
+    """Packaged places by 0.1-degree cell, for ``nearest``."""
+    cells: dict[tuple[int, int], list[Place]] = defaultdict(list)
+    for p in all_places():
+        if p.kind != "region":
+            cells[(math.floor(p.latitude * 10), math.floor(p.longitude * 10))].append(p)
+    return cells
+
+
+def nearest(
+    latitude: float, longitude: float, *, within_km: float = 25.0, kinds: Iterable[str] | None = None
+) -> list[Candidate]:
+    """Places around a point, nearest first (packaged and learned; regions excluded).
+
+    Parameters
+    ----------
+    latitude, longitude : float
+        WGS84 degrees.
+    within_km : float
+        Search radius (at most 100 km).
+    kinds : iterable of str, optional
+        Only these kinds (``KINDS``).
+
+    Returns
+    -------
+    list of Candidate
+        ``distance_km`` set, ``score`` the place's prominence, ``matched`` its name.
+
+    Raises
+    ------
+    ValueError
+        If ``within_km`` is not between 0 and 100.
+    """
+    if not 0 <= within_km <= 100:
+        raise ValueError(f"within_km must be between 0 and 100, got {within_km!r}")
+    wanted = None if kinds is None else frozenset(kinds)
+    span = int(within_km / 11) + 1
+    ci, cj = math.floor(latitude * 10), math.floor(longitude * 10)
+    cells = _grid()
+    pool = [
+        p for di in range(-span, span + 1) for dj in range(-span, span + 1) for p in cells.get((ci + di, cj + dj), ())
+    ]
+    found = []
+    for p in chain(pool, _LEARNED):
+        if wanted is not None and p.kind not in wanted:
+            continue
+        d = distance_km(latitude, longitude, p.latitude, p.longitude)
+        if d <= within_km:
+            found.append(Candidate(p, p.prominence, p.name, d))
+    return sorted(found, key=lambda c: (c.distance_km, -c.score))
 
 
 # ---------------------------------------------------------------------------
