@@ -227,6 +227,25 @@ _PEOPLE_SUFFIX = re.compile(
 )
 
 
+# Names that say nothing ("Habitation", "a nommer", "?"): an OSM point so named is not taken.
+_NO_NAME = re.compile(
+    r"^(?:[^A-Za-zÀ-ÿ]*|.|habitations?|hameau|campement|village|quartier|inconnu|a nommer|à nommer|sans nom|"
+    r"unnamed|no name|unknown|x+)$",
+    re.IGNORECASE,
+)
+
+
+def _other_forms(name: str) -> list[str]:
+    """Spellings inside an OCHA name: "2e Quartier ou Gadeye" -> Gadeye; "(Kenienito) Bantakon" -> both parts."""
+    out = []
+    if " ou " in name:
+        out.append(name.split(" ou ", 1)[1].strip())
+    m = re.match(r"^\(([^)]+)\)\s*(.+)$", name)
+    if m:
+        out += [m.group(2).strip(), m.group(1).strip()]
+    return [o for o in out if len(o) >= 3]
+
+
 def _people_base(name: str) -> list[str]:
     m = _PEOPLE_SUFFIX.match(name)
     return [m.group(1)] if m else []
@@ -243,7 +262,7 @@ def read_cod(raw: Path) -> list[Row]:
             rows.append(
                 Row(
                     name=rec["featureNam"].strip(),
-                    alt_names=[a.strip() for a in alts],
+                    alt_names=[a.strip() for a in alts] + _other_forms(rec["featureNam"].strip()),
                     loose=_people_base(rec["featureNam"].strip()),
                     kind=_COD_KIND[int(rec["popPlaceCl"])],
                     country="Mali",
@@ -317,6 +336,8 @@ def read_osm(path: Path) -> list[tuple[int, str, list[str], str, float, float]]:
         for node_id, name, name_en, name_de, tag, value, lat, lon in con.execute(query):
             kind = _OSM_KIND.get((tag, value))
             if kind is None:
+                continue
+            if _NO_NAME.match(name.strip()):
                 continue
             main, others = _split_scripts(name.strip())
             alts = [n.strip() for n in (name_en, name_de) if n and n.strip()] + others
