@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "benchmarks" / "GAZETTEER.md"
 ACLED_DIR = ROOT / "data" / "raw" / "gazetteer" / "acled"
+UCDP_FILE = ROOT / "data" / "raw" / "gazetteer" / "ucdp" / "ged201.csv"
 WITHIN_KM = 5.0
 
 _LOAD = """
@@ -172,6 +173,31 @@ def _agreement(places: dict[tuple[str, str, str], tuple[float, float]], *, with_
     }
 
 
+def measure_ucdp() -> dict[str, object] | None:
+    """UCDP GED 20.1's Mali location strings ("Tessit village"): is the first candidate within 5 km?"""
+    import re
+
+    from conflictmap import gazetteer as g
+
+    if not UCDP_FILE.exists():
+        return None
+    kind = re.compile(r"\s+(?:village|town|city|locality|location|well|camp|area)$", re.IGNORECASE)
+    points: dict[str, tuple[float, float]] = {}
+    with open(UCDP_FILE, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+            where = row["where_coordinates"].strip()
+            if 10.1 <= lat <= 25.0 and -12.3 <= lon <= 4.3 and kind.search(where):
+                points.setdefault(where, (lat, lon))
+    found = within = 0
+    for where, (lat, lon) in sorted(points.items()):
+        first = g.geocode(kind.sub("", where), limit=1)
+        if first:
+            found += 1
+            within += g.distance_km(lat, lon, first[0].latitude, first[0].longitude) <= WITHIN_KM
+    return {"locations": len(points), "found": found, "within": within}
+
+
 def render(r: dict[str, object]) -> str:
     load, look, acled = r["load"], r["lookups"], r["acled"]
     lines = [
@@ -239,6 +265,17 @@ def render(r: dict[str, object]) -> str:
         lines += ["| first candidate from | first | within 5 km |", "|---|---|---|"]
         for origin, v in first["by_origin"].items():
             lines.append(f"| {origin} | {v['first']} | {v['within']} |")
+    ucdp = r.get("ucdp")
+    if ucdp:
+        lines += [
+            "",
+            "## Against UCDP GED 20.1's coordinates",
+            "",
+            f"{ucdp['locations']} distinct Mali locations of UCDP GED 20.1 named with their kind "
+            '("Tessit village", "Ber location"), looked up without a hint (the extract has no admin names): '
+            f"{ucdp['found']} found, **first candidate within 5 km for {ucdp['within']} "
+            f"({ucdp['within'] / ucdp['locations']:.0%})**.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -265,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         "load": measure_load(args.runs),
         "lookups": measure_lookups(args.lookups, seed=13),
         "acled": measure_acled(),
+        "ucdp": measure_ucdp(),
     }
     args.output.write_text(render(results))
     args.output.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str))

@@ -177,7 +177,7 @@ class Row:
     def key(self) -> str:
         return normalize(self.name).replace(" ", "")
 
-    def keys(self) -> set[str]:
+    def spelling_keys(self) -> set[str]:
         return {normalize(n).replace(" ", "") for n in (self.name, *self.alt_names)} - {""}
 
     def as_csv(self) -> dict[str, str]:
@@ -420,7 +420,7 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
     grid = _Grid(cod)
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(cod):
-        for k in r.keys():  # noqa: SIM118 (Row.keys: its spellings)
+        for k in r.spelling_keys():
             by_key[k].append(i)
 
     # OSM Mali: confirms an OCHA place, adds a spelling, or adds a place.
@@ -537,11 +537,11 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
     for rec, loc in zip(curated, cur_where, strict=True):
         lat, lon = float(rec["latitude"]), float(rec["longitude"])
         names = {normalize(n).replace(" ", "") for n in [rec["name"], *rec["alt_names"].split("|")] if n}
-        match = [(d, i) for d, i in grid_all.near(lat, lon, 15.0) if every[i].keys() & names]
+        match = [(d, i) for d, i in grid_all.near(lat, lon, 15.0) if every[i].spelling_keys() & names]
         if rec["kind"] == "region":
             rec["admin3"], rec["region_2023"] = "", ""
             continue
-        far = [(d, i) for d, i in grid_all.near(lat, lon, 100.0) if every[i].keys() & names and d > 15.0]
+        far = [(d, i) for d, i in grid_all.near(lat, lon, 100.0) if every[i].spelling_keys() & names and d > 15.0]
         if far and not match and rec["kind"] in ("cercle_capital", "region_capital"):
             # The same seat placed elsewhere by the list: one place, two sources that disagree.
             d, i = far[0]
@@ -562,6 +562,7 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
         for _d, i in match[1:]:
             dropped.add(i)  # same name again within 15 km: the same place twice
     stats["curated_matched"] = curated_checks
+    stats.update(_check_ucdp(raw, every, [r for r in curated if r["kind"] != "region"], dropped))
     kept_rows = [r for i, r in enumerate(every) if i not in dropped] + foreign
     for r in kept_rows:
         r.alt_names.extend(EXTRA_SPELLINGS.get(r.name, ()))
@@ -569,6 +570,54 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
     stats["rows"] = len(kept_rows)
     stats["mali_rows"] = sum(r.country == "Mali" for r in kept_rows)
     return kept_rows, curated, stats
+
+
+# UCDP GED's location strings end with the kind of place: "Tessit village", "Ber location".
+_UCDP_KIND = re.compile(r"\s+(?:village|town|city|locality|location|well|camp|area)$", re.IGNORECASE)
+UCDP_SAME_KM = 10.0
+
+
+def _check_ucdp(raw: Path, every: list[Row], curated: list[dict[str, str]], dropped: set[int]) -> dict[str, object]:
+    """Record UCDP GED points (``RAW/ucdp/ged201.csv``, optional) of the same name near a place as checks."""
+    path = raw / "ucdp" / "ged201.csv"
+    if not path.exists():
+        return {"ucdp_points": None}
+    points: dict[str, tuple[float, float]] = {}
+    south, west, north, east = 10.1, -12.3, 25.0, 4.3
+    with open(path, encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            lat, lon = float(rec["latitude"]), float(rec["longitude"])
+            where = rec["where_coordinates"].strip()
+            if south <= lat <= north and west <= lon <= east and _UCDP_KIND.search(where):
+                points.setdefault(where, (lat, lon))
+    grid = _Grid(every)
+    agree = distances = 0
+    found: list[float] = []
+    for where, (lat, lon) in sorted(points.items()):
+        key = normalize(_UCDP_KIND.sub("", where)).replace(" ", "")
+        near = [
+            (d, i) for d, i in grid.near(lat, lon, UCDP_SAME_KM) if i not in dropped and key in every[i].spelling_keys()
+        ]
+        cur = [
+            distance_km(lat, lon, float(r["latitude"]), float(r["longitude"]))
+            for r in curated
+            if key in {normalize(n).replace(" ", "") for n in [r["name"], *r["alt_names"].split("|")] if n}
+        ]
+        best = min([d for d, _ in near[:1]] + [d for d in cur if d <= UCDP_SAME_KM], default=None)
+        if best is None:
+            continue
+        found.append(best)
+        if near and near[0][0] == best:
+            every[near[0][1]].checks.append(f"ucdp-ged-20.1:{where} {best:.1f}km")
+        agree += best <= 5.0
+        distances += 1
+    found.sort()
+    return {
+        "ucdp_points": len(points),
+        "ucdp_matched": distances,
+        "ucdp_within_5km": agree,
+        "ucdp_median_km": round(found[len(found) // 2], 2) if found else None,
+    }
 
 
 def write(rows: list[Row], curated: list[dict[str, str]], out: Path, curated_out: Path) -> None:
