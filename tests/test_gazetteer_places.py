@@ -263,3 +263,12 @@ def test_nearest_lists_places_around_a_point_nearest_first() -> None:
     assert seats and {c.kind for c in seats} <= {"commune_seat", "cercle_capital"}
     with pytest.raises(ValueError, match="500"):
         gz.nearest(14.0, -3.5, within_km=500)
+
+
+def test_learn_from_a_store_reads_all_its_events(forget) -> None:
+    class Store:
+        def query(self) -> pd.DataFrame:
+            return _events()
+
+    assert gz.learn_places(Store()).added == 1
+    assert gz.learned_places()[0].name == "Tamalat-Nouvelle"

@@ -1366,10 +1366,11 @@ def learn_places(events: Any, *, origin: str | None = None) -> LearnReport:
 
     Parameters
     ----------
-    events : DataFrame or iterable of mappings
+    events : DataFrame, store or iterable of mappings
         Canonical events (columns ``location``, ``latitude``, ``longitude``,
         ``geo_precision``; ``admin1``, ``admin2``, ``admin3``, ``country``,
-        ``dataset`` and ``event_id`` when present).
+        ``dataset`` and ``event_id`` when present), or a store (anything with
+        ``query()`` returning them: every event it holds).
     origin : str, optional
         Dataset name to record (default: each row's ``dataset``, else ``data``).
 
@@ -1378,6 +1379,8 @@ def learn_places(events: Any, *, origin: str | None = None) -> LearnReport:
     LearnReport
     """
     rows: Iterable[Mapping[str, Any]]
+    if not hasattr(events, "columns") and callable(getattr(events, "query", None)):
+        events = events.query()
     if hasattr(events, "to_dict") and hasattr(events, "columns"):
         wanted = [c for c in ("location", "latitude", "longitude", "geo_precision", "admin1", "admin2", "admin3",
                               "country", "dataset", "event_id") if c in events.columns]  # fmt: skip
