@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pandas as pd
@@ -272,3 +273,20 @@ def test_learn_from_a_store_reads_all_its_events(forget) -> None:
 
     assert gz.learn_places(Store()).added == 1
     assert gz.learned_places()[0].name == "Tamalat-Nouvelle"
+
+
+def test_cli_geocode_learns_from_an_event_file_first(tmp_path, capsys, forget) -> None:
+    from conflictmap import synth
+    from conflictmap.readers import write_events
+
+    # One canonical event moved to a place the gazetteer does not know.
+    frame = synth.synth_events(1, seed=1)
+    for column, value in _events().loc[0, ["location", "latitude", "longitude", "geo_precision"]].items():
+        frame[column] = value
+    path = tmp_path / "events.csv"
+    write_events(frame, path)
+    assert cli_main(["geocode", "Tamalat-Nouvelle", "--learn", str(path), "--json"]) == 0
+    out = capsys.readouterr()
+    assert "learned 1 places" in out.err
+    [found] = json.loads(out.out)
+    assert (found["kind"], found["origin"]) == ("learned", "synthetic")
