@@ -290,3 +290,17 @@ def test_cli_geocode_learns_from_an_event_file_first(tmp_path, capsys, forget) -
     assert "learned 1 places" in out.err
     [found] = json.loads(out.out)
     assert (found["kind"], found["origin"]) == ("learned", "synthetic")
+
+
+def test_the_benchmark_writes_its_report(tmp_path, monkeypatch) -> None:
+    from benchmarks import gazetteer as bench
+
+    monkeypatch.setattr(bench, "ACLED_DIR", tmp_path / "none")
+    monkeypatch.setattr(bench, "UCDP_FILE", tmp_path / "none.csv")
+    out = tmp_path / "GAZETTEER.md"
+    assert bench.main(["--runs", "1", "--lookups", "40", "--output", str(out)]) == 0
+    text = out.read_text()
+    assert "| **load** |" in text and "listed names" in text
+    assert "Not measured: no raw ACLED export" in text
+    figures = json.loads(out.with_suffix(".json").read_text())
+    assert figures["load"]["places"] >= 3000 and figures["acled"] is None
