@@ -2,10 +2,10 @@
 
 Two packaged tables are read once per process: ``data/gazetteer.csv`` (about a
 hundred hand-checked places: region and cercle capitals, the towns of the
-conflict, regions) and ``data/gazetteer_places.csv.gz`` (some 24,000 places
+conflict, regions) and ``data/gazetteer_places.csv.gz`` (some 23,000 places
 built by ``python -m conflictmap.gazetteer_build`` from the OCHA common
 operational dataset of Mali's populated places, OpenStreetMap and Natural
-Earth: every commune seat, villages, hamlets, wells and airfields of Mali, and
+Earth: every commune seat, villages, hamlets and airfields of Mali, and
 the villages of Burkina Faso and Niger within 150 km of Mali). Each place has
 its admin1 (ACLED's region), admin2 (cercle), admin3 (commune), its region
 after the 2023 reform (``region_2023``) and the source of its coordinate;
@@ -1467,8 +1467,8 @@ def find_mentions(text: str, *, lists: bool = False) -> list[tuple[int, int, Can
     name at each position and respects word boundaries; mentions do not
     overlap. A few names that are also common words ("dire", "san", "bla",
     "boni") count only when capitalised. The hand-checked places and the
-    learned ones are always looked for; the built list's 23,000 villages,
-    hamlets and wells only with ``lists=True``: they then count only when
+    learned ones are always looked for; the built list's 23,000 villages
+    and hamlets only with ``lists=True``: they then count only when
     capitalised and never match a list of common French and English words
     ("Le", "Nord", "Mars", "Peul"). A name shared by several places
     (homonyms) yields one entry per place with the same span, so the caller

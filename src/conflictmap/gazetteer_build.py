@@ -230,7 +230,7 @@ _PEOPLE_SUFFIX = re.compile(
 # Names that say nothing ("Habitation", "a nommer", "?"): an OSM point so named is not taken.
 _NO_NAME = re.compile(
     r"^(?:[^A-Za-zÀ-ÿ]*|.|habitations?|hameau|campement|village|quartier|inconnu|a nommer|à nommer|sans nom|"
-    r"unnamed|no name|unknown|x+)$",
+    r"unnamed|no name|unknown|x+|well|puits?(?: collectif)?|forage)$",
     re.IGNORECASE,
 )
 
