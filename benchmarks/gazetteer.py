@@ -68,7 +68,7 @@ def _times(fn, items, clock=time.perf_counter) -> list[float]:
 
 def measure_load(runs: int) -> dict[str, object]:
     """Cold load in fresh processes: median of ``runs``."""
-    env = {"PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     samples = []
     for _ in range(runs):
         proc = subprocess.run([sys.executable, "-c", _LOAD], capture_output=True, text=True, env=env, check=True)

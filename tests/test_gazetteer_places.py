@@ -304,3 +304,9 @@ def test_the_benchmark_writes_its_report(tmp_path, monkeypatch) -> None:
     assert "Not measured: no raw ACLED export" in text
     figures = json.loads(out.with_suffix(".json").read_text())
     assert figures["load"]["places"] >= 3000 and figures["acled"] is None
+
+
+def test_learned_places_survive_a_rebuilt_index(forget) -> None:
+    gz.learn_places(_events())
+    gz._index.cache_clear()
+    assert resolve("Tamalat-Nouvelle").place.kind == "learned"

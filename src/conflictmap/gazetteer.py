@@ -968,7 +968,8 @@ def _build_index_of(table: tuple[Place, ...]) -> _Index:
 
 @cache
 def _index() -> _Index:
-    return _build_index(all_places())
+    # Learned places stay findable if the cache is cleared (they are dropped only by ``forget_learned``).
+    return _build_index(all_places() + tuple(_LEARNED))
 
 
 # ---------------------------------------------------------------------------
