@@ -469,9 +469,11 @@ _VARIANT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"tch|sh"), "ch"),
     (re.compile(r"ou|oo|w"), "u"),  # Tinzaouaten = Tinzawaten, Goundam = Gundam
     (re.compile(r"ph"), "f"),
+    (re.compile(r"gn"), "ni"),  # French gn = ny: Gniminiama = Nyiminiama
     (re.compile(r"(?<=[a-z])h(?![aeiou])|y"), lambda m: "i" if m.group(0) == "y" else ""),  # type: ignore[list-item]
     (re.compile(r"q|c(?![eih])"), "k"),  # Aguelhoc = Aguelhok
     (re.compile(r"(?<=[a-z]{3})e$"), ""),  # a final e: Tinzaouatene = Tinzaouaten
+    (re.compile(r"(.)\1+"), r"\1"),  # letters doubled by the rules above: Gniminiama = Nyiminiama
 )
 
 
@@ -479,7 +481,7 @@ def variant_key(text: str) -> str:
     """A looser key: transliteration variants of one name give the same result.
 
     Doubled letters, ``dj``/``j``, ``ou``/``w``/``u``, ``c``/``q``/``k``, ``y``/``i``,
-    a silent ``h`` and a final ``e`` are folded, so ``"Tin-Zaouatene"``,
+    ``gn``/``ny``, a silent ``h`` and a final ``e`` are folded, so ``"Tin-Zaouatene"``,
     ``"Tinzaouaten"`` and ``"Tinzawaten"`` share one variant key.
 
     Parameters
