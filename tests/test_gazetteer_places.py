@@ -71,6 +71,7 @@ def test_neighbours_of_liptako_gourma_are_in_with_their_region() -> None:
         ("Diallassagou", "Bankass", "Bandiagara"),
         ("Boni", "Douentza", "Douentza"),
         ("Koutiala", "Koutiala", "Koutiala"),
+        ("Yangasso", "Bla", "San"),  # a 2023 cercle carved across the 2015 line
     ],
 )
 def test_2023_regions(name: str, admin2: str, region_2023: str) -> None:

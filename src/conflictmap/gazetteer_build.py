@@ -68,8 +68,8 @@ _COD_ADMIN1 = {
 
 # The regions made operational in 2023 (laws 2012-017 and 2023-006/007), by the
 # cercle of 2015 that now lies in them. Each of the 49 cercles of the 2015 COD
-# went whole into one region; the Taoudénit exception is handled in
-# ``region_2023``.
+# went into one region, except for two communes (``_COMMUNE_2023``) and the
+# Taoudénit north (handled in ``region_2023``).
 _REGION_2023: dict[str, str] = {
     **dict.fromkeys(["Kayes", "Bafoulabe", "Kenieba", "Yelimane"], "Kayes"),
     **dict.fromkeys(["Nioro", "Diema"], "Nioro du Sahel"),
@@ -200,8 +200,19 @@ class Row:
         }
 
 
+# Two new cercles cross a 2015 cercle line: Ouéléssébougou (from Kati cercle, now in the Bougouni
+# region) and Yangasso (from Bla cercle, now in the San region). Only the seats' own communes are
+# known here; the other communes of those two new cercles keep the region of their 2015 cercle.
+_COMMUNE_2023: dict[tuple[str, str], str] = {
+    ("Kati", "Ouelessebougou"): "Bougouni",
+    ("Bla", "Yangasso"): "San",
+}
+
+
 def region_2023(cercle: str, commune: str, latitude: float) -> str:
     """The region of the 2023 reform for a place of a 2015 cercle and commune."""
+    if (cercle, commune) in _COMMUNE_2023:
+        return _COMMUNE_2023[(cercle, commune)]
     region = _REGION_2023.get(cercle, "")
     if region == "Tombouctou" and (commune in _TAOUDENIT_COMMUNES or latitude >= _TAOUDENIT_NORTH_OF):
         return "Taoudénit"
