@@ -219,6 +219,20 @@ def region_2023(cercle: str, commune: str, latitude: float) -> str:
     return region
 
 
+# ACLED-style cercles of the hand-checked table that OCHA's 2015 list names otherwise.
+_CERCLE_ALIASES = {
+    "Timbuktu": "Tombouctou",
+    "Anderamboukane": "Menaka",
+    "Inekar": "Menaka",
+    "Tidermene": "Menaka",
+}
+
+
+def same_cercle(checked: str, listed: str) -> bool:
+    """Whether a hand-checked row's cercle (ACLED's spelling, 2016 cercles of Ménaka) is OCHA's 2015 cercle."""
+    return _CERCLE_ALIASES.get(checked, checked) == listed
+
+
 def acled_admin1(cod_admin1: str, cercle: str) -> str:
     """ACLED's admin1 for an OCHA (2015) region and cercle: Ménaka cercle is ACLED's Menaka."""
     if cercle == "Menaka":
@@ -569,6 +583,11 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
         else:
             rec["admin3"] = loc["admin3Name"] if loc else ""
             cercle = loc["admin2Name"] if loc else ""
+        if cercle and not same_cercle(rec["admin2"], cercle):
+            # The row's cercle and OCHA's commune polygon disagree: no commune rather than a wrong one.
+            stats.setdefault("curated_other_cercle", []).append((rec["name"], rec["admin2"], cercle, rec["admin3"]))
+            rec["admin3"] = ""
+            cercle = rec["admin2"] if rec["admin2"] in _REGION_2023 else cercle
         rec["region_2023"] = region_2023(cercle, rec["admin3"], lat) if cercle else ""
         for _d, i in match[1:]:
             dropped.add(i)  # same name again within 15 km: the same place twice
