@@ -317,3 +317,18 @@ def test_learned_places_survive_a_rebuilt_index(forget) -> None:
     gz.learn_places(_events())
     gz._index.cache_clear()
     assert resolve("Tamalat-Nouvelle").place.kind == "learned"
+
+
+def test_a_broken_list_file_is_reported_naming_the_file_and_line() -> None:
+    import gzip
+
+    with pytest.raises(GazetteerDataError, match=r"gazetteer_places\.csv\.gz: not a gzip"):
+        gz._read_list(b"not gzip at all")
+    header = ",".join(gz._LIST_COLUMNS)
+    good = "Koa,,village,Mali,Mopti,Mopti,Konna,Mopti,14.9,-3.9,ocha-cod:ML0501"
+    assert [p.name for p in gz._read_list(gzip.compress(f"{header}\n{good}\n".encode()))] == ["Koa"]
+    bad = good.replace("14.9", "48.9")
+    with pytest.raises(GazetteerDataError, match=r"line 3: latitude, longitude = '48\.9'"):
+        gz._read_list(gzip.compress(f"{header}\n{good}\n{bad}\n".encode()))
+    with pytest.raises(GazetteerDataError, match="line 1: columns"):
+        gz._read_list(gzip.compress(b"name,kind\nKoa,village\n"))

@@ -575,14 +575,22 @@ _CHECKED_KINDS = frozenset({"capital", "region_capital", "cercle_capital", "town
 PLACES_FILE = "gazetteer_places.csv.gz"
 
 
-def _read_list() -> list[Place]:
-    """The built list (``gazetteer_places.csv.gz``); empty when the package ships without it."""
-    path = resources.files("conflictmap").joinpath("data", PLACES_FILE)
-    if not path.is_file():
-        return []
-    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+def _read_list(data: bytes | None = None) -> list[Place]:
+    """The built list (``gazetteer_places.csv.gz``, or ``data``); empty when the package ships without it."""
+    if data is None:
+        path = resources.files("conflictmap").joinpath("data", PLACES_FILE)
+        if not path.is_file():
+            return []
+        data = path.read_bytes()
+    try:
+        text = gzip.decompress(data).decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise GazetteerDataError(
+            f"{PLACES_FILE}: not a gzip-compressed UTF-8 CSV ({exc}); rebuild it with "
+            "python -m conflictmap.gazetteer_build"
+        ) from None
     rows = csv.reader(io.StringIO(text))
-    header = next(rows)
+    header = next(rows, [])
     if tuple(header) != _LIST_COLUMNS:
         raise GazetteerDataError(f"{PLACES_FILE} line 1: columns {header}; expected {list(_LIST_COLUMNS)}")
     out = []
