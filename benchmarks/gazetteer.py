@@ -124,32 +124,38 @@ def measure_acled() -> dict[str, object] | None:
     files = sorted(ACLED_DIR.glob("*.csv")) if ACLED_DIR.is_dir() else []
     if not files:
         return None
-    places: dict[tuple[str, str, str], tuple[float, float]] = {}
+    places: dict[tuple[str, ...], tuple[float, float]] = {}
     for path in files:
         with open(path, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row.get("geo_precision") != "1" or row.get("country") != "Mali":
                     continue
-                where = (row["location"], row["admin1"], row["admin2"])
+                where = (row["location"], row["admin1"], row["admin2"], row["admin3"])
                 places.setdefault(where, (float(row["latitude"]), float(row["longitude"])))
     return {
-        "admin1": _agreement(places, with_cercle=False),
-        "admin1_and_cercle": _agreement(places, with_cercle=True),
+        "admin1": _agreement(places, level=1),
+        "admin1_and_cercle": _agreement(places, level=2),
+        "admin1_cercle_and_commune": _agreement(places, level=3),
         "files": [p.name for p in files],
     }
 
 
-def _agreement(places: dict[tuple[str, str, str], tuple[float, float]], *, with_cercle: bool) -> dict[str, object]:
+def _agreement(places: dict[tuple[str, ...], tuple[float, float]], *, level: int) -> dict[str, object]:
     from conflictmap import gazetteer as g
 
     within = found = 0
     by_origin: dict[str, list[int]] = {}
     distances = []
-    for (name, admin1, admin2), (lat, lon) in sorted(places.items()):
+    for (name, admin1, admin2, admin3), (lat, lon) in sorted(places.items()):
+        hints = {"admin1": admin1, "admin2": admin2 if level >= 2 else None, "admin3": admin3 if level >= 3 else None}
         try:
-            first = g.geocode(name, admin1=admin1, admin2=admin2 if with_cercle else None, limit=1)
+            first = g.geocode(name, limit=1, **hints)
         except g.UnknownAdmin1Error:
-            first = g.geocode(name, admin1=admin1, limit=1)
+            # A cercle or commune spelled otherwise than in the lists: the hints that are known.
+            try:
+                first = g.geocode(name, admin1=admin1, admin2=hints["admin2"], limit=1)
+            except g.UnknownAdmin1Error:
+                first = g.geocode(name, admin1=admin1, limit=1)
         if not first:
             continue
         found += 1
@@ -249,13 +255,18 @@ def render(r: dict[str, object]) -> str:
         first = acled["admin1"]
         lines += [
             f"ACLED Mali export {', '.join(acled['files'])}: {first['locations']} distinct locations "
-            "(name, admin1, admin2) coded with `geo_precision` 1, each looked up with ACLED's admin1 as the "
-            "hint, then with its admin1 and cercle.",
+            "(name, admin1, admin2, admin3) coded with `geo_precision` 1, each looked up with ACLED's admin1 as "
+            "the hint, then with its cercle too, then with its commune too.",
             "",
             "| hint | found | first candidate within 5 km | of those found | median distance |",
             "|---|---|---|---|---|",
         ]
-        for label, key in (("admin1", "admin1"), ("admin1 and cercle", "admin1_and_cercle")):
+        levels = (
+            ("admin1", "admin1"),
+            ("admin1 and cercle", "admin1_and_cercle"),
+            ("admin1, cercle and commune", "admin1_cercle_and_commune"),
+        )
+        for label, key in levels:
             a = acled[key]
             lines.append(
                 f"| {label} | {a['found']} ({a['found'] / a['locations']:.0%}) | **{a['within']} "

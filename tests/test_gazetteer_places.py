@@ -332,3 +332,12 @@ def test_a_broken_list_file_is_reported_naming_the_file_and_line() -> None:
         gz._read_list(gzip.compress(f"{header}\n{good}\n{bad}\n".encode()))
     with pytest.raises(GazetteerDataError, match="line 1: columns"):
         gz._read_list(gzip.compress(b"name,kind\nKoa,village\n"))
+
+
+def test_commune_hint_separates_homonyms_of_one_cercle() -> None:
+    both = [c for c in geocode("Sokoura", admin2="Bankass", limit=5) if c.admin2 == "Bankass"]
+    assert {c.admin3 for c in both} >= {"Sokoura", "Bankass"}
+    assert geocode("Sokoura", admin2="Bankass", admin3="Bankass")[0].admin3 == "Bankass"
+    assert cli_main(["geocode", "Sokoura", "--cercle", "Bankass", "--commune", "Bankass", "--limit", "1"]) == 0
+    with pytest.raises(gz.UnknownAdmin1Error, match="admin3 'Narnia'"):
+        geocode("Sokoura", admin3="Narnia")

@@ -135,6 +135,8 @@ BARE_REGION_SCORE = 0.85
 OUTSIDE_HINT_FACTOR = 0.8
 #: Scores of places outside a hinted admin2 (cercle) are multiplied by this.
 OUTSIDE_CERCLE_FACTOR = 0.9
+#: Scores of places outside a hinted admin3 (commune) are multiplied by this.
+OUTSIDE_COMMUNE_FACTOR = 0.95
 #: Score of a place named by one part of a compound name ("Kati - Koko-Plateau" when the quarter is unknown).
 PART_SCORE = 0.7
 #: Exact-match score of a packaged place by kind: a bare "Gao" is the region capital, not a village
@@ -751,6 +753,7 @@ class _Hint:
     region_2023: str | None = None
     foreign: str | None = None
     admin2: str | None = None
+    admin3: str | None = None
 
     def covers(self, place: Place) -> bool:
         if self.admin1 is None and self.foreign is None:
@@ -768,7 +771,14 @@ def _regions_2023_keys() -> dict[str, str]:
     return {_key(r): r for r in REGIONS_2023}
 
 
-def _check_hint(admin1: str | None, index: _Index | None = None, admin2: str | None = None) -> _Hint | None:
+def _check_hint(
+    admin1: str | None, index: _Index | None = None, admin2: str | None = None, admin3: str | None = None
+) -> _Hint | None:
+    if admin3 is not None:
+        commune = _key(admin3.removeprefix("Commune de ").removeprefix("commune de "))
+        if commune not in (index or _index()).admin3_keys:
+            raise UnknownAdmin1Error(f"unknown admin3 {admin3!r}; expected a commune of Mali such as 'Sokoura'")
+        return replace(_check_hint(admin1, index, admin2) or _Hint(None), admin3=commune)
     if admin2 is not None:
         cercle = _key(admin2.removeprefix("Cercle de ").removeprefix("cercle de "))
         if cercle not in (index or _index()).admin2_keys:
@@ -817,6 +827,7 @@ class _Index:
         self.max_words = 1
         self.foreign_admin1: set[str] = set()
         self.admin2_keys: set[str] = set()
+        self.admin3_keys: set[str] = set()
         self._variants: dict[str, list[_Entry]] | None = None
         self._grams: _Grams | None = None
 
@@ -849,6 +860,8 @@ class _Index:
             self.foreign_admin1.add(_key(p.admin1))
         if p.admin2:
             self.admin2_keys.add(_key(p.admin2))
+        if p.admin3:
+            self.admin3_keys.add(_key(p.admin3))
         top = p.prominence
         if p.origin == "list":
             self._add_listed(p, top)
@@ -993,6 +1006,8 @@ def _hinted(score: float, place: Place, hint: _Hint | str | None) -> float:
         return score
     if hint.admin2 is not None and _key(place.admin2 or "") != hint.admin2:
         score *= OUTSIDE_CERCLE_FACTOR
+    if hint.admin3 is not None and _key(place.admin3 or "") != hint.admin3:
+        score *= OUTSIDE_COMMUNE_FACTOR
     return score if hint.covers(place) else score * OUTSIDE_HINT_FACTOR
 
 
@@ -1148,6 +1163,7 @@ def geocode(
     limit: int = 5,
     near: str | tuple[float, float] | None = None,
     admin2: str | None = None,
+    admin3: str | None = None,
 ) -> list[Candidate]:
     """Places matching a name, best first.
 
@@ -1169,6 +1185,8 @@ def geocode(
     admin2 : str, optional
         Cercle hint ("Bankass", "Cercle de Bankass"): places outside it score
         ``OUTSIDE_CERCLE_FACTOR`` times less.
+    admin3 : str, optional
+        Commune hint: places outside it score ``OUTSIDE_COMMUNE_FACTOR`` times less.
 
     Returns
     -------
@@ -1190,7 +1208,7 @@ def geocode(
     if limit < 1:
         raise ValueError(f"limit must be 1 or more, got {limit!r}")
     index = _index()
-    hint = _check_hint(admin1, index, admin2)
+    hint = _check_hint(admin1, index, admin2, admin3)
     return _geocode(name, hint, index, _near_point(near, hint, index))[:limit]
 
 
@@ -1231,6 +1249,7 @@ def resolve(
     admin1: str | None = None,
     near: str | tuple[float, float] | None = None,
     admin2: str | None = None,
+    admin3: str | None = None,
 ) -> Candidate:
     """The one place a name stands for.
 
@@ -1243,8 +1262,8 @@ def resolve(
     near : str or (float, float), optional
         A place named nearby, or a point: among equally good homonyms, the
         nearest wins when the next is at least ``NEAR_DECISIVE`` times farther.
-    admin2 : str, optional
-        Cercle hint (see ``geocode``).
+    admin2, admin3 : str, optional
+        Cercle and commune hints (see ``geocode``).
 
     Returns
     -------
@@ -1263,7 +1282,7 @@ def resolve(
     """
     normalize(name)
     index = _index()
-    hint = _check_hint(admin1, index, admin2)
+    hint = _check_hint(admin1, index, admin2, admin3)
     return _resolve(name, hint, index, _near_point(near, hint, index))
 
 

@@ -99,7 +99,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         print(f"learned {learned.added} places from {args.learn} ({learned.known} already known)", file=sys.stderr)
     try:
         candidates = gazetteer.geocode(
-            args.name, admin1=args.admin1, admin2=args.cercle, limit=args.limit, near=args.near
+            args.name, admin1=args.admin1, admin2=args.cercle, admin3=args.commune, limit=args.limit, near=args.near
         )
     except (gazetteer.UnknownAdmin1Error, gazetteer.PlaceNotFoundError) as exc:
         raise UserError(str(exc)) from None
@@ -154,6 +154,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.add_argument("--admin1", "--region", dest="admin1", help="region hint, e.g. Timbuktu, Bandiagara, Tillabéri")
     p.add_argument("--cercle", metavar="C", help="cercle hint, e.g. Bankass")
+    p.add_argument("--commune", metavar="C", help="commune hint, e.g. Sokoura")
     p.add_argument("--near", metavar="PLACE", help="a place named nearby: equal candidates are ranked nearest first")
     p.add_argument("--learn", metavar="FILE", help="first add the precisely located events of an event file")
     p.add_argument("--limit", type=int, default=5)
