@@ -825,9 +825,8 @@ class _Index:
         # Free text: space-free key of a spelling -> entries; ``strict`` entries need a capital letter.
         self.phrases: dict[str, list[tuple[_Entry, bool]]] = defaultdict(list)
         self.max_words = 1
-        self.foreign_admin1: set[str] = set()
-        self.admin2_keys: set[str] = set()
-        self.admin3_keys: set[str] = set()
+        self.table: list[Place] = []
+        self._admin_keys: dict[str, frozenset[str]] = {}
         self._variants: dict[str, list[_Entry]] | None = None
         self._grams: _Grams | None = None
 
@@ -856,12 +855,8 @@ class _Index:
 
     def add_place(self, p: Place, by_name: Mapping[str, list[Place]]) -> None:
         self.order.setdefault(id(p), len(self.order))
-        if p.country != "Mali":
-            self.foreign_admin1.add(_key(p.admin1))
-        if p.admin2:
-            self.admin2_keys.add(_key(p.admin2))
-        if p.admin3:
-            self.admin3_keys.add(_key(p.admin3))
+        self.table.append(p)
+        self._admin_keys = {}
         top = p.prominence
         if p.origin == "list":
             self._add_listed(p, top)
@@ -906,6 +901,29 @@ class _Index:
                         self.max_words = min(_MAX_WORDS, words)
         self._variants = None
         self._grams = None
+
+    # -- admin names known to the table, for checking hints (built on first use)
+
+    def _admin(self, which: str) -> frozenset[str]:
+        if which not in self._admin_keys:
+            if which == "foreign":
+                values = {p.admin1 for p in self.table if p.country != "Mali"}
+            else:
+                values = {getattr(p, which) for p in self.table}
+            self._admin_keys[which] = frozenset(_key(v) for v in values if v)
+        return self._admin_keys[which]
+
+    @property
+    def foreign_admin1(self) -> frozenset[str]:
+        return self._admin("foreign")
+
+    @property
+    def admin2_keys(self) -> frozenset[str]:
+        return self._admin("admin2")
+
+    @property
+    def admin3_keys(self) -> frozenset[str]:
+        return self._admin("admin3")
 
     # -- looser keys, built when an exact match fails
 
