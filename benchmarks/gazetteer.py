@@ -187,13 +187,18 @@ def measure_ucdp() -> dict[str, object] | None:
 
     if not UCDP_FILE.exists():
         return None
+    from shapely.geometry import Point, shape
+
     kind = re.compile(r"\s+(?:village|town|city|locality|location|well|camp|area)$", re.IGNORECASE)
+    # Only points inside Mali (the package's Natural Earth outline): the box also holds its neighbours.
+    outlines = json.loads((ROOT / "src" / "conflictmap" / "data" / "basemap_countries.geojson").read_text())
+    mali = next(shape(f["geometry"]) for f in outlines["features"] if f["properties"].get("iso_a3") == "MLI")
     points: dict[str, tuple[float, float]] = {}
     with open(UCDP_FILE, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             lat, lon = float(row["latitude"]), float(row["longitude"])
             where = row["where_coordinates"].strip()
-            if 10.1 <= lat <= 25.0 and -12.3 <= lon <= 4.3 and kind.search(where):
+            if 10.1 <= lat <= 25.0 and -12.3 <= lon <= 4.3 and kind.search(where) and mali.contains(Point(lon, lat)):
                 points.setdefault(where, (lat, lon))
     found = within = 0
     for where, (lat, lon) in sorted(points.items()):
@@ -282,7 +287,8 @@ def render(r: dict[str, object]) -> str:
             "",
             "## Against UCDP GED 20.1's coordinates",
             "",
-            f"{ucdp['locations']} distinct Mali locations of UCDP GED 20.1 named with their kind "
+            f"{ucdp['locations']} distinct locations inside Mali (Natural Earth outline) of UCDP GED 20.1 "
+            "named with their kind "
             '("Tessit village", "Ber location"), looked up without a hint (the extract has no admin names): '
             f"{ucdp['found']} found, **first candidate within 5 km for {ucdp['within']} "
             f"({ucdp['within'] / ucdp['locations']:.0%})**.",
