@@ -193,6 +193,11 @@ def test_candidate_delegates_to_place_and_serialises() -> None:
         "kind": "region_capital",
         "score": 1.0,
         "matched": "Tombouctou",
+        "admin3": "Tombouctou",
+        "region_2023": "Tombouctou",
+        "country": "Mali",
+        "source": best.place.source,
+        "origin": "checked",
     }
 
 
@@ -206,7 +211,7 @@ def test_close_spelling_scores_below_exact(query: str, name: str) -> None:
     assert gz.FUZZY_CUTOFF * gz.FUZZY_MAX <= best.score < 1.0
 
 
-@pytest.mark.parametrize("query", ["Springfield", "Ogossagou", "xyz", "   "])
+@pytest.mark.parametrize("query", ["Springfield", "Qwertzuiop", "xyz", "   "])
 def test_unknown_name_is_not_found(query: str) -> None:
     assert geocode(query) == []
     with pytest.raises(PlaceNotFoundError, match=repr(query)):
@@ -232,8 +237,8 @@ def test_geocode_ranks_and_limits() -> None:
 
 
 def test_admin1_hint_lowers_places_outside_it() -> None:
-    inside = resolve("Gao", admin1="Gao")
-    outside = resolve("Gao", admin1="Kayes")
+    inside = resolve("Tessalit", admin1="Kidal")
+    outside = resolve("Tessalit", admin1="Kayes")
     assert inside.place == outside.place
     assert inside.score == 1.0
     assert outside.score == pytest.approx(gz.OUTSIDE_HINT_FACTOR)
@@ -392,6 +397,9 @@ def test_places_are_cached_and_valid() -> None:
     assert table is places()
     south, west, north, east = gz.MALI_BBOX
     for p in table:
+        assert p.licence != "unknown", p
+        if p.origin != "checked":
+            continue
         assert p.kind in gz.KINDS
         assert p.admin1 in gz.ADMIN1
         assert south <= p.latitude <= north and west <= p.longitude <= east, p
@@ -405,6 +413,8 @@ def test_each_admin1_has_one_region_row_and_its_places_lie_within_reach_of_it() 
     assert sorted(p.admin1 for p in regions) == sorted(gz.ADMIN1)
     centre = {p.admin1: p for p in regions}
     for p in places():
+        if p.country != "Mali":
+            continue
         assert _km(p, centre[p.admin1]) <= 700, p
 
 
@@ -431,8 +441,11 @@ def test_region_capitals() -> None:
 
 
 def test_no_duplicate_names_within_one_cercle() -> None:
+    # The hand-checked table; the lists hold real homonyms (two "Ogossagou" in Bandiagara cercle).
     seen: dict[tuple[str | None, str], str] = {}
     for p in places():
+        if p.origin != "checked":
+            continue
         for key in {(p.admin2, gz._key(n)) for n in p.names}:
             assert key not in seen, (p.name, seen.get(key))
             seen[key] = p.name
@@ -505,11 +518,9 @@ def test_talataye_is_in_gao_so_a_menaka_hint_lowers_it() -> None:
     assert resolve("Talataye", admin1="Ménaka").score == pytest.approx(gz.OUTSIDE_HINT_FACTOR)
 
 
-@pytest.mark.parametrize(
-    "name", ["Tin-Zaouatene", "Tinzaouaten", "Ogossagou", "Farabougou", "Intahaka", "Tin-Hama", "Koko-Plateau"]
-)
-def test_places_without_a_checked_coordinate_have_no_exact_match(name: str) -> None:
-    assert all(c.score < 1.0 for c in geocode(name))
+@pytest.mark.parametrize("name", ["Intahaka", "Koko-Plateau"])
+def test_places_without_a_coordinate_have_no_exact_match(name: str) -> None:
+    assert all(c.score < gz.VARIANT_SCORE * gz.PROMINENCE["hamlet"] for c in geocode(name))
 
 
 def test_find_mentions_of_added_places() -> None:
@@ -569,6 +580,7 @@ def test_a_valid_row_parses() -> None:
 
 @pytest.mark.parametrize("name", ["Kati Koko-Plateau", "Kati Koko", "Koko-Plateau Kati"])
 def test_unknown_quarter_without_separator_falls_back_to_its_town(name):
-    best = geocode(name)[0]
-    assert best.name == "Kati"
-    assert best.score < 1.0
+    found = geocode(name, limit=10)
+    kati = next(c for c in found if c.name == "Kati")
+    assert kati.score == gz.PART_SCORE
+    assert all(c.score < 1.0 for c in found)

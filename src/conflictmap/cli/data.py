@@ -92,8 +92,17 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
-    """Print the ranked gazetteer candidates for a place name."""
-    candidates = gazetteer.geocode(args.name, admin1=args.admin1, limit=args.limit)
+    """Print the ranked gazetteer candidates for a place name (homonyms stated, with their context)."""
+    if args.learn:
+        events, _ = read(args.learn, None)
+        learned = gazetteer.learn_places(events)
+        print(f"learned {learned.added} places from {args.learn} ({learned.known} already known)", file=sys.stderr)
+    try:
+        candidates = gazetteer.geocode(
+            args.name, admin1=args.admin1, admin2=args.cercle, admin3=args.commune, limit=args.limit, near=args.near
+        )
+    except (gazetteer.UnknownAdmin1Error, gazetteer.PlaceNotFoundError) as exc:
+        raise UserError(str(exc)) from None
     if args.json:
         print(json.dumps([c.to_dict() for c in candidates], ensure_ascii=False, indent=2))
         return 0 if candidates else 1
@@ -101,11 +110,19 @@ def cmd_geocode(args: argparse.Namespace) -> int:
         print(f"conflictmap: no place matches {args.name!r}", file=sys.stderr)
         return 1
     top = candidates[0].score
-    if sum(1 for c in candidates if c.score == top) > 1:
-        print(f"ambiguous: {args.name!r} matches several places equally well")
+    tied = sum(1 for c in candidates if abs(c.score - top) < 1e-9)
+    if tied > 1:
+        hint = "" if args.near else "; --near PLACE or --region R ranks them"
+        print(f"ambiguous: {args.name!r} matches {tied} places equally well{hint}")
     for c in candidates:
-        where = ", ".join(p for p in (c.admin2, c.admin1) if p)
-        print(f"{c.score:.2f}  {c.name} ({c.kind}, {where})  {c.latitude:.4f}, {c.longitude:.4f}")
+        where = ", ".join(p for p in (c.admin3, c.admin2, c.admin1) if p)
+        extra = f", {c.region_2023} since 2023" if c.region_2023 and c.country == "Mali" else ""
+        country = "" if c.country == "Mali" else f", {c.country}"
+        away = f"  {c.distance_km:.0f} km from {args.near}" if c.distance_km is not None else ""
+        print(
+            f"{c.score:.2f}  {c.name} ({c.kind}, {where}{extra}{country})  {c.latitude:.4f}, {c.longitude:.4f}"
+            f"{away}  [{c.place.sources[0]}]"
+        )
     return 0
 
 
@@ -135,7 +152,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("geocode", help="look a Mali place name up in the offline gazetteer")
     p.add_argument("name")
-    p.add_argument("--admin1", help="region hint, e.g. Timbuktu")
+    p.add_argument("--admin1", "--region", dest="admin1", help="region hint, e.g. Timbuktu, Bandiagara, Tillabéri")
+    p.add_argument("--cercle", metavar="C", help="cercle hint, e.g. Bankass")
+    p.add_argument("--commune", metavar="C", help="commune hint, e.g. Sokoura")
+    p.add_argument("--near", metavar="PLACE", help="a place named nearby: equal candidates are ranked nearest first")
+    p.add_argument("--learn", metavar="FILE", help="first add the precisely located events of an event file")
     p.add_argument("--limit", type=int, default=5)
     p.add_argument("--json", action="store_true", help="print a JSON list of candidates")
     p.set_defaults(func=cmd_geocode)
