@@ -17,7 +17,13 @@ from conflictmap.readers import acled, canonical, rows, ucdp
 from conflictmap.readers.canonical import SUFFIXES, write_events
 from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
 from conflictmap.readers.geofile import read_geofile
-from conflictmap.readers.report import ImportReport, NotEventDataError, Rejection, UnreadableFileError
+from conflictmap.readers.report import (
+    ImportReport,
+    NotEventDataError,
+    Rejection,
+    UnknownSuffixError,
+    UnreadableFileError,
+)
 from conflictmap.readers.table import Progress, RawTable
 from conflictmap.readers.textfile import read_delimited, read_workbook
 
@@ -33,6 +39,7 @@ __all__ = [
     "ImportReport",
     "NotEventDataError",
     "Rejection",
+    "UnknownSuffixError",
     "UnreadableFileError",
     "detect_format",
     "read_acled",
