@@ -10,7 +10,7 @@ import pytest
 
 from conflictmap import facets
 from conflictmap.filters import FilterSpec
-from conflictmap.regions import fold, matches, matching_labels, region_key, region_mask, region_name
+from conflictmap.regions import fold, matches, matching_labels, region_key, region_keys, region_mask, region_name
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,12 @@ def test_region_mask_matches_by_key_and_never_matches_missing(categorical):
     assert region_mask(values, ["segou", "GAO"]).tolist() == [False, False, True, False, True, False]
     assert not region_mask(values, ["nowhere"]).any()
     assert matching_labels(["Tombouctou", "Gao", "Timbuktu"], ["Région de Tombouctou"]) == ["Tombouctou", "Timbuktu"]
+
+
+def test_region_keys_group_a_column_by_region():
+    values = pd.Series(["Tombouctou", None, "Timbuktu", "Bandiagara"], index=[5, 6, 7, 8]).astype("category")
+    keys = region_keys(values)
+    assert keys.tolist() == ["timbuktu", None, "timbuktu", "mopti"] and list(keys.index) == [5, 6, 7, 8]
 
 
 def test_the_readme_link_to_timbuktu_keeps_acled_s_tombouctou(make_events):
