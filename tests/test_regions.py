@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conflictmap import facets
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import FilterSpec, text_matches_label
 from conflictmap.regions import fold, matches, matching_labels, region_key, region_keys, region_mask, region_name
 
 
@@ -79,6 +79,20 @@ def test_the_readme_link_to_timbuktu_keeps_acled_s_tombouctou(make_events):
     spec = FilterSpec.from_query_params({"region": ["Timbuktu"]})
     assert spec.apply(events)["event_id"].tolist() == ["seed", "acled", "newer"]
     assert FilterSpec(admin1=["ségou"]).apply(events).empty
+
+
+def test_text_search_finds_places_and_regions_by_any_spelling(make_events):
+    events = make_events(
+        {"event_id": "town", "location": "Timbuktu", "admin1": "Timbuktu"},
+        {"event_id": "segou", "location": "Markala", "admin1": "Ségou"},
+        {"event_id": "other", "location": "Gao", "admin1": "Gao", "notes": "Nothing here."},
+    )
+    assert FilterSpec(text="Tombouctou").apply(events)["event_id"].tolist() == ["town"]
+    assert FilterSpec(text="segou").apply(events)["event_id"].tolist() == ["segou"]
+    # The regions created inside a region are not its names: "San" does not find all of Ségou.
+    assert FilterSpec(text="San").apply(events).empty
+    assert text_matches_label("location", "Timbuktu", "tombouctou")
+    assert not text_matches_label("actor1", "Timbuktu", "tombouctou")
 
 
 def test_region_choices_merge_spellings_with_counts_and_labels():
