@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from conflictmap import facets
+from conflictmap import facets, gazetteer
 from conflictmap.filters import FilterSpec, text_matches_label
 from conflictmap.regions import fold, matches, matching_labels, region_key, region_keys, region_mask, region_name
 
@@ -42,6 +42,14 @@ from conflictmap.regions import fold, matches, matching_labels, region_key, regi
 )
 def test_every_spelling_of_a_region_has_its_key(name, key):
     assert region_key(name) == key
+
+
+def test_every_region_has_its_french_name_and_its_aliases():
+    table = {r.admin1: r for r in gazetteer.regions()}
+    assert set(table) == set(gazetteer.ADMIN1)
+    french = [table[name].french for name in ("Timbuktu", "Segou", "Menaka", "Gao")]
+    assert french == ["Tombouctou", "Ségou", "Ménaka", "Gao"]
+    assert "Taoudénit" in table["Timbuktu"].aliases and "Bandiagara" in table["Mopti"].aliases
 
 
 def test_region_names_show_both_forms_so_either_is_found():
