@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import acled_row, write_acled
 
 from conflictmap import catalog, synth
 from conflictmap.cli import main
@@ -17,22 +18,6 @@ from conflictmap.readers import read_events, write_events
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "seed_events.csv"
-
-ACLED_HEADER = (
-    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,"
-    "inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
-    "location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp"
-)
-
-
-def _acled_row(event_id: str, date: str, lat: str, lon: str, event_type: str = "Battles") -> str:
-    sub = "Armed clash" if event_type == "Battles" else ""
-    return (
-        f"{event_id},{date},2023,1,Political violence,{event_type},{sub},Military Forces of Mali (2021-),,"
-        "State forces,JNIM: Group for Support of Islam and Muslims,,Rebel group,State forces-Rebel group,,"
-        f"466,Western Africa,Mali,Gao,Gao,Gao,Gao,{lat},{lon},1,Studio Tamani,National,"
-        f'"Clash near Gao, both sides report losses.",4,,1694476800'
-    )
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -57,15 +42,8 @@ def test_import_writes_each_format(tmp_path, capsys, suffix):
 
 
 def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path, capsys):
-    source = _write(
-        tmp_path / "acled.csv",
-        [
-            ACLED_HEADER,
-            _acled_row("MLI1001", "2023-09-07", "16.2717", "-0.0447"),
-            _acled_row("MLI1002", "not a date", "16.2717", "-0.0447"),
-            _acled_row("MLI1003", "2023-09-08", "96.0", "-0.0447"),
-        ],
-    )
+    rows = [acled_row(1), acled_row(2, event_date="not a date"), acled_row(3, latitude="96.0")]
+    source = write_acled(tmp_path / "acled.csv", rows)
     out = tmp_path / "out.csv"
     assert run("import", str(source), "-o", str(out)) == 0
     printed = capsys.readouterr().out
@@ -76,7 +54,7 @@ def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path, capsys):
 
 
 def test_import_with_no_good_row_fails_and_writes_nothing(tmp_path, capsys):
-    source = _write(tmp_path / "acled.csv", [ACLED_HEADER, _acled_row("MLI1", "31/31/2023", "16.27", "-0.04")])
+    source = write_acled(tmp_path / "acled.csv", [acled_row(1, event_date="31/31/2023")])
     out = tmp_path / "out.parquet"
     assert run("import", str(source), "-o", str(out)) == 1
     assert "nothing written" in capsys.readouterr().err

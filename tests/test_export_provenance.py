@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from conflictmap.downloads import export_sources
 from conflictmap.export import KINDS, ProvenanceError, read_provenance, sidecar_path, write_export
 from conflictmap.export.provenance import (
     ATTRIBUTIONS,
@@ -113,6 +114,9 @@ def test_an_uploaded_file_is_recorded_with_the_hash_of_its_bytes():
     prov = make_provenance(read_events(FIXTURE)[0], FilterSpec(), "csv", title="T", sources=[info], created=MADE)
     assert f"  sha256 {info.sha256}" in prov.lines()
     assert Provenance.from_json(prov.to_json()).sources[0].sha256 == info.sha256
+    # The page's export panel keeps an upload's record as it came, beside the reports of files on disk.
+    _, report = read_events(FIXTURE)
+    assert export_sources([None, info, report]) == [info, report]
 
 
 def test_view_url_uses_the_public_url_setting(monkeypatch):

@@ -8,9 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from conflictmap import facets
-from conflictmap.filters import FilterSpec
-from conflictmap.regions import fold, matches, matching_labels, region_key, region_mask, region_name
+from conflictmap import facets, gazetteer
+from conflictmap.filters import FilterSpec, text_matches_label
+from conflictmap.regions import fold, matches, matching_labels, region_key, region_keys, region_mask, region_name
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,14 @@ def test_every_spelling_of_a_region_has_its_key(name, key):
     assert region_key(name) == key
 
 
+def test_every_region_has_its_french_name_and_its_aliases():
+    table = {r.admin1: r for r in gazetteer.regions()}
+    assert set(table) == set(gazetteer.ADMIN1)
+    french = [table[name].french for name in ("Timbuktu", "Segou", "Menaka", "Gao")]
+    assert french == ["Tombouctou", "Ségou", "Ménaka", "Gao"]
+    assert "Taoudénit" in table["Timbuktu"].aliases and "Bandiagara" in table["Mopti"].aliases
+
+
 def test_region_names_show_both_forms_so_either_is_found():
     assert region_name("timbuktu") == "Timbuktu / Tombouctou"
     assert region_name("segou") == "Segou / Ségou"
@@ -63,6 +71,12 @@ def test_region_mask_matches_by_key_and_never_matches_missing(categorical):
     assert matching_labels(["Tombouctou", "Gao", "Timbuktu"], ["Région de Tombouctou"]) == ["Tombouctou", "Timbuktu"]
 
 
+def test_region_keys_group_a_column_by_region():
+    values = pd.Series(["Tombouctou", None, "Timbuktu", "Bandiagara"], index=[5, 6, 7, 8]).astype("category")
+    keys = region_keys(values)
+    assert keys.tolist() == ["timbuktu", None, "timbuktu", "mopti"] and list(keys.index) == [5, 6, 7, 8]
+
+
 def test_the_readme_link_to_timbuktu_keeps_acled_s_tombouctou(make_events):
     events = make_events(
         {"event_id": "seed", "admin1": "Timbuktu"},
@@ -73,6 +87,20 @@ def test_the_readme_link_to_timbuktu_keeps_acled_s_tombouctou(make_events):
     spec = FilterSpec.from_query_params({"region": ["Timbuktu"]})
     assert spec.apply(events)["event_id"].tolist() == ["seed", "acled", "newer"]
     assert FilterSpec(admin1=["ségou"]).apply(events).empty
+
+
+def test_text_search_finds_places_and_regions_by_any_spelling(make_events):
+    events = make_events(
+        {"event_id": "town", "location": "Timbuktu", "admin1": "Timbuktu"},
+        {"event_id": "segou", "location": "Markala", "admin1": "Ségou"},
+        {"event_id": "other", "location": "Gao", "admin1": "Gao", "notes": "Nothing here."},
+    )
+    assert FilterSpec(text="Tombouctou").apply(events)["event_id"].tolist() == ["town"]
+    assert FilterSpec(text="segou").apply(events)["event_id"].tolist() == ["segou"]
+    # The regions created inside a region are not its names: "San" does not find all of Ségou.
+    assert FilterSpec(text="San").apply(events).empty
+    assert text_matches_label("location", "Timbuktu", "tombouctou")
+    assert not text_matches_label("actor1", "Timbuktu", "tombouctou")
 
 
 def test_region_choices_merge_spellings_with_counts_and_labels():

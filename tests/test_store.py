@@ -454,6 +454,7 @@ SPECS = {
     "a 2023 region is the one it was carved out of": FilterSpec(admin1=["Bandiagara"]),
     "precision": FilterSpec(max_geo_precision=1, max_time_precision=1),
     "accent-free text": FilterSpec(text="segou"),
+    "text finds a place by another spelling": FilterSpec(text="tombouctou"),
     "text in notes": FilterSpec(text="LANDMINE"),
     "bbox": FilterSpec(bbox=(-5.0, 13.0, -2.0, 16.0)),
     "everything": FilterSpec(date_from="2015-01-01", event_types=["Violence against civilians"], bbox=(-6, 12, 2, 18)),

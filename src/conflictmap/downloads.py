@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from conflictmap.export import DATA_KINDS, KIND_NAMES, KINDS, ExportError
+from conflictmap.export import DATA_KINDS, KIND_NAMES, KINDS, ExportError, SourceInfo
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS
 from conflictmap.readers.report import ImportReport
 
@@ -87,12 +87,14 @@ def export_options(
     return options
 
 
-def export_sources(reports: Iterable[ImportReport | None]) -> list[ImportReport]:
+def export_sources(reports: Iterable[ImportReport | SourceInfo | None]) -> list[ImportReport | SourceInfo]:
     """The files to record in an export's provenance: the import report of each file shown.
 
-    The event store and uploads without a file on disk are named by their datasets in the provenance.
+    An upload has no file on disk to hash at export time: pass its ``export.upload_info``
+    (made from its bytes when it arrived), which is kept as it is. The event store is named
+    by its datasets in the provenance.
     """
-    return [r for r in reports if r is not None and r.source]
+    return [r for r in reports if isinstance(r, SourceInfo) or (r is not None and r.source)]
 
 
 def view_key(view_params: Mapping[str, object], data_key: object, kind: str, options: Mapping[str, object]) -> str:

@@ -250,21 +250,18 @@ def region_choices(values: pd.Series, selected: Sequence[str] = (), weights: Wei
         ("Timbuktu / Tombouctou"); ``events``; ``label`` ("Timbuktu / Tombouctou (19)");
         ``spellings``, every spelling known (the data's and the alias table's) for ``search_choices``.
     """
-    keys = regions.region_keys(values)
-    by_key = _value_counts(keys, weights)
-    spelt = pd.DataFrame({"key": keys.to_numpy(), "name": values.astype(object).to_numpy()})
-    if weights is not None:
-        spelt["n"] = np.asarray(weights, dtype=np.int64).reshape(-1)
-    else:
-        spelt["n"] = 1
-    spelt = spelt.dropna().groupby(["key", "name"], sort=False)["n"].sum().reset_index()
-    spelt = spelt.sort_values(["n", "name"], ascending=[False, True], kind="stable")
-    names = spelt.groupby("key", sort=False)["name"].agg(list).to_dict()
+    # Count each spelling first (fast on a categorical column), then merge the few spellings by key.
+    spelt = _value_counts(values, weights)
+    spelt = spelt[spelt > 0]
+    by_key: dict[str, list[tuple[int, str]]] = {}
+    for name, count in spelt.items():
+        key = regions.region_key(name)
+        if key:
+            by_key.setdefault(key, []).append((int(count), str(name)))
     rows = []
-    for key, count in by_key.items():
-        if int(count) <= 0:
-            continue
-        rows.append(_region_row(str(key), int(count), [str(n) for n in names.get(key, [])]))
+    for key, names in by_key.items():
+        names.sort(key=lambda cn: (-cn[0], cn[1]))
+        rows.append(_region_row(key, sum(c for c, _ in names), [n for _, n in names]))
     known = {r["key"] for r in rows}
     for name in selected:
         key = regions.region_key(name)

@@ -23,7 +23,9 @@ datasets
     exact labels as they appear in the table.
 text
     one phrase, found case- and accent-insensitively ("segou" finds "Ségou") in
-    notes, actors, location, admin1, admin2 and tags ("crowd size=around 200"). Folding the notes costs about
+    notes, actors, location, admin1, admin2 and tags ("crowd size=around 200"); a place or region is found by
+    any of its spellings in the gazetteer ("tombouctou" finds "Timbuktu",
+    ``text_matches_label``). Folding the notes costs about
     1.5 s per million events; the result is kept while the table's notes column
     lives, so later searches on the same table cost one substring scan (about
     0.1 s per million).
@@ -65,11 +67,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from conflictmap import gazetteer
 from conflictmap.actors import actor_key, actor_mask, display_name
 from conflictmap.areas import area_label, area_mask
 from conflictmap.errors import ConflictmapError
 from conflictmap.messages import quote
-from conflictmap.regions import region_mask
+from conflictmap.regions import region_key, region_mask, region_spellings
 from conflictmap.schema import ACTOR_COLUMNS, ACTOR_TYPES, EVENT_TYPES, INTERACTIONS, SUB_EVENT_TYPES, interaction_label
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
@@ -267,9 +270,6 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M")).lower()
 
 
-_fold_label = functools.lru_cache(maxsize=1 << 17)(_fold)
-
-
 def _label_mask(values: pd.Series, test: Callable[[list[str]], np.ndarray]) -> np.ndarray:
     """Apply ``test`` to each distinct label once and spread the answers over the rows."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -313,13 +313,36 @@ def _folded_notes(notes: pd.Series) -> pa.ChunkedArray:
     return folded
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _label_texts(column: str, label: str) -> tuple[str, ...]:
+    """The folded texts a label is searched in: itself, and the other spellings of its place or region."""
+    names = [label]
+    if column == "admin1":
+        # The region's own names only (ACLED's and the French), not the regions created inside it.
+        names += region_spellings(region_key(label) or "")[:2]
+    elif column in ("location", "admin2"):
+        names += gazetteer.place_names(label)
+    return tuple(dict.fromkeys(_fold(n) for n in names))
+
+
+def text_matches_label(column: str, label: str, needle: str) -> bool:
+    """Whether the free-text search ``needle`` (folded) finds ``label`` of ``column``.
+
+    A place or region is found by any of its spellings: "tombouctou" finds the location
+    and the region "Timbuktu", "segou" finds "Ségou". The store's SQL uses the same test.
+    """
+    return any(needle in text for text in _label_texts(column, label))
+
+
 def _text_mask(events: pd.DataFrame, text: str) -> np.ndarray:
     needle = _fold(text)
     mask = np.zeros(len(events), dtype=bool)
     for column in TEXT_SEARCH_COLUMNS:
         mask |= _label_mask(
             events[column],
-            lambda labels: np.fromiter((needle in _fold_label(x) for x in labels), bool, len(labels)),
+            lambda labels, column=column: np.fromiter(
+                (text_matches_label(column, x, needle) for x in labels), bool, len(labels)
+            ),
         )
     found = pc.match_substring(_folded_notes(events["notes"]), needle)
     mask |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)

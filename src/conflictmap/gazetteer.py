@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import gc
 import gzip
 import io
@@ -1052,6 +1053,29 @@ def _index() -> _Index:
 
 # ---------------------------------------------------------------------------
 # Lookup
+
+
+def place_names(name: str) -> tuple[str, ...]:
+    """Every name of the places ``name`` names exactly, for searching without regard to spelling.
+
+    ``"Tombouctou"`` gives Timbuktu's names ("Timbuktu", "Tombouctou", ...); a name
+    the gazetteer does not hold exactly (no close spellings here) gives ``()``.
+
+    Parameters
+    ----------
+    name : str
+        A place name as a dataset writes it (a ``location`` value).
+    """
+    return _place_names(_key(name))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _place_names(key: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for entry in _index().exact.get(key, {}).values():
+        if entry.score >= 1.0:
+            out.extend(entry.place.names)
+    return tuple(dict.fromkeys(out))
 
 
 def _hinted(score: float, place: Place, hint: _Hint | str | None) -> float:

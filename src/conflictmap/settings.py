@@ -10,6 +10,12 @@ import getpass
 import os
 from dataclasses import dataclass
 
+from conflictmap.errors import ConflictmapError
+
+
+class SettingError(ConflictmapError, ValueError):
+    """A setting whose value cannot be used; the message names it, the value and what is expected."""
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -114,7 +120,7 @@ def refresh_seconds() -> float:
 
     Raises
     ------
-    ValueError
+    SettingError
         Naming the setting, the value and what is expected.
     """
     text = get("CONFLICTMAP_REFRESH_S").strip()
@@ -123,7 +129,7 @@ def refresh_seconds() -> float:
     except ValueError:
         seconds = float("nan")
     if not (seconds == 0 or MIN_REFRESH_S <= seconds <= 86_400):
-        raise ValueError(
+        raise SettingError(
             f"CONFLICTMAP_REFRESH_S is {text!r}; expected a number of seconds from {MIN_REFRESH_S:g} to 86400, "
             "or 0 to switch live refresh off"
         )

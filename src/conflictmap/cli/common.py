@@ -11,12 +11,12 @@ import geopandas as gpd
 
 from conflictmap import catalog
 from conflictmap.errors import ConflictmapError
-from conflictmap.readers import read_events
-from conflictmap.readers.report import ImportReport, NotEventDataError
-from conflictmap.schema import SchemaError
+from conflictmap.readers import READ_ERRORS, read_events
+from conflictmap.readers.report import ImportReport
 
-#: Errors that come from what the user gave; they are printed as one line.
-USER_ERRORS = (NotEventDataError, SchemaError, FileNotFoundError, IsADirectoryError, LookupError, ValueError)
+#: Errors that come from what the user gave; they are printed as one line. Anything else
+#: (a plain ``ValueError`` too) is a bug and keeps its traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (ConflictmapError, *READ_ERRORS)
 _PROGRESS_MIN_BYTES = 5_000_000
 
 

@@ -20,7 +20,13 @@ from conflictmap.readers.canonical import SUFFIXES, write_events
 from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
 from conflictmap.readers.geofile import read_geofile
 from conflictmap.readers.pipeline import events_from_table
-from conflictmap.readers.report import ImportReport, NotEventDataError, Rejection, UnreadableFileError
+from conflictmap.readers.report import (
+    ImportReport,
+    NotEventDataError,
+    Rejection,
+    UnknownSuffixError,
+    UnreadableFileError,
+)
 from conflictmap.readers.table import Progress, RawTable
 from conflictmap.readers.textfile import read_delimited, read_workbook
 
@@ -36,6 +42,7 @@ __all__ = [
     "ImportReport",
     "NotEventDataError",
     "Rejection",
+    "UnknownSuffixError",
     "UnreadableFileError",
     "acled",
     "detect_format",

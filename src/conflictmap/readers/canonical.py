@@ -19,7 +19,7 @@ import pyarrow.csv as pa_csv
 from conflictmap import schema
 from conflictmap.csvcells import neutralise_frame
 from conflictmap.readers.geofile import LAYER
-from conflictmap.readers.report import ImportReport
+from conflictmap.readers.report import ImportReport, UnknownSuffixError
 from conflictmap.readers.rows import Staged
 from conflictmap.readers.table import RawTable
 
@@ -88,14 +88,16 @@ def write_events(events: gpd.GeoDataFrame, path: str | Path) -> None:
 
     Raises
     ------
-    ValueError
-        If the suffix is none of these.
+    UnknownSuffixError
+        If the suffix is none of these (a ``ValueError``).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         allowed = ", ".join(f"{s} ({k})" for s, k in SUFFIXES.items())
-        raise ValueError(f"cannot write events to {path.name!r}: unknown suffix {suffix!r}; expected one of {allowed}")
+        raise UnknownSuffixError(
+            f"cannot write events to {path.name!r}: unknown suffix {suffix!r}; expected one of {allowed}"
+        )
     if suffix == ".parquet":
         gpd.GeoDataFrame(events[[*schema.COLUMNS, "geometry"]], crs=schema.CRS).to_parquet(path, index=False)
         return

@@ -19,6 +19,10 @@ class UnreadableFileError(NotEventDataError):
     """A file that cannot be read as a table at all: an image, a damaged workbook, an unclosed quote."""
 
 
+class UnknownSuffixError(ConflictmapError, ValueError):
+    """A file name whose suffix names no format events can be written in."""
+
+
 @dataclass(frozen=True)
 class Rejection:
     """One row (or one value) a reader could not use.

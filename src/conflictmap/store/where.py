@@ -16,7 +16,7 @@ import pandas as pd
 
 from conflictmap.actors import actor_mask
 from conflictmap.areas import KEY_SEP, area_conditions
-from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec
+from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec, text_matches_label
 from conflictmap.regions import matching_labels
 from conflictmap.schema import ACTOR_COLUMNS
 from conflictmap.store.records import fold
@@ -123,7 +123,7 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
         needle = fold(spec.text)
         parts = []
         for column in TEXT_SEARCH_COLUMNS:
-            hits = [label for label in labels(column) if needle in fold(label)]
+            hits = [label for label in labels(column) if text_matches_label(column, label, needle)]
             if hits:
                 parts.append(dialect.one_of(column, hits))
         parts.append((dialect.contains.format(col="notes_search"), [needle]))
