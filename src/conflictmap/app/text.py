@@ -13,9 +13,11 @@ import re
 
 # Everything markdown (CommonMark, GFM, Streamlit's own ``:color[...]`` and ``$math$``) reads as syntax
 # anywhere in a line. ``.``, ``-`` and parentheses only matter at a line's start or after ``]``.
-_INLINE = re.compile(r"([\\`*_\[\]<>$~|#{}!@])")
-# GFM links bare URLs: ``http://``, ``www.``; breaking the ``:`` or the ``.`` keeps them text.
-_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|file|data|javascript)(:)|(www)(\.)")
+_INLINE = re.compile(r"([\\`*_\[\]<>$~|#{}!])")
+# GFM links bare URLs and e-mail addresses in the text *after* escapes are read (``http\\://`` is still a
+# link), so a word joiner (U+2060, invisible) goes between ``http`` and ``:``, ``www`` and ``.``, and before ``@``.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=www)(?=\.)|(?=@)")
+JOINER = "\u2060"
 # Text starting like a list item, a setext underline or ``1.``.
 _START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])")
 
@@ -31,15 +33,16 @@ def md_escape(value: object) -> str:
     Returns
     -------
     str
-        The text with markdown's syntax characters backslash-escaped.
+        The text with markdown's syntax characters backslash-escaped, and an invisible word joiner
+        in each bare URL or e-mail address.
 
     Examples
     --------
-    >>> print(md_escape("![p](http://host/p.png)"))
-    \\!\\[p\\](http\\://host/p.png)
+    >>> print(md_escape("![p](p.png)"))
+    \\!\\[p\\](p.png)
     """
     # A data string is one line of text: a line break could start a list or a heading.
     text = str(value).replace("\r", " ").replace("\n", " ")
     text = _INLINE.sub(r"\\\1", text)
-    text = _AUTOLINK.sub(lambda m: f"{m[1] or m[3]}\\{m[2] or m[4]}", text)
+    text = _AUTOLINK.sub(JOINER, text)
     return _START.sub(r"\1\\\2", text)
