@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap import details, eventform, livemap, viewport
-from conflictmap.app import cache, state, storepanel
+from conflictmap.app import cache, layout, state, storepanel
 from conflictmap.app.context import PageContext
 from conflictmap.app.text import md_escape
 from conflictmap.assets import AssetError
@@ -57,19 +57,13 @@ def mode_control() -> None:
     )
 
 
-def map_and_details(ctx: PageContext) -> None:
-    """The map and the selected event's details."""
-    mode_control()
-    map_fragment(ctx)
-
-
 @st.fragment
 def map_fragment(ctx: PageContext) -> None:
     """The map and the selected event beside it; panning, zooming and clicking rerun only this part."""
     views, spec = ctx.views, ctx.spec
     mode = st.session_state.get(state.MODE) or "auto"
-    left, right = st.columns([5, 2], gap="small")
-    with left:
+    left, right = st.columns([3, 1], gap="small")
+    with left, st.container(key=layout.MAP_BOX):
         view = viewport.Viewport.from_map_state(st.session_state.get(state.MAP))
         layer_key = (ctx.data_key, ctx.spec_key, mode)
         previous = st.session_state.get(state.EXTENT)
@@ -114,7 +108,7 @@ def map_fragment(ctx: PageContext) -> None:
             event_id = details.event_id_from_popup(clicked[0], set(drawn.drawn_ids()))
             if event_id and event_id != st.session_state.get(state.SELECTED):
                 st.session_state[state.SELECTED] = event_id
-    with right, st.container(height=MAP_HEIGHT, border=True):
+    with right, st.container(border=True, key=layout.DETAILS_BOX):
         event_details(ctx)
 
 

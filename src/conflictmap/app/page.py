@@ -32,12 +32,14 @@ def main(root: Path) -> None:
     # The filters, in the sidebar, make the context every panel below draws from.
     ctx = sidebar.filters(data)
 
-    headline.headline(ctx)
+    # Map first: one headline row (its last column holds the map's drawing), then the map and the details.
+    with headline.headline(ctx):
+        mappanel.mode_control()
     if missing_assets(root / "static" / "vendor"):
         st.warning(
             "The map's Leaflet files are missing, so the map cannot draw. "
             "Run `make assets` (or `python -m conflictmap.assets fetch`) once, with access to the npm registry."
         )
-    mappanel.map_and_details(ctx)
+    mappanel.map_fragment(ctx)
     timeline.timeline(ctx)
     tables.tabs(ctx)
