@@ -21,6 +21,7 @@ from conflictmap.store import (
     StoreError,
     open_store,
 )
+from conflictmap.store.validation import check_event
 
 Kind = Literal["error", "warning", "info", "success"]
 
@@ -87,6 +88,9 @@ def save_event(
     fields = eventform.form_fields(values, place=place, point=point)
     reason = (reason or "").strip() or None
     try:
+        if not editing:
+            # Checked before the store is opened: a refused first event does not create an empty store.
+            check_event(fields)
         with open_store() as store:
             if editing:
                 changes = eventform.edit_changes(editing.before, fields)

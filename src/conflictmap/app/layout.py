@@ -33,9 +33,33 @@ _STYLE = f"""
 """
 
 
+# A typed date applies when its field loses the focus; Enter, as in every other field, makes it lose it.
+_ENTER_COMMITS_DATES = """
+<script>
+(function () {
+  var doc = document;
+  if (doc.cmEnterCommitsDates) { return; }
+  doc.cmEnterCommitsDates = true;
+  doc.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target && target.closest && target.closest('[data-testid="stDateInput"]')) {
+      // The field applies what was typed when the user interacts outside it: say so, as a click would.
+      target.blur();
+      ["pointerdown", "mousedown", "pointerup", "mouseup", "click"].forEach(function (type) {
+        var Kind = type.indexOf("pointer") === 0 && window.PointerEvent ? PointerEvent : MouseEvent;
+        doc.body.dispatchEvent(new Kind(type, {bubbles: true, cancelable: true, isPrimary: true, button: 0}));
+      });
+    }
+  }, true);
+})();
+</script>
+"""
+
+
 def style() -> None:
-    """The page's styles (an invisible element)."""
+    """The page's styles, and Enter applying a typed date (invisible elements)."""
     st.html(_STYLE)
+    st.html(_ENTER_COMMITS_DATES, unsafe_allow_javascript=True)
 
 
 def title() -> None:
