@@ -76,8 +76,8 @@ class PageData:
 class PageContext:
     """The datasets shown and the filter applied: what each panel below the sidebar draws from.
 
-    ``count`` is how many events pass ``spec``; ``link`` the page's state as its URL holds it
-    and ``link_params`` that URL's query parameters.
+    ``count`` is how many events pass ``spec`` (-1 until counted, after the map); ``link`` the page's
+    state as its URL holds it and ``link_params`` that URL's query parameters.
     """
 
     data: PageData

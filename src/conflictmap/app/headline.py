@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -12,27 +14,39 @@ from conflictmap.app.text import md_escape
 from conflictmap.headlines import plural
 
 
-def headline(ctx: PageContext) -> DeltaGenerator:
-    """One caption naming the filter, the datasets and the comparison, then one compact metric per figure.
+@dataclass
+class HeadlineSlots:
+    """The headline's places, made before the map and filled after it (``fill``)."""
 
-    Returns the row's last column, for the map's drawing control.
+    caption: DeltaGenerator
+    columns: list[DeltaGenerator]
+
+
+def headline(ctx: PageContext) -> tuple[HeadlineSlots, DeltaGenerator]:
+    """The headline's row: a caption, one column per figure and the row's last column (for the map's drawing).
+
+    The figures come after the map: a filter change redraws the map first.
     """
+    caption = st.empty()
+    with st.container(key=layout.HEADLINE_BOX):
+        *columns, rest = st.columns([1] * len(headlines.FIGURES) + [2.4], vertical_alignment="bottom")
+    return HeadlineSlots(caption, columns), rest
+
+
+def fill(ctx: PageContext, slots: HeadlineSlots) -> None:
+    """One caption naming the filter, the datasets and the comparison, then one compact metric per figure."""
     names = ", ".join(datasets.source_name(k) for k in ctx.data.chosen)
     what = f"{ctx.spec.describe()} · {ctx.count:,} of {plural(ctx.data.total, 'event')} · {names}"
     figures, before = cache.ask(cache.headline, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
     note = headlines.comparison_note(ctx.spec, before)
-    st.caption(f"{md_escape(what)} · {note}")
+    slots.caption.caption(f"{md_escape(what)} · {note}")
     # The figures only: their course over time is the timeline's.
-    metrics = headlines.headline_metrics(figures, before is not None)
-    with st.container(key=layout.HEADLINE_BOX):
-        *columns, rest = st.columns([1] * len(metrics) + [2.4], vertical_alignment="bottom")
-        for col, metric in zip(columns, metrics, strict=True):
-            col.metric(
-                metric.label,
-                metric.value,
-                delta=metric.delta,
-                delta_color=metric.colour,
-                delta_arrow=metric.arrow,
-                help=note if metric.delta else None,
-            )
-    return rest
+    for col, metric in zip(slots.columns, headlines.headline_metrics(figures, before is not None), strict=True):
+        col.metric(
+            metric.label,
+            metric.value,
+            delta=metric.delta,
+            delta_color=metric.colour,
+            delta_arrow=metric.arrow,
+            help=note if metric.delta else None,
+        )

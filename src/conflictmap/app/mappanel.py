@@ -59,19 +59,26 @@ def mode_control() -> None:
 
 @st.fragment
 def map_fragment(ctx: PageContext) -> None:
-    """The map and the selected event beside it; panning, zooming and clicking rerun only this part."""
+    """The map and the selected event beside it; panning, zooming and clicking rerun only this part.
+
+    What the map reported (a click, the view) is read first, so the details go to the browser before the map's
+    layer: a click shows its event as soon as the event is looked up.
+    """
     views, spec = ctx.views, ctx.spec
     mode = st.session_state.get(state.MODE) or "auto"
+    reported = st.session_state.get(state.MAP) or {}
+    view = viewport.Viewport.from_map_state(reported)
+    layer_key = (ctx.data_key, ctx.spec_key, mode)
+    previous = st.session_state.get(state.EXTENT)
+    keep = previous[1] if previous and previous[0] == layer_key else None
+    drawn = cache.ask(cache.map_layer, ctx.data_key, ctx.spec_key, mode, repr((view, keep)), views, spec, view, keep)
+    st.session_state[state.EXTENT] = (layer_key, drawn.plan.extent)
+    take_click(reported, drawn)
+
     left, right = st.columns([3, 1], gap="small")
+    with right, st.container(border=True, key=layout.DETAILS_BOX):
+        event_details(ctx)
     with left, st.container(key=layout.MAP_BOX):
-        view = viewport.Viewport.from_map_state(st.session_state.get(state.MAP))
-        layer_key = (ctx.data_key, ctx.spec_key, mode)
-        previous = st.session_state.get(state.EXTENT)
-        keep = previous[1] if previous and previous[0] == layer_key else None
-        drawn = cache.ask(
-            cache.map_layer, ctx.data_key, ctx.spec_key, mode, repr((view, keep)), views, spec, view, keep
-        )
-        st.session_state[state.EXTENT] = (layer_key, drawn.plan.extent)
         try:
             base = livemap.base_map()
             layer = livemap.event_layer(
@@ -86,8 +93,7 @@ def map_fragment(ctx: PageContext) -> None:
         except AssetError as exc:
             st.error(f"The map cannot be drawn offline: {md_escape(exc)}")
             return
-        picking = bool(st.session_state.get(state.PICK_ON_MAP))
-        returned = st_folium(
+        st_folium(
             base,
             key=state.MAP,
             height=MAP_HEIGHT,
@@ -95,21 +101,22 @@ def map_fragment(ctx: PageContext) -> None:
             returned_objects=MAP_RETURNS,
             feature_group_to_add=layer,
         )
-        returned = returned or {}
-        point = picked_point(returned.get("last_clicked"), picking)
-        if point:
-            st.session_state[state.PICKED_POINT] = point
-            st.session_state[state.USE_POINT] = True
-            # The event form, outside this fragment, shows the point.
-            st.rerun()
-        clicked = (returned.get("last_object_clicked_popup"), returned.get("last_object_clicked_count"))
-        if clicked[0] and clicked != st.session_state.get(state.CLICKED):
-            st.session_state[state.CLICKED] = clicked
-            event_id = details.event_id_from_popup(clicked[0], set(drawn.drawn_ids()))
-            if event_id and event_id != st.session_state.get(state.SELECTED):
-                st.session_state[state.SELECTED] = event_id
-    with right, st.container(border=True, key=layout.DETAILS_BOX):
-        event_details(ctx)
+
+
+def take_click(reported: dict, drawn) -> None:
+    """A point picked for the event form, or an event clicked, from what the map reported."""
+    point = picked_point(reported.get("last_clicked"), bool(st.session_state.get(state.PICK_ON_MAP)))
+    if point:
+        st.session_state[state.PICKED_POINT] = point
+        st.session_state[state.USE_POINT] = True
+        # The event form, outside this fragment, shows the point.
+        st.rerun()
+    clicked = (reported.get("last_object_clicked_popup"), reported.get("last_object_clicked_count"))
+    if clicked[0] and clicked != st.session_state.get(state.CLICKED):
+        st.session_state[state.CLICKED] = clicked
+        event_id = details.event_id_from_popup(clicked[0], set(drawn.drawn_ids()))
+        if event_id and event_id != st.session_state.get(state.SELECTED):
+            st.session_state[state.SELECTED] = event_id
 
 
 def event_details(ctx: PageContext) -> None:

@@ -30,10 +30,12 @@ def main(root: Path) -> None:
     data = datasets.load(sources)
 
     # The filters, in the sidebar, make the context every panel below draws from.
-    ctx = sidebar.filters(data)
+    ctx, counts = sidebar.filters(data)
 
-    # Map first: one headline row (its last column holds the map's drawing), then the map and the details.
-    with headline.headline(ctx):
+    # Map first: one headline row (its last column holds the map's drawing), then the map and the details;
+    # the map is sent before the counts and figures are worked out, which fill their places after it.
+    top, rest = headline.headline(ctx)
+    with rest:
         mappanel.mode_control()
     if missing_assets(root / "static" / "vendor"):
         st.warning(
@@ -41,5 +43,7 @@ def main(root: Path) -> None:
             "Run `make assets` (or `python -m conflictmap.assets fetch`) once, with access to the npm registry."
         )
     mappanel.map_fragment(ctx)
+    sidebar.fill_counts(ctx, counts)
+    headline.fill(ctx, top)
     timeline.timeline(ctx)
     tables.tabs(ctx)

@@ -76,24 +76,39 @@ def take_link_filter(info: dict) -> None:
         st.session_state[state.DATES] = (info["span"].first, info["span"].last)
 
 
-def _keeps(counts: dict, group: str) -> None:
-    if group in counts:
-        st.caption(f"keeps {counts[group]:,} of {plural(counts['total'], 'event')}")
+class CountSlots(dict):
+    """Where each filter's count goes, in the sidebar: filled once the map has been sent (``fill_counts``)."""
 
 
-def filters(data: PageData) -> PageContext:
-    """Draw the filter controls and set the URL to what they show; the page's context."""
-    info, views, data_key = data.info, data.views, data.data_key
+def fill_counts(ctx: PageContext, slots: CountSlots) -> None:
+    """How many events the filter shows, and how many each filter alone keeps, under its control."""
+    counts = cache.ask(cache.filter_counts, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
+    ctx.count = int(counts["all"])
+    total = plural(ctx.data.total, "event")
+    slots["all"].caption(f"Showing {counts['all']:,} of {total}")
+    for group, slot in slots.items():
+        if group != "all" and group in counts:
+            slot.caption(f"keeps {counts[group]:,} of {total}")
+
+
+def filters(data: PageData) -> tuple[PageContext, CountSlots]:
+    """Draw the filter controls and set the URL to what they show; the page's context and where the counts go.
+
+    The counts come after the map (``fill_counts``): a filter change redraws the map first.
+    """
+    info = data.info
     take_link_filter(info)
-    spec_now = spec_from_controls()
-    counts = dict(cache.ask(cache.filter_counts, data_key, query_key(spec_now.to_query_params()), views, spec_now))
-    counts["total"] = data.total
+    slots = CountSlots()
 
+    def _keeps(_counts, group: str) -> None:
+        slots[group] = st.empty()
+
+    counts = None  # worked out after the map
     with st.sidebar:
         head, reset = st.columns([3, 2], vertical_alignment="bottom")
         head.header("Filters")
         reset.button("Reset", on_click=reset_filters, args=(info,), help="Show every event of the datasets shown")
-        st.caption(f"Showing {counts['all']:,} of {plural(data.total, 'event')}")
+        slots["all"] = st.empty()
 
         span = info["span"]
         st.selectbox(
@@ -192,8 +207,4 @@ def filters(data: PageData) -> PageContext:
         st.query_params.from_dict(wanted)
         st.session_state[state.URL] = query_key(wanted)
         st.session_state[state.URL_PROBLEMS] = []
-    # The filter as it stands now: the sidebar's counts were made before its last change.
-    count = (
-        counts["all"] if spec == spec_now else cache.ask(cache.filter_counts, data_key, spec_key, views, spec)["all"]
-    )
-    return PageContext(data, spec, spec_key, count, link, wanted)
+    return PageContext(data, spec, spec_key, -1, link, wanted), slots
