@@ -40,6 +40,11 @@ def run_page(monkeypatch, data=None, argv=None, query=None, data_dir=None) -> Ap
     return make_page(monkeypatch, data, argv, query, data_dir).run()
 
 
+def plain(text: str) -> str:
+    """What markdown shows of ``text``: the page escapes every string that is not its own."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace("\u2060", "")
+
+
 def folium_args(at: AppTest) -> list[dict]:
     """The arguments of every st_folium element on the page."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT, SEED_EVENTS
-from pagetools import event_ids, folium_args, legend, make_page, metric, params, run_page, tables
+from pagetools import event_ids, folium_args, legend, make_page, metric, params, plain, run_page, tables
 
 from conflictmap import catalog
 from conflictmap.filters import FilterSpec
@@ -196,8 +196,8 @@ def test_rejected_rows_are_reported(monkeypatch, make_events, tmp_path):
     at = run_page(monkeypatch, data=path)
     assert not at.exception
     (warning,) = at.warning
-    assert warning.value.startswith("1 of 3 rows of partly_bad.csv could not be loaded")
-    (report,) = [e for e in at.expander if e.label == "Import report: partly_bad.csv"]
+    assert plain(warning.value).startswith("1 of 3 rows of partly_bad.csv could not be loaded")
+    (report,) = [e for e in at.expander if plain(e.label) == "Import report: partly_bad.csv"]
     assert "north of Mopti" in report.text[0].value
     assert len(event_ids(at)) == 2
 
@@ -206,7 +206,7 @@ def test_a_bad_command_line_option_shows_an_error(monkeypatch):
     at = run_page(monkeypatch, argv=["--data"])
     assert not at.exception
     (error,) = at.error
-    assert error.value == "Bad command-line option: argument --data: expected one argument"
+    assert plain(error.value) == "Bad command-line option: argument --data: expected one argument"
     assert folium_args(at) == []
 
 
@@ -219,9 +219,9 @@ def test_an_uploaded_file_with_bad_rows_shows_its_report_and_joins_the_map(monke
     expected_events, report = read_events(FIXTURES / "acled_bad_rows.csv")
     assert report.rows_rejected > 0
     notice = f"acled_bad_rows.csv: {report.rows_loaded:,} of {report.rows_read:,} rows loaded"
-    assert [w.value for w in at.sidebar.warning] == [f"{notice}, {report.rows_rejected:,} rejected."]
+    assert [plain(w.value) for w in at.sidebar.warning] == [f"{notice}, {report.rows_rejected:,} rejected."]
     assert any(
-        w.value.startswith(f"{report.rows_rejected:,} of {report.rows_read:,} rows of acled_bad_rows.csv")
+        plain(w.value).startswith(f"{report.rows_rejected:,} of {report.rows_read:,} rows of acled_bad_rows.csv")
         for w in at.warning
     )
     # The report: every rejection with its row and reason, and the rejected rows to download.
@@ -437,9 +437,9 @@ def test_a_file_with_no_good_row_still_shows_its_report(monkeypatch, make_events
     at = run_page(monkeypatch, data=path)
     assert not at.exception
     warnings = [w.value for w in at.warning]
-    assert warnings[0].startswith("2 of 2 rows of all_bad.csv could not be loaded")
+    assert plain(warnings[0]).startswith("2 of 2 rows of all_bad.csv could not be loaded")
     assert "The datasets shown hold no events." in warnings
-    (report,) = [e for e in at.expander if e.label == "Import report: all_bad.csv"]
+    (report,) = [e for e in at.expander if plain(e.label) == "Import report: all_bad.csv"]
     assert "someday" in report.text[0].value and "32/13/2023" in report.text[0].value
     assert folium_args(at) == []
 

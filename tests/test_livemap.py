@@ -104,7 +104,7 @@ def test_fit_once_per_key(make_events):
     page = render_with(livemap.event_layer(events, plan_layer(events), fit_key="seed|Timbuktu"))
     assert 'key = "seed|Timbuktu"' in page
     assert "if (window.cmFitKey === key) { return; }" in page
-    bounds = json.loads(re.search(r"map\.fitBounds\((\[\[.*?\]\])", page).group(1))
+    bounds = json.loads(re.search(r"L\.latLngBounds\((\[\[.*?\]\])", page).group(1))
     (south, west), (north, east) = bounds
     assert south <= 12.6 and north >= 16.8 and west <= -8.0 and east >= -2.6
     assert "cmFitKey" not in render_with(livemap.event_layer(events, plan_layer(events)))

@@ -73,6 +73,22 @@ class _MapScript(MacroElement):
         super().render(**kwargs)
 
 
+class FillFrame(MacroElement):
+    """The map fills its frame: the page sizes the frame from the viewport, not the pixels ``st_folium`` was given."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>#parent, #map_div { height: 100vh !important; }</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FillFrame"
+
+
 class FitOnce(_MapScript):
     """Fit the map to ``bounds`` unless the page has already fitted it for ``key``.
 
@@ -91,21 +107,44 @@ class FitOnce(_MapScript):
                 var map = {{ this.map_name }}, key = {{ this.key_js }};
                 if (window.cmFitKey === key) { return; }
                 window.cmFitKey = key;
-                function fit() {
-                    // The page may have resized the map since Leaflet measured it; keep clear of the legend.
-                    map.invalidateSize({animate: false});
-                    var left = map.getSize().x > 700 ? 250 : 20;
-                    map.fitBounds({{ this.bounds_js }}, {
-                        paddingTopLeft: [left, 20], paddingBottomRight: [20, 20], maxZoom: 10, animate: false
-                    });
+                function corner(name) {
+                    var box = map.getContainer().querySelector(".leaflet-" + name);
+                    return box ? {x: box.offsetWidth, y: box.offsetHeight} : {x: 0, y: 0};
                 }
-                fit();
-                var size = map.getSize();
+                function fit() {
+                    // The page may have resized the map since Leaflet measured it.
+                    map.invalidateSize({animate: false});
+                    // Clear of the controls and the legend: the zoom buttons (top left), the layer menu (top
+                    // right), the legend and scale (bottom left); a ring's radius more. The legend is
+                    // avoided by the bottom or the left edge, whichever leaves the events larger.
+                    var m = 24, tl = corner("top.leaflet-left"), tr = corner("top.leaflet-right");
+                    var bl = corner("bottom.leaflet-left"), b = L.latLngBounds({{ this.bounds_js }});
+                    var below = {tl: [tl.x + m, m], br: [tr.x + m, bl.y + m]};
+                    var beside = {tl: [Math.max(tl.x, bl.x) + m, m], br: [tr.x + m, m]};
+                    function room(p) {
+                        var size = map.getSize();
+                        return L.point(size.x - p.tl[0] - p.br[0], size.y - p.tl[1] - p.br[1]);
+                    }
+                    function zoom(p) {
+                        var r = room(p);
+                        if (r.x < 40 || r.y < 40) { return -1; }
+                        return map.getBoundsZoom(b, false, L.point(p.tl[0] + p.br[0], p.tl[1] + p.br[1]));
+                    }
+                    var pad = zoom(beside) > zoom(below) ? beside : below;
+                    // A frame not laid out yet (no room) is fitted when it is.
+                    if (zoom(pad) < 0) { return false; }
+                    map.fitBounds(b, {paddingTopLeft: pad.tl, paddingBottomRight: pad.br, maxZoom: 10, animate: false});
+                    return true;
+                }
+                var fitted = fit(), size = map.getSize();
+                map.on("resize", function () {
+                    if (window.cmFitKey === key && !fitted) { fitted = fit(); }
+                });
                 // Once more if the page has laid the map out at another size since; then say the view is settled.
                 setTimeout(function () {
                     if (window.cmFitKey !== key) { return; }
                     map.invalidateSize({animate: false});
-                    if (!map.getSize().equals(size)) { fit(); }
+                    if (!fitted || !map.getSize().equals(size)) { fitted = fit(); }
                     map.getContainer().setAttribute("data-cm-fitted", key);
                 }, 300);
             })();
@@ -230,6 +269,7 @@ def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> 
     )
     basemap.add_basemap(m, tiles=tiles)
     m.add_child(MapStyle())
+    m.add_child(FillFrame())
     m.add_child(PluginAssets())
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m, assets_base_url)

@@ -536,6 +536,9 @@ class Legend(MacroElement):
         Legend HTML, built here from fixed labels and escaped text.
     """
 
+    #: Maps narrower than this (in pixels) start with the legend folded to its heading.
+    open_min_px = 700
+
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -546,6 +549,13 @@ class Legend(MacroElement):
                 legend.onAdd = function () {
                     var div = L.DomUtil.create("div", "cm-legend");
                     div.innerHTML = {{ this.body_js }};
+                    // Open on a wide map, folded on a narrow one, then as the user last left it.
+                    var details = div.querySelector("details");
+                    if (details) {
+                        var open = window.cmLegendOpen;
+                        details.open = open === undefined ? map.getSize().x >= {{ this.open_min_px }} : open;
+                        details.addEventListener("toggle", function () { window.cmLegendOpen = details.open; });
+                    }
                     L.DomEvent.disableClickPropagation(div);
                     L.DomEvent.disableScrollPropagation(div);
                     return div;

@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conflictmap.cli import areas, data, db, export, extract, fetch
+from conflictmap.cli import areas, data, db, export, extract, fetch, serve
 from conflictmap.cli.common import USER_ERRORS, UserError
 
 #: Modules whose ``register(subparsers)`` adds sub-commands, in help order.
-COMMAND_MODULES = (data, db, export, extract, fetch, areas)
+COMMAND_MODULES = (data, db, export, extract, fetch, areas, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,205 @@
+"""Every cached call of the page: what is read and worked out once, and shared by the reruns and the sessions.
+
+Tables and views are kept per version of the data (``data_key``) and filter
+(``spec_key``); arguments whose name starts with ``_`` are not hashed. The
+store is looked at once per ``STORE_CHECK_S`` for every page; its change token
+keys whatever is read from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from conflictmap import catalog, settings
+from conflictmap.app.text import md_escape
+from conflictmap.filters import FilterSpec
+from conflictmap.headlines import plural
+from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews
+from conflictmap.store import StoreError, StoreNotFoundError, open_store
+
+
+def refresh_setting() -> tuple[float, str | None]:
+    """How often a page showing the event store looks whether others changed it, in seconds (0: live refresh
+    off), and what is wrong with the setting (then 10 s)."""
+    try:
+        return settings.refresh_seconds(), None
+    except ValueError as exc:
+        return 10.0, f"{exc}; the page uses 10 s."
+
+
+# Pages share one look at the store for this long; the live refresh looks afresh.
+STORE_CHECK_S = refresh_setting()[0] or 10.0
+# Tokens of the store's state that are not a store's own (see ``read_store_token``).
+NO_STORE, STORE_UNAVAILABLE = "", "unavailable"
+# The deleted-events list shows the most recent deletions.
+DELETED_ROWS = 50
+# The table gets the newest events; sorting in the browser is among those.
+TABLE_ROWS = 2_500
+
+
+def store_settings() -> tuple[str, str]:
+    """Where the store is: ``CONFLICTMAP_DB`` and ``CONFLICTMAP_STORE`` (each store has its cache entries)."""
+    return settings.get("CONFLICTMAP_DB"), settings.get("CONFLICTMAP_STORE")
+
+
+def read_store_token() -> tuple[str, str | None]:
+    """The store's change token (``NO_STORE`` without one), and why it cannot be read (then ``STORE_UNAVAILABLE``).
+
+    Not cached: what the live refresh compares. Cheap whatever the store's size.
+    """
+    try:
+        with open_store(create=False) as store:
+            return store.change_token(), None
+    except StoreNotFoundError:
+        return NO_STORE, None
+    except (StoreError, OSError) as exc:
+        return STORE_UNAVAILABLE, str(exc)
+
+
+@st.cache_resource(ttl=STORE_CHECK_S, show_spinner=False)
+def store_token(where: tuple[str, str]) -> tuple[str, str | None]:
+    """``read_store_token``, shared by every page for ``STORE_CHECK_S`` (``where``: the store settings)."""
+    return read_store_token()
+
+
+@dataclass(frozen=True)
+class StoreEntry:
+    """The event store as the picker offers it: size, change token and location, or why it cannot be read."""
+
+    events: int
+    changed: str
+    where: str = ""
+    backend: str = ""
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the picker names it."""
+        return "Event store (unavailable)" if self.error else f"Event store ({plural(self.events, 'event')})"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def store_summary(where: tuple[str, str], token: str) -> StoreEntry:
+    """The store's size and location at one state (its change token is the key)."""
+    with open_store(create=False) as store:
+        table = store.datasets()
+        location, backend = str(store.location), store.backend
+    return StoreEntry(int(table["events"].sum()), token, location, backend)
+
+
+def store_state(where: tuple[str, str]) -> StoreEntry | None:
+    """The event store's size and change token (which keys what is read from it), or why it cannot be read.
+
+    ``None`` without a store. ``where`` holds the store settings (``CONFLICTMAP_DB``, ``CONFLICTMAP_STORE``),
+    so each store has its entries.
+    """
+    token, problem = store_token(where)
+    if token == NO_STORE:
+        return None
+    if problem is not None:
+        return StoreEntry(0, token, error=problem)
+    try:
+        return store_summary(where, token)
+    except StoreNotFoundError:
+        return None
+    except (StoreError, OSError) as exc:
+        return StoreEntry(0, token, error=str(exc))
+
+
+@st.cache_resource(show_spinner="Reading the event store...", max_entries=2)
+def load_store(where: tuple[str, str], changed: str, events: int):
+    """Every event in the store (its settings and change token are the cache key)."""
+    with open_store(create=False) as store:
+        return store.query()
+
+
+@st.cache_resource(show_spinner="Reading events...", max_entries=16)
+def load_file(path: str, size: int, modified_ns: int):
+    """Read one event file (size and modification time are part of the cache key)."""
+    return catalog.load_events(catalog.DatasetFile(Path(path).name, Path(path), size, modified_ns))
+
+
+@st.cache_resource(max_entries=8)
+def memory_views(keys: tuple, _tables: tuple) -> MemoryViews:
+    """The views of every dataset shown, worked out in memory; ``keys`` names the versions of the tables."""
+    return MemoryViews(catalog.combine(_tables))
+
+
+@st.cache_resource(show_spinner=False)
+def database_views(where: tuple[str, str]) -> DatabaseViews:
+    """The views the store's database answers: one open store per setting, shared by every session."""
+    return DatabaseViews(open_store(create=False))
+
+
+def ask(function, *args):
+    """Ask a view; a database that stops answering gets a message, not a traceback."""
+    try:
+        return function(*args)
+    except StoreError as exc:
+        st.error(f"The event store stopped answering: {md_escape(exc)}")
+        st.stop()
+
+
+# The views below are kept per version of the data (``data_key``) and filter (``spec_key``).
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def choices(data_key: tuple, _views: EventViews) -> dict:
+    """What the filter controls offer for this data, and how many events it holds."""
+    return {**_views.choices(), "size": _views.size()}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def filter_counts(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> dict:
+    return _views.filter_counts(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def headline(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    return _views.headline(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def timeline_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    return _views.timeline(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def actor_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    return _views.actor_activity(_spec, 12)
+
+
+@st.cache_resource(max_entries=16)
+def event_table(data_key: tuple, spec_key: str, selected: str | None, _views: EventViews, _spec: FilterSpec):
+    return _views.table(_spec, TABLE_ROWS, selected)
+
+
+@st.cache_resource(max_entries=32)
+def map_layer(data_key: tuple, spec_key: str, mode: str, where: str, _views: EventViews, _spec, _view, _keep):
+    """What the map draws; ``where`` names the view and the extent kept."""
+    return _views.map_layer(_spec, mode, _view, _keep)
+
+
+@st.cache_resource(max_entries=64)
+def event_record(data_key: tuple, event_id: str | None, _views: EventViews):
+    return _views.event(event_id)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def export_title(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> str:
+    return _views.title(_spec)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def deleted_list(where: tuple[str, str], changed: str):
+    """The most recently deleted events (the store's change token is the key)."""
+    with open_store(create=False) as store:
+        return store.deleted_events(limit=DELETED_ROWS)
+
+
+def forget_store_state() -> None:
+    """Make every page look at the store again (after a write, or a change the live refresh saw)."""
+    store_token.clear()

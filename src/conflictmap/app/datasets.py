@@ -1,0 +1,300 @@
+"""The datasets the page can show (files, the event store, uploads), the sidebar's "Data" section, and reading them.
+
+``offer`` lists what the picker offers and takes a link's state from the URL;
+``data_sidebar`` draws the picker and the uploader; ``load`` reads the datasets
+picked into one ``PageData`` (or stops the page, saying why, when there is
+nothing to show).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from conflictmap import catalog, settings, uploads
+from conflictmap.app import cache, state
+from conflictmap.app.context import PageData, Sources
+from conflictmap.app.text import md_escape
+from conflictmap.headlines import plural
+from conflictmap.pagelink import PageState, query_key
+from conflictmap.store import StoreError
+
+UPLOAD_TYPES = [s.lstrip(".") for s in catalog.DATA_SUFFIXES]
+STORE_KEY = "store"
+
+
+def opening_path(seed: Path | None) -> Path | None:
+    """The event file to open: ``--data``, else ``CONFLICTMAP_DATA``, else the seed events (``None``: none)."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--data", default="")
+    known, _ = parser.parse_known_args(sys.argv[1:])
+    chosen = known.data or settings.get("CONFLICTMAP_DATA")
+    return Path(chosen) if chosen else seed
+
+
+def available_sources(opening: Path | None) -> Sources:
+    """Every dataset the picker offers and the key of the opening file.
+
+    Files are ``DatasetFile`` entries (the opening file a ``Path`` when it is not in the data
+    folder), uploads ``UploadedTable`` and the event store a ``StoreEntry``.
+    """
+    listed = {f.key: f for f in catalog.list_datasets()}
+    by_path = {f.path.resolve(): f.key for f in listed.values()}
+    entries: dict[str, object] = {}
+    opening_key = None
+    if opening is not None:
+        opening_key = by_path.get(opening.resolve()) if opening.exists() else None
+        if opening_key is None:
+            opening_key = opening.name if opening.name not in listed else f"opened:{opening.name}"
+            entries[opening_key] = opening
+    entries.update(listed)
+    store = cache.store_state(cache.store_settings())
+    if store is not None:
+        entries[STORE_KEY] = store
+    entries.update(st.session_state.get(state.UPLOADS, {}))
+    return Sources(entries, opening_key)
+
+
+def source_label(key: str) -> str:
+    """How the picker names a dataset."""
+    entry = st.session_state.get(state.SOURCE_TABLE, {}).get(key)
+    if isinstance(entry, catalog.DatasetFile):
+        return entry.label
+    if isinstance(entry, cache.StoreEntry):
+        return entry.label
+    if isinstance(entry, uploads.UploadedTable):
+        return f"{entry.name} (uploaded, {plural(entry.events, 'event')})"
+    return key
+
+
+def source_name(key: str) -> str:
+    """A dataset's short name, for captions."""
+    entry = st.session_state.get(state.SOURCE_TABLE, {}).get(key)
+    if isinstance(entry, catalog.DatasetFile):
+        return entry.key
+    if isinstance(entry, uploads.UploadedTable):
+        return entry.name
+    if isinstance(entry, cache.StoreEntry):
+        return "Event store"
+    return key
+
+
+def missing_source_problem(key: str) -> str:
+    """Why a dataset a link names is not shown."""
+    if key.startswith(uploads.UPLOAD_PREFIX):
+        name = key.removeprefix(uploads.UPLOAD_PREFIX)
+        return (
+            f"{name!r} was uploaded in another visit and uploads are not kept: add the file again "
+            "(Data → Add an event file) to show it"
+        )
+    return f"dataset {key!r} from the link is not available here"
+
+
+def offer(seed: Path | None) -> Sources:
+    """What the picker offers, with the store shown after a write and the link's state taken in."""
+    try:
+        opening = opening_path(seed)
+    except argparse.ArgumentError as exc:
+        st.error(f"Bad command-line option: {md_escape(exc)}")
+        st.stop()
+    sources = available_sources(opening)
+    entries = sources.entries
+    st.session_state[state.SOURCE_TABLE] = entries
+    if st.session_state.pop(state.SHOW_STORE, False) and STORE_KEY in entries:
+        # Something was just written to the store: show it.
+        shown_now = st.session_state.get(state.SOURCES, [])
+        if STORE_KEY not in shown_now:
+            st.session_state[state.SOURCES] = [*shown_now, STORE_KEY]
+    store_seen = source_label(STORE_KEY) if STORE_KEY in entries else None
+    if state.SOURCES in st.session_state and st.session_state.get(state.STORE_SEEN, store_seen) != store_seen:
+        # The picker knows its choices by their labels, and the store's names its size: setting the
+        # choice again sends the new label to the browser, which would otherwise drop the store on its next change.
+        st.session_state[state.SOURCES] = list(st.session_state[state.SOURCES])
+    st.session_state[state.STORE_SEEN] = store_seen
+
+    # The URL wins when it changed from outside: a link opened, the back or forward button.
+    url_key = query_key(st.query_params)
+    if st.session_state.get(state.URL) != url_key:
+        defaults = [sources.opening_key] if sources.opening_key else []
+        link, problems = PageState.from_query_params(st.query_params, defaults)
+        problems += [missing_source_problem(s) for s in link.sources if s not in entries]
+        st.session_state[state.URL] = url_key
+        st.session_state[state.URL_PROBLEMS] = problems
+        st.session_state[state.SOURCES] = [s for s in link.sources if s in entries]
+        st.session_state[state.MODE] = link.mode
+        st.session_state[state.PENDING_SPEC] = link.spec
+    return sources
+
+
+# -- uploads -------------------------------------------------------------------------------------------------
+
+
+def read_upload() -> None:
+    """Read the file just uploaded (one copy on disk) and add it to the datasets this browser tab can show."""
+    uploaded = st.session_state.get(state.UPLOADER)
+    if uploaded is None:
+        return
+    result = uploads.read_staged(uploads.stage(uploaded.name, uploaded.getvalue(), uploaded.file_id))
+    st.session_state[state.UPLOAD_RESULT] = result
+    if result.uploaded is None:
+        return
+    table = result.uploaded
+    st.session_state.setdefault(state.UPLOADS, {})[table.key] = table
+    if table.key not in st.session_state.get(state.SOURCES, []):
+        st.session_state[state.SOURCES] = [*st.session_state.get(state.SOURCES, []), table.key]
+
+
+def import_upload(key: str) -> None:
+    """Import the upload read last into the event store, from its one copy (a callback)."""
+    table: uploads.UploadedTable | None = st.session_state.get(state.UPLOADS, {}).get(key)
+    if table is None:
+        return
+    result = uploads.import_staged(table.file)
+    st.session_state[state.STORE_IMPORT] = result
+    if result.error:
+        return
+    # Its events are now the store's: shown twice, they would be counted twice.
+    st.session_state[state.SOURCES] = [k for k in st.session_state.get(state.SOURCES, []) if k != key]
+    show_store_changes()
+
+
+def show_store_changes(event_id: str | None = None) -> None:
+    """After a write: look at the store again, show it on the map and select the event written."""
+    cache.forget_store_state()
+    st.session_state[state.SHOW_STORE] = True
+    if event_id:
+        st.session_state[state.SELECTED] = event_id
+
+
+def data_sidebar(sources: Sources) -> None:
+    """The sidebar's "Data": the datasets shown, and the uploader with what reading and importing gave."""
+    with st.sidebar:
+        st.header("Data")
+        st.multiselect(
+            "Datasets shown",
+            options=list(sources.entries),
+            format_func=source_label,
+            key=state.SOURCES,
+            placeholder="Pick one or more datasets",
+            help="Event files in the data folder, the file the page opened on, the event store and your uploads. "
+            "Several datasets are drawn together, each with its own marker shape.",
+        )
+        with st.expander("Add an event file", expanded=state.UPLOAD_RESULT in st.session_state):
+            st.file_uploader(
+                "ACLED, UCDP GED or conflictmap file",
+                type=UPLOAD_TYPES,
+                key=state.UPLOADER,
+                on_change=read_upload,
+                help="CSV, Excel, GeoJSON, GeoPackage or GeoParquet. Rows that cannot be read are listed, "
+                "with the reason, in the import report; the others are added.",
+            )
+            result: uploads.ReadResult | None = st.session_state.get(state.UPLOAD_RESULT)
+            if result and result.error:
+                st.error(f"Could not read {md_escape(result.name)}: {md_escape(result.error)}")
+            elif result and result.uploaded:
+                report = result.uploaded.report
+                message = md_escape(
+                    f"{result.name}: {report.rows_loaded:,} of {plural(report.rows_read, 'row')} loaded"
+                )
+                if report.rows_rejected:
+                    st.warning(f"{message}, {report.rows_rejected:,} rejected.")
+                else:
+                    st.success(f"{message}.")
+                store_entry = sources.entries.get(STORE_KEY)
+                if store_entry is None or not store_entry.error:
+                    st.button(
+                        "Import into the event store",
+                        key="import_to_store",
+                        on_click=import_upload,
+                        args=(result.uploaded.key,),
+                        help="Adds the file's events to the event store; a re-import of the same file changes nothing.",
+                    )
+            imported: uploads.ImportResult | None = st.session_state.get(state.STORE_IMPORT)
+            if imported and imported.error:
+                st.error(
+                    f"Could not import {md_escape(imported.name)} into the event store: {md_escape(imported.error)}"
+                )
+            elif imported:
+                st.success(f"Imported into the event store: {md_escape(imported.name)}")
+                st.text(imported.summary)
+
+
+# -- reading what is shown -----------------------------------------------------------------------------------
+
+
+def load(sources: Sources) -> PageData:
+    """Read every dataset picked; say what could not be read, and stop the page when nothing can be shown."""
+    entries = sources.entries
+    chosen = [k for k in st.session_state.get(state.SOURCES, []) if k in entries]
+    tables, reports, failures = [], {}, {}
+    # A PostGIS store shown on its own answers every view with a query; anything else is read into memory.
+    database = None
+    for key in chosen:
+        entry = entries[key]
+        if isinstance(entry, cache.StoreEntry):
+            if entry.error:
+                failures[key] = entry.error
+            elif chosen == [STORE_KEY] and entry.backend == "postgis":
+                database = entry
+            else:
+                try:
+                    table = cache.load_store(cache.store_settings(), entry.changed, entry.events)
+                except (StoreError, OSError) as exc:
+                    failures[key] = exc
+                else:
+                    tables.append((key, ("store", entry.changed, entry.events), table))
+            continue
+        if isinstance(entry, uploads.UploadedTable):
+            tables.append((key, entry.version, entry.table))
+            reports[key] = entry.report
+            continue
+        try:
+            file = entry if isinstance(entry, catalog.DatasetFile) else catalog.dataset_file(entry, key)
+            events_one, report_one = cache.load_file(str(file.path), file.size, file.modified_ns)
+        except uploads.READ_ERRORS as exc:
+            failures[key] = exc
+            continue
+        tables.append((key, file.version, events_one))
+        reports[key] = report_one
+
+    for key, exc in failures.items():
+        what = "the event store" if key == STORE_KEY else "the event file"
+        st.error(f"Could not open {what}: {md_escape(exc)}")
+    for problem in st.session_state.get(state.URL_PROBLEMS, []):
+        st.warning(f"Part of the link was left out: {md_escape(problem)}")
+    if not tables and database is None:
+        if not failures:
+            st.info("No dataset is shown: pick one in the sidebar, or add a file.")
+        st.stop()
+    for key, report in reports.items():
+        if report.rows_rejected:
+            name = md_escape(Path(report.source).name)
+            st.warning(
+                f"{report.rows_rejected:,} of {report.rows_read:,} rows of {name} could not be "
+                "loaded; see the import report."
+            )
+            with st.expander(f"Import report: {name}"):
+                st.text(report.summary())
+                st.download_button(
+                    "Rejected rows (CSV)", report.rejections_csv(), file_name="rejected_rows.csv", key=f"rej-{key}"
+                )
+
+    if database is not None:
+        data_key = ((STORE_KEY, ("store", database.changed, database.events)),)
+        try:
+            views = cache.database_views(cache.store_settings())
+        except (StoreError, OSError) as exc:
+            st.error(f"Could not open the event store: {md_escape(exc)}")
+            st.stop()
+    else:
+        data_key = tuple((key, version) for key, version, _ in tables)
+        views = cache.memory_views(data_key, tuple(t for _, _, t in tables))
+    info = cache.ask(cache.choices, data_key, views)
+    if info["span"] is None:
+        st.warning("The datasets shown hold no events.")
+        st.stop()
+    store_table = None if database is not None else next((t for k, _, t in tables if k == STORE_KEY), None)
+    return PageData(sources, chosen, views, data_key, info, reports, database, store_table)

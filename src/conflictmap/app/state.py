@@ -1,0 +1,103 @@
+"""Every session-state key the page uses, and the one queue of messages for the user.
+
+Widgets are keyed by their group's prefix (``f_`` filters, ``ev_`` the event
+form, ``rv_`` article review, ``x_`` export); the page's own bookkeeping starts
+with ``_``. A callback that has something to say posts it to ``MESSAGES``
+with the place it belongs (``show_messages(where)`` draws it there, once);
+every message is escaped: it may quote a file name, a value or an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+
+from conflictmap import facets
+from conflictmap.app.text import md_escape
+
+# -- what the user sees and sets -------------------------------------------------------------------------------
+SOURCES = "f_sources"  # the datasets shown
+MODE = "f_mode"  # the map's drawing
+PERIOD, DATES = "f_period", "f_dates"
+TYPES, ACTORS, REGIONS, DATASETS = "f_types", "f_actors", "f_regions", "f_datasets"
+CARRIED = "f_carried"  # filters from a link that have no control (the area)
+FILTER_KEYS = tuple(f"f_{name}" for name in facets.CONTROLS)
+SELECTED = "selected_event"
+PANEL = "panel"  # the open tab
+MAP = "event_map"
+TABLE = "event_table"
+UPLOADER = "uploader"
+UPLOADS = "uploads"  # key -> UploadedTable of this browser tab
+UPLOAD_RESULT = "upload_result"  # what reading the last upload gave
+STORE_IMPORT = "store_import"  # what importing it into the store gave
+PICK_ON_MAP, PICKED_POINT = "pick_on_map", "picked_point"
+EXPORT_RESULT = "x_result"
+TIMELINE_GEN = "timeline_gen"  # a new timeline key clears its drawn interval
+
+# -- the event form (``ev_<field>`` holds each field) ------------------------------------------------------
+FORM_PREFIX = "ev_"
+EDITING = "ev_edit"  # the stored event being edited: id, version, values before
+PROBLEMS = "ev_problems"  # field -> what is wrong with it
+PLACE_TEXT, PLACE_PICK, USE_POINT, REASON = "ev_place_text", "ev_place_pick", "ev_use_point", "ev_reason"
+PROBLEM_VALUES = "_ev_problem_values"  # the values the problems were found in
+
+# -- article review ----------------------------------------------------------------------------------------
+REVIEW_RESULT = "rv_result"
+REVIEW_EDITOR_GEN = "rv_editor_gen"
+
+# -- the page's bookkeeping --------------------------------------------------------------------------------
+URL = "_url"  # the query string the page last wrote or read
+URL_PROBLEMS = "_url_problems"
+PENDING_SPEC = "_pending_spec"  # a filter from a link, applied once the data's choices are known
+SOURCE_TABLE = "_sources"  # key -> entry of every dataset offered
+STORE_SEEN = "_store_seen"
+SHOW_STORE = "_show_store"  # something was just written to the store: show it
+PAGE_RUN = "_page_run"
+EXTENT = "_extent"  # the map's layer and the extent it was drawn for
+CLICKED = "_clicked"  # the last map click handled
+CLICK_BEFORE_PICK = "_click_before_pick"
+VERSIONS_SHOWN = "_versions_shown"
+MESSAGES = "_messages"
+
+Where = Literal["page", "form", "deleted", "review", "details", "toast"]
+Kind = Literal["error", "warning", "info", "success"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell the user, where to say it (``about``: the event it concerns), and a toast's icon."""
+
+    where: Where
+    kind: Kind
+    text: str
+    icon: str | None = None
+    about: str | None = None
+
+
+def post(where: Where, kind: Kind, text: str, icon: str | None = None, about: str | None = None) -> None:
+    """Queue ``text`` (plain text: it is escaped when shown) for ``where``."""
+    st.session_state.setdefault(MESSAGES, []).append(Message(where, kind, text, icon, about))
+
+
+def take(where: Where, about: str | None = None) -> list[Message]:
+    """The messages queued for ``where`` (and ``about``), removed from the queue."""
+    queue: list[Message] = st.session_state.get(MESSAGES, [])
+    mine = [m for m in queue if m.where == where and m.about == about]
+    st.session_state[MESSAGES] = [m for m in queue if m not in mine]
+    return mine
+
+
+def show_messages(where: Where, about: str | None = None) -> None:
+    """Draw, once, the messages queued for ``where`` (toasts as toasts)."""
+    for message in take(where, about):
+        if where == "toast":
+            st.toast(md_escape(message.text), icon=message.icon)
+        else:
+            getattr(st, message.kind)(md_escape(message.text), icon=message.icon)
+
+
+def get(key: str, default=None):
+    """``st.session_state.get``, for the keys above."""
+    return st.session_state.get(key, default)
