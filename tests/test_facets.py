@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conflictmap import facets, schema
+from conflictmap import facets, filters, schema
 from conflictmap.filters import FilterSpec
 
 
@@ -31,15 +31,15 @@ def events(make_events):
 
 
 def test_date_span_and_latest_day(events):
-    span = facets.date_span(events)
+    span = filters.date_span(events)
     assert (span.first, span.last) == (date(2022, 1, 15), date(2023, 10, 2))
     assert facets.latest_event_day(events) == date(2023, 10, 2)
-    assert facets.date_span(events.iloc[0:0]) is None
+    assert filters.date_span(events.iloc[0:0]) is None
     assert facets.latest_event_day(events.iloc[0:0]) is None
 
 
 def test_a_range_ending_after_the_last_start_is_in_the_span(make_events):
-    span = facets.date_span(make_events({"event_date": "2023-09-01", "date_end": "2023-09-15"}))
+    span = filters.date_span(make_events({"event_date": "2023-09-01", "date_end": "2023-09-15"}))
     assert span.last == date(2023, 9, 15)
 
 
@@ -140,7 +140,7 @@ def test_precision_and_area_groups(events):
 # -- the controls -------------------------------------------------------------------------------------------
 
 
-SPAN = facets.DateSpan(date(2022, 1, 15), date(2023, 10, 2))
+SPAN = filters.DateSpan(date(2022, 1, 15), date(2023, 10, 2))
 
 
 @pytest.mark.parametrize(

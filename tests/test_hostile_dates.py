@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap import facets
+from conflictmap import filters
 from conflictmap.filters import TABLE_FIRST_DAY, TABLE_LAST_DAY, FilterError, FilterSpec, clamp_dates
 from conflictmap.pageviews import DatabaseViews, MemoryViews
 from conflictmap.readers import read_events
@@ -66,7 +66,7 @@ def test_views_in_memory_answer_every_edge(seed: pd.DataFrame, params: dict, kep
 
 
 def test_the_note_says_which_date_was_dropped(seed: pd.DataFrame) -> None:
-    span = facets.date_span(seed)
+    span = filters.date_span(seed)
     clamped = clamp_dates(FilterSpec(date_from="0001-01-01", date_to="9999-12-31"), span)
     assert clamped.spec == FilterSpec()
     assert clamped.note == (

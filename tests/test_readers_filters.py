@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap import cli, facets, schema
+from conflictmap import cli, facets, filters, schema
 from conflictmap.filters import FilterError, FilterSpec
 from conflictmap.readers import read_events
 from conflictmap.store import GeoPackageStore, PostGISStore
@@ -111,7 +111,7 @@ def test_sidebar_choices_count_each_type_once_per_event(events):
 
 def test_controls_round_trip_the_new_filters():
     spec = SPECS["all three"]
-    span = facets.DateSpan(pd.Timestamp("2019-01-01").date(), pd.Timestamp("2024-12-31").date())
+    span = filters.DateSpan(pd.Timestamp("2019-01-01").date(), pd.Timestamp("2024-12-31").date())
     controls = facets.controls_from_spec(spec, span, span.last)
     assert (controls["actor_types"], controls["interactions"], controls["clear_only"]) == (
         ["Rebel group"],

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.gazetteer import canonical_admin1
 
 #: Admin levels areas exist for.
@@ -58,7 +59,7 @@ _NAME_COLUMNS = {
 _PARENT_COLUMNS = ("admin1", "ADM1_FR", "ADM1_EN", "admin1Name", "NAME_1")
 
 
-class AreaDataError(ValueError):
+class AreaDataError(ConflictmapError, ValueError):
     """Boundaries that cannot be used: the message names the file, the column or the level."""
 
 

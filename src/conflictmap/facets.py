@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -22,7 +21,7 @@ import pandas as pd
 
 from conflictmap import regions, schema
 from conflictmap.actors import actor_counts, actor_key, display_name
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import DateSpan, FilterSpec
 
 #: Preset name -> label, in the order the date picker lists them.
 DATE_PRESETS: dict[str, str] = {
@@ -51,24 +50,6 @@ FILTER_GROUPS: dict[str, tuple[str, ...]] = {
     "interactions": ("interactions",),
     "clarity": ("clear_only",),
 }
-
-
-@dataclass(frozen=True)
-class DateSpan:
-    """The first and last day of a table's events."""
-
-    first: date
-    last: date
-
-
-def date_span(events: pd.DataFrame) -> DateSpan | None:
-    """First ``event_date`` and last ``date_end`` of the events; ``None`` if there are none."""
-    if len(events) == 0:
-        return None
-    first = pd.Timestamp(events["event_date"].min()).date()
-    last_end = events["date_end"].max()
-    last = pd.Timestamp(events["event_date"].max() if pd.isna(last_end) else max(last_end, events["event_date"].max()))
-    return DateSpan(first, last.date())
 
 
 def latest_event_day(events: pd.DataFrame) -> date | None:

@@ -625,6 +625,24 @@ class FilterSpec:
 
 
 @dataclass(frozen=True)
+class DateSpan:
+    """The first and last day of a table's events."""
+
+    first: date
+    last: date
+
+
+def date_span(events: pd.DataFrame) -> DateSpan | None:
+    """First ``event_date`` and last ``date_end`` of the events; ``None`` if there are none."""
+    if len(events) == 0:
+        return None
+    first = pd.Timestamp(events["event_date"].min()).date()
+    last_end = events["date_end"].max()
+    last = pd.Timestamp(events["event_date"].max() if pd.isna(last_end) else max(last_end, events["event_date"].max()))
+    return DateSpan(first, last.date())
+
+
+@dataclass(frozen=True)
 class DateClamp:
     """A spec with its dates brought inside the data's span, and what the page or CLI says about it.
 
@@ -649,8 +667,8 @@ def clamp_dates(spec: FilterSpec, span: object, *, table_only: bool = False) -> 
     ----------
     spec : FilterSpec
         The filter as asked for (a link, the command line).
-    span : facets.DateSpan, (date, date) or None
-        The first and last day of the data (``facets.date_span``, or the views'
+    span : DateSpan, (date, date) or None
+        The first and last day of the data (``date_span``, or the views'
         ``choices()["span"]``); ``None`` when there are no events.
     table_only : bool
         Change only the dates a table cannot hold (before 1677 or after 2262), and keep

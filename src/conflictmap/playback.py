@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.viewport import PointArrays
 
 #: Steps a playback moves by.
@@ -42,7 +43,7 @@ _EPOCH = date(1970, 1, 1)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-class PlaybackError(ValueError):
+class PlaybackError(ConflictmapError, ValueError):
     """A playback that cannot be made: the message names the option and the value."""
 
 

@@ -11,9 +11,7 @@ from conflictmap.assets import AssetError
 from conflictmap.cli.common import UserError, read
 from conflictmap.cli.filtering import add_filter_options, filter_spec, page_params
 from conflictmap.export import describe_sources
-from conflictmap.export.animate import ANIMATION_KINDS, DEFAULT_FPS, write_animation
 from conflictmap.filters import FilterSpec
-from conflictmap.playback import MODES, STEPS
 from conflictmap.readers import FORMATS
 
 
@@ -102,6 +100,8 @@ def cmd_areas(args: argparse.Namespace) -> int:
 
 def cmd_animate(args: argparse.Namespace) -> int:
     """``snapshot --animate STEP``: write the filtered events as an animated GIF (or MP4 with ffmpeg)."""
+    from conflictmap.export.animate import ANIMATION_KINDS
+
     out = _check_output(args.data, args.output, tuple(f".{k}" for k in ANIMATION_KINDS))
     spec = _filter(args)
     events, report = read(args.data, args.format)
@@ -118,6 +118,8 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace, events, report, spec: FilterSpec, out: Path):
+    from conflictmap.export.animate import write_animation
+
     return write_animation(
         events,
         spec,
@@ -135,6 +137,10 @@ def _animate(args: argparse.Namespace, events, report, spec: FilterSpec, out: Pa
 def add_animate_options(parser: argparse.ArgumentParser) -> None:
     """``--animate``, ``--animate-mode`` and ``--fps`` on ``snapshot``."""
     group = parser.add_argument_group("animation (output .gif, or .mp4 when ffmpeg is installed)")
+    # Animations need the frame and drawing modules: loaded when a command is set up or run, not on import.
+    from conflictmap.export.animate import DEFAULT_FPS
+    from conflictmap.playback import MODES, STEPS
+
     group.add_argument("--animate", choices=STEPS, help="one frame per day, week or month of the filtered period")
     group.add_argument(
         "--animate-mode", choices=MODES, default="window", help="window: the period's events; cumulative: all so far"

@@ -25,8 +25,7 @@ from conflictmap.export import (
     write_export,
 )
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS, WIDTH_RANGE
-from conflictmap.facets import date_span
-from conflictmap.filters import clamp_dates
+from conflictmap.filters import clamp_dates, date_span
 from conflictmap.readers import FORMATS
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
 from conflictmap import areas, basemap
+from conflictmap.errors import ConflictmapError
 from conflictmap.export.provenance import Provenance, SourceInfo, make_provenance
 from conflictmap.filters import FilterSpec
 from conflictmap.mapview import EVENT_TYPE_COLORS, GRID_COLORS, UNKNOWN_TYPE_COLOR
@@ -49,7 +50,7 @@ _BACKGROUND = (236, 242, 246)
 _LAND, _BORDER, _REGION = (250, 249, 245), (150, 150, 150), (190, 190, 205)
 
 
-class AnimationError(ValueError):
+class AnimationError(ConflictmapError, ValueError):
     """An animation that cannot be written: the message says why and what would work."""
 
 

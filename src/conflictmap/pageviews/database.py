@@ -37,7 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from conflictmap import details, facets, schema, timeline, viewport
+from conflictmap import details, facets, filters, schema, timeline, viewport
 from conflictmap.actors import actor_counts, actor_mask, actor_table, distinct_actors
 from conflictmap.charts import activity_table, timeline_layout
 from conflictmap.export import default_title
@@ -195,7 +195,7 @@ class DatabaseViews:
         else:
             last, last_end = groups["last_date"].max(), groups["last_end"].max()
             last = last if pd.isna(last_end) else max(last, last_end)
-            dates = facets.DateSpan(pd.Timestamp(groups["first_date"].min()).date(), pd.Timestamp(last).date())
+            dates = filters.DateSpan(pd.Timestamp(groups["first_date"].min()).date(), pd.Timestamp(last).date())
             latest = pd.Timestamp(groups["last_date"].max()).date()
         actors = read.group_counts(None, schema.ACTOR_COLUMNS)
         # One pass for the actor-type, interaction and clarity pickers.

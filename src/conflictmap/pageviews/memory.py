@@ -11,7 +11,7 @@ from typing import TypeVar
 import geopandas as gpd
 import pandas as pd
 
-from conflictmap import charts, details, facets, timeline, viewport
+from conflictmap import charts, details, facets, filters, timeline, viewport
 from conflictmap.export import default_title
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.mapview import event_bounds
@@ -63,7 +63,7 @@ class MemoryViews:
     def choices(self) -> dict:
         events = self._events
         return {
-            "span": facets.date_span(events),
+            "span": filters.date_span(events),
             "latest": facets.latest_event_day(events),
             "types": facets.type_choices(events),
             "actors": facets.actor_choices(events),
