@@ -101,14 +101,15 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
     slots = CountSlots()
 
     def _keeps(_counts, group: str) -> None:
-        slots[group] = st.empty()
+        slots[group] = st.container()
 
     counts = None  # worked out after the map
     with st.sidebar:
         head, reset = st.columns([3, 2], vertical_alignment="bottom")
         head.header("Filters")
         reset.button("Reset", on_click=reset_filters, args=(info,), help="Show every event of the datasets shown")
-        slots["all"] = st.empty()
+        # Containers, not st.empty: the last counts stay in place until replaced, so the sidebar does not jump.
+        slots["all"] = st.container()
 
         span = info["span"]
         st.selectbox(
