@@ -47,3 +47,4 @@ def main(root: Path) -> None:
     headline.fill(ctx, top)
     timeline.timeline(ctx)
     tables.tabs(ctx)
+    layout.scripts()
