@@ -171,17 +171,17 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
         )
         _keeps(counts, "regions")
 
-        st.number_input("Minimum fatalities", min_value=0, step=1, key="f_min_fatalities")
+        st.number_input("Minimum fatalities", min_value=0, step=1, key=state.MIN_FATALITIES)
         _keeps(counts, "fatalities")
 
         st.toggle(
             "Precise only",
-            key="f_precise",
+            key=state.PRECISE,
             help="Only events placed at the named place (location precision 1) on a known day (date precision 1).",
         )
         _keeps(counts, "precision")
 
-        st.text_input("Search", key="f_text", placeholder="Words in notes, actors or places")
+        st.text_input("Search", key=state.TEXT, placeholder="Words in notes, actors or places")
         _keeps(counts, "text")
 
         if len(info["datasets"]) > 1 or st.session_state[state.DATASETS]:
