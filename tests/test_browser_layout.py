@@ -4,11 +4,11 @@ view and none under the legend or the controls; the headline one row; the timeli
 from __future__ import annotations
 
 import pytest
-from conftest import ARTIFACTS, SEED_EVENTS, offline_page, screenshot_if_failed
+from conftest import ARTIFACTS, SEED_EVENTS, offline_page, screenshot_if_failed, synthetic_events
 from playwright.sync_api import expect
 from test_browser import DRAW_TIMEOUT_MS, MAP_FRAME
 
-from conflictmap.readers import read_events
+from conflictmap.readers import read_events, write_events
 
 pytestmark = pytest.mark.browser
 SIZES = [(1280, 720), (1440, 900)]
@@ -81,6 +81,25 @@ def test_the_legend_folds_on_a_narrow_map_and_opens_on_a_click(browser, app_url,
         frame.locator(".cm-legend summary").click()
         expect(details).to_have_attribute("open", "")
         expect(frame.locator(".cm-legend")).to_contain_text("Strategic developments")
+    finally:
+        screenshot_if_failed(request, state.page)
+        context.close()
+
+
+def test_many_events_stay_clear_of_the_open_legend(browser, app_factory, tmp_path, request):
+    path = tmp_path / "events.parquet"
+    write_events(synthetic_events(130, seed=3), path)
+    context, state = offline_page(browser, {"width": 1440, "height": 900})
+    try:
+        state.page.goto(app_factory(path))
+        frame = state.page.frame_locator(MAP_FRAME)
+        expect(frame.locator(".leaflet-container[data-cm-fitted]")).to_be_attached(timeout=DRAW_TIMEOUT_MS)
+        expect(frame.locator(".cm-legend details")).to_have_attribute("open", "")
+        legend = frame.locator(".cm-legend").bounding_box()
+        markers = frame.locator("path.cm-event")
+        expect(markers.first).to_be_attached()
+        under = [m.get_attribute("class") for m in markers.all() if _overlaps(m.bounding_box(), legend)]
+        assert markers.count() > 100 and under == []
     finally:
         screenshot_if_failed(request, state.page)
         context.close()

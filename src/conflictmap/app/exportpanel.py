@@ -21,18 +21,22 @@ def export_panel(ctx: PageContext) -> None:
         f"Exports the current view: {md_escape(spec.describe())} · {plural(ctx.count, 'event')}. Every file records "
         "the filter, the datasets and a link that reopens this view."
     )
-    kind = st.selectbox("Format", options=list(downloads.KINDS), format_func=downloads.KIND_NAMES.get, key="x_kind")
+    kind = st.selectbox(
+        "Format", options=list(downloads.KINDS), format_func=downloads.KIND_NAMES.get, key=state.EXPORT_KIND
+    )
     placeholder = cache.ask(cache.export_title, data_key, spec_key, views, spec)
-    title = st.text_input("Title (optional)", key="x_title", placeholder=placeholder, max_chars=200)
+    title = st.text_input("Title (optional)", key=state.EXPORT_TITLE, placeholder=placeholder, max_chars=200)
     dpi = layout = None
     if kind == "png":
-        dpi = st.slider("Resolution (dpi)", *downloads.DPI_RANGE, value=downloads.DEFAULT_DPI, step=25, key="x_dpi")
+        dpi = st.slider(
+            "Resolution (dpi)", *downloads.DPI_RANGE, value=downloads.DEFAULT_DPI, step=25, key=state.EXPORT_DPI
+        )
     if kind == "csv":
         layout = st.radio(
             "Columns",
             options=list(downloads.CSV_LAYOUT_LABELS),
             format_func=downloads.CSV_LAYOUT_LABELS.get,
-            key="x_layout",
+            key=state.EXPORT_LAYOUT,
             horizontal=True,
         )
     try:
@@ -41,7 +45,7 @@ def export_panel(ctx: PageContext) -> None:
         st.error(md_escape(exc))
         return
     key = downloads.view_key(ctx.link_params, data_key, kind, options)
-    if st.button("Prepare export", key="x_prepare", type="primary"):
+    if st.button("Prepare export", key=state.EXPORT_PREPARE, type="primary"):
         bar = st.progress(0.0, text="Starting the export...")
         try:
             made = export_view(
@@ -67,7 +71,7 @@ def export_panel(ctx: PageContext) -> None:
             made.data,
             file_name=made.filename,
             mime=made.mime_type,
-            key="x_download",
+            key=state.EXPORT_DOWNLOAD,
             icon=":material/download:",
         )
         st.caption(f"{len(made.data) / 1e6:,.2f} MB · {plural(made.provenance.events, 'event')}")

@@ -27,7 +27,8 @@ def headline(ctx: PageContext) -> tuple[HeadlineSlots, DeltaGenerator]:
 
     The figures come after the map: a filter change redraws the map first.
     """
-    caption = st.empty()
+    # Containers, not st.empty: what the last run drew stays in place until it is replaced, so nothing jumps.
+    caption = st.container()
     with st.container(key=layout.HEADLINE_BOX):
         *columns, rest = st.columns([1] * len(headlines.FIGURES) + [2.4], vertical_alignment="bottom")
     return HeadlineSlots(caption, columns), rest

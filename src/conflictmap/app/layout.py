@@ -57,8 +57,12 @@ _ENTER_COMMITS_DATES = """
 
 
 def style() -> None:
-    """The page's styles, and Enter applying a typed date (invisible elements)."""
+    """The page's styles (an invisible element)."""
     st.html(_STYLE)
+
+
+def scripts() -> None:
+    """Enter applying a typed date: last on the page, where the element's gap shows nowhere."""
     st.html(_ENTER_COMMITS_DATES, unsafe_allow_javascript=True)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from conflictmap.app import datasets, headline, layout, mappanel, sidebar, storepanel, tables, timeline
+from conflictmap.app import datasets, headline, layout, mappanel, sidebar, state, storepanel, tables, timeline
 from conflictmap.assets import missing_assets
 
 
@@ -24,7 +24,7 @@ def main(root: Path) -> None:
     # Where the events come from: the picker's choices, a link's state, then the datasets read.
     sources = datasets.offer(seed if seed.exists() else None)
     datasets.data_sidebar(sources)
-    chosen = [k for k in st.session_state.get("f_sources", []) if k in sources.entries]
+    chosen = [k for k in st.session_state.get(state.SOURCES, []) if k in sources.entries]
     storepanel.store_live(sources.entries, chosen)
     layout.title()
     data = datasets.load(sources)
@@ -47,3 +47,4 @@ def main(root: Path) -> None:
     headline.fill(ctx, top)
     timeline.timeline(ctx)
     tables.tabs(ctx)
+    layout.scripts()

@@ -35,16 +35,16 @@ def _stored_events(window) -> pd.DataFrame:
 
 def extract_article(ctx: PageContext) -> None:
     """Read the pasted or uploaded article and keep its candidate events for review."""
-    uploaded = st.session_state.get("rv_file")
+    uploaded = st.session_state.get(state.REVIEW_FILE)
     shown = ctx.views.events
     stored = None if STORE_KEY in ctx.data.chosen else _stored_events
     st.session_state[state.REVIEW_RESULT] = reviewing.review_article(
-        st.session_state.get("rv_text") or "",
+        st.session_state.get(state.REVIEW_TEXT) or "",
         file_name=uploaded.name if uploaded is not None else None,
         file_data=uploaded.getvalue() if uploaded is not None else None,
-        published=st.session_state.get("rv_published"),
-        source=st.session_state.get("rv_source") or "",
-        lang=st.session_state.get("rv_lang") or "auto",
+        published=st.session_state.get(state.REVIEW_PUBLISHED),
+        source=st.session_state.get(state.REVIEW_SOURCE) or "",
+        lang=st.session_state.get(state.REVIEW_LANG) or "auto",
         existing=lambda candidates: nearby.events_near(candidates, shown, stored),
     )
     st.session_state[state.REVIEW_EDITOR_GEN] = st.session_state.get(state.REVIEW_EDITOR_GEN, 0) + 1
@@ -58,15 +58,15 @@ def review_panel(ctx: PageContext) -> None:
         "saved until you press “Save accepted”."
     )
     left, right = st.columns([3, 2])
-    left.text_area("Article text", key="rv_text", height=200, placeholder="Paste the article here")
+    left.text_area("Article text", key=state.REVIEW_TEXT, height=200, placeholder="Paste the article here")
     with right:
-        st.file_uploader("…or upload it", type=["txt", "html", "htm"], key="rv_file")
-        st.date_input("Published on", key="rv_published", value=None, format="YYYY-MM-DD")
-        st.text_input("Source", key="rv_source", placeholder="Outlet name, e.g. Journal du Mali")
+        st.file_uploader("…or upload it", type=["txt", "html", "htm"], key=state.REVIEW_FILE)
+        st.date_input("Published on", key=state.REVIEW_PUBLISHED, value=None, format="YYYY-MM-DD")
+        st.text_input("Source", key=state.REVIEW_SOURCE, placeholder="Outlet name, e.g. Journal du Mali")
         st.segmented_control(
-            "Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="rv_lang", default="auto"
+            "Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key=state.REVIEW_LANG, default="auto"
         )
-    if st.button("Extract events", key="rv_extract", type="primary"):
+    if st.button("Extract events", key=state.REVIEW_EXTRACT, type="primary"):
         with st.spinner("Reading the article..."):
             extract_article(ctx)
     result: reviewing.ReviewResult | None = st.session_state.get(state.REVIEW_RESULT)
@@ -80,7 +80,7 @@ def review_panel(ctx: PageContext) -> None:
         st.info("No event found in this article.")
         return
     st.markdown(f"**{plural(len(candidates), 'candidate event')}** from {md_escape(result.source)}")
-    editor_key = f"rv_editor-{st.session_state.get(state.REVIEW_EDITOR_GEN, 0)}"
+    editor_key = f"{state.REVIEW_EDITOR_PREFIX}{st.session_state.get(state.REVIEW_EDITOR_GEN, 0)}"
     edited = st.data_editor(
         result.table,
         key=editor_key,
@@ -106,7 +106,7 @@ def review_panel(ctx: PageContext) -> None:
     except AssetError as exc:
         st.error(f"The map cannot be drawn offline: {md_escape(exc)}")
     else:
-        st_folium(small, key="review_map", height=360, use_container_width=True, returned_objects=[])
+        st_folium(small, key=state.REVIEW_MAP, height=360, use_container_width=True, returned_objects=[])
     st.html(REVIEW_COLOURS)
     for position, (cid, row) in enumerate(reviewed.set_index(reviewed["event_id"].astype(str)).iterrows(), 1):
         flag = " · ⚠ likely duplicate" if result.table.loc[cid, review.DUPLICATE] else ""
@@ -115,7 +115,7 @@ def review_panel(ctx: PageContext) -> None:
         st.markdown(evidence_html(row), unsafe_allow_html=True)
     for cid, outcome in result.saved.items():
         st.caption(md_escape(f"{cid}: {outcome}"))
-    if st.button("Save accepted", key="rv_save", type="primary"):
+    if st.button("Save accepted", key=state.REVIEW_SAVE, type="primary"):
         saved = storeactions.save_candidates(review.accepted_fields(reviewed, edited, source=result.source))
         if saved.error:
             st.error(md_escape(saved.message))

@@ -101,14 +101,15 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
     slots = CountSlots()
 
     def _keeps(_counts, group: str) -> None:
-        slots[group] = st.empty()
+        slots[group] = st.container()
 
     counts = None  # worked out after the map
     with st.sidebar:
         head, reset = st.columns([3, 2], vertical_alignment="bottom")
         head.header("Filters")
         reset.button("Reset", on_click=reset_filters, args=(info,), help="Show every event of the datasets shown")
-        slots["all"] = st.empty()
+        # Containers, not st.empty: the last counts stay in place until replaced, so the sidebar does not jump.
+        slots["all"] = st.container()
 
         span = info["span"]
         st.selectbox(
@@ -170,17 +171,17 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
         )
         _keeps(counts, "regions")
 
-        st.number_input("Minimum fatalities", min_value=0, step=1, key="f_min_fatalities")
+        st.number_input("Minimum fatalities", min_value=0, step=1, key=state.MIN_FATALITIES)
         _keeps(counts, "fatalities")
 
         st.toggle(
             "Precise only",
-            key="f_precise",
+            key=state.PRECISE,
             help="Only events placed at the named place (location precision 1) on a known day (date precision 1).",
         )
         _keeps(counts, "precision")
 
-        st.text_input("Search", key="f_text", placeholder="Words in notes, actors or places")
+        st.text_input("Search", key=state.TEXT, placeholder="Words in notes, actors or places")
         _keeps(counts, "text")
 
         if info.get("actor_types") or st.session_state["f_actor_types"]:

@@ -33,7 +33,11 @@ UPLOADS = "uploads"  # key -> UploadedTable of this browser tab
 UPLOAD_RESULT = "upload_result"  # what reading the last upload gave
 STORE_IMPORT = "store_import"  # what importing it into the store gave
 PICK_ON_MAP, PICKED_POINT = "pick_on_map", "picked_point"
+MIN_FATALITIES, PRECISE, TEXT = "f_min_fatalities", "f_precise", "f_text"
 EXPORT_RESULT = "x_result"
+# The export tab's widgets.
+EXPORT_KIND, EXPORT_TITLE, EXPORT_DPI, EXPORT_LAYOUT = "x_kind", "x_title", "x_dpi", "x_layout"
+EXPORT_PREPARE, EXPORT_DOWNLOAD = "x_prepare", "x_download"
 TIMELINE_GEN = "timeline_gen"  # a new timeline key clears its drawn interval
 
 # -- the event form (``ev_<field>`` holds each field) ------------------------------------------------------
@@ -42,10 +46,21 @@ EDITING = "ev_edit"  # the stored event being edited: id, version, values before
 PROBLEMS = "ev_problems"  # field -> what is wrong with it
 PLACE_TEXT, PLACE_PICK, USE_POINT, REASON = "ev_place_text", "ev_place_pick", "ev_use_point", "ev_reason"
 PROBLEM_VALUES = "_ev_problem_values"  # the values the problems were found in
+# Per stored event: the deletion's reason and confirmation (``<prefix><event id>``).
+DELETE_REASON_PREFIX, DELETE_SURE_PREFIX = "del_reason-", "del_sure-"
+
+
+def form_key(field: str) -> str:
+    """The event form's widget for ``field``."""
+    return f"{FORM_PREFIX}{field}"
+
 
 # -- article review ----------------------------------------------------------------------------------------
 REVIEW_RESULT = "rv_result"
-REVIEW_EDITOR_GEN = "rv_editor_gen"
+REVIEW_EDITOR_GEN = "rv_editor_gen"  # a new editor key starts the editor from the new candidates
+REVIEW_TEXT, REVIEW_FILE, REVIEW_PUBLISHED = "rv_text", "rv_file", "rv_published"
+REVIEW_SOURCE, REVIEW_LANG, REVIEW_EXTRACT, REVIEW_SAVE = "rv_source", "rv_lang", "rv_extract", "rv_save"
+REVIEW_EDITOR_PREFIX, REVIEW_MAP = "rv_editor-", "review_map"
 
 # -- the page's bookkeeping --------------------------------------------------------------------------------
 URL = "_url"  # the query string the page last wrote or read

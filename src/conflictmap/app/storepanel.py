@@ -20,7 +20,11 @@ from conflictmap.store import StoreError
 
 def _form_inputs() -> dict[str, object]:
     """Every input of the event form by name (``point``: the point picked on the map)."""
-    values = {k.removeprefix(state.FORM_PREFIX): v for k, v in st.session_state.items() if str(k).startswith("ev_")}
+    values = {
+        k.removeprefix(state.FORM_PREFIX): v
+        for k, v in st.session_state.items()
+        if str(k).startswith(state.FORM_PREFIX)
+    }
     values["point"] = st.session_state.get(state.PICKED_POINT)
     return values
 
@@ -37,7 +41,7 @@ def edit_stored_event(event_id: str) -> None:
         return
     st.session_state[state.EDITING] = read.editing
     for name, value in read.values.items():
-        st.session_state[f"{state.FORM_PREFIX}{name}"] = value
+        st.session_state[state.form_key(name)] = value
     st.session_state[state.PLACE_PICK] = None
     st.session_state[state.PROBLEMS] = {}
     st.session_state[state.PANEL] = "Event store"
@@ -50,7 +54,7 @@ def new_event_form() -> None:
 
 def save_event(choices: list) -> None:
     """Check the form's values and add or edit the event in the store (a callback)."""
-    values = {name: st.session_state.get(f"{state.FORM_PREFIX}{name}") for name in eventform.EDITABLE}
+    values = {name: st.session_state.get(state.form_key(name)) for name in eventform.EDITABLE}
     pick = st.session_state.get(state.PLACE_PICK)
     place = choices[pick] if pick is not None and pick < len(choices) else None
     point = st.session_state.get(state.PICKED_POINT) if st.session_state.get(state.USE_POINT) else None
@@ -122,43 +126,45 @@ def store_panel(ctx: PageContext) -> None:
         for field in ("place", "latitude", "longitude", "admin1"):
             field_problem(field, still)
         d1, d2 = st.columns(2)
-        d1.date_input("Date", key="ev_event_date", value=None, format="YYYY-MM-DD")
-        d2.date_input("Until (optional)", key="ev_date_end", value=None, format="YYYY-MM-DD")
+        d1.date_input("Date", key=state.form_key("event_date"), value=None, format="YYYY-MM-DD")
+        d2.date_input("Until (optional)", key=state.form_key("date_end"), value=None, format="YYYY-MM-DD")
         field_problem("event_date", still)
         field_problem("date_end", still)
         st.selectbox(
             "Date precision",
             options=list(eventform.TIME_PRECISION_LABELS),
             format_func=eventform.TIME_PRECISION_LABELS.get,
-            key="ev_time_precision",
+            key=state.form_key("time_precision"),
         )
         field_problem("time_precision", still)
     with right:
-        st.selectbox("Type", options=eventform.EVENT_TYPES, key="ev_event_type", index=None, placeholder="Pick")
+        st.selectbox(
+            "Type", options=eventform.EVENT_TYPES, key=state.form_key("event_type"), index=None, placeholder="Pick"
+        )
         field_problem("event_type", still)
-        subs = eventform.sub_types(st.session_state.get("ev_event_type"))
-        if st.session_state.get("ev_sub_event_type") not in subs:
-            st.session_state["ev_sub_event_type"] = None
-        st.selectbox("Sub-type", options=subs, key="ev_sub_event_type", index=None, placeholder="Pick")
+        subs = eventform.sub_types(st.session_state.get(state.form_key("event_type")))
+        if st.session_state.get(state.form_key("sub_event_type")) not in subs:
+            st.session_state[state.form_key("sub_event_type")] = None
+        st.selectbox("Sub-type", options=subs, key=state.form_key("sub_event_type"), index=None, placeholder="Pick")
         field_problem("sub_event_type", still)
         known = eventform.actor_choices(ctx.data.info["actors"]["display_name"])
         for name in ("actor1", "actor2"):
-            current = st.session_state.get(f"ev_{name}")
+            current = st.session_state.get(state.form_key(name))
             options = known if current in (None, "") or current in known else [current, *known]
             st.selectbox(
                 eventform.FIELD_LABELS[name],
                 options=options,
-                key=f"ev_{name}",
+                key=state.form_key(name),
                 index=None,
                 accept_new_options=True,
                 placeholder="Pick or type a new name",
             )
             field_problem(name, still)
-        st.number_input("Fatalities", min_value=0, step=1, key="ev_fatalities")
+        st.number_input("Fatalities", min_value=0, step=1, key=state.form_key("fatalities"))
         field_problem("fatalities", still)
-    st.text_input("Source (required)", key="ev_source", placeholder="Who reported it: outlet, date, link")
+    st.text_input("Source (required)", key=state.form_key("source"), placeholder="Who reported it: outlet, date, link")
     field_problem("source", still)
-    st.text_area("Notes", key="ev_notes", height=90)
+    st.text_area("Notes", key=state.form_key("notes"), height=90)
     field_problem("notes", still)
     st.text_input("Reason for the change (optional, kept in the history)", key=state.REASON)
     st.button(
@@ -248,15 +254,17 @@ def delete_form(event_id: str, version: int) -> None:
         "The event leaves the map, the counts and the exports. It is kept, with its history, and can be "
         "restored from the Event store tab."
     )
-    reason = st.text_input("Reason (required, kept in the history)", key=f"del_reason-{event_id}", max_chars=500)
-    confirmed = st.checkbox("Yes, delete this event", key=f"del_sure-{event_id}")
+    reason = st.text_input(
+        "Reason (required, kept in the history)", key=f"{state.DELETE_REASON_PREFIX}{event_id}", max_chars=500
+    )
+    confirmed = st.checkbox("Yes, delete this event", key=f"{state.DELETE_SURE_PREFIX}{event_id}")
     if st.button("Delete", key=f"delete-{event_id}", type="primary", icon=":material/delete:"):
         problem = deletions.delete_problem(reason, confirmed)
         if problem:
             st.error(md_escape(problem))
             return
         if delete_stored_event(event_id, version, reason.strip()):
-            for key in (f"del_reason-{event_id}", f"del_sure-{event_id}"):
+            for key in (f"{state.DELETE_REASON_PREFIX}{event_id}", f"{state.DELETE_SURE_PREFIX}{event_id}"):
                 st.session_state.pop(key, None)
         # The button sits in the map's fragment; the map and the counts are outside it.
         st.rerun(scope="app")
