@@ -139,7 +139,11 @@ def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
     head = _head_lines(path, encoding)
     widest = max(head, key=lambda line: max(line.count(d) for d in _DELIMITERS), default="")
     sep = sniff_delimiter(widest)
-    parsed = list(csv.reader(head, delimiter=sep))
+    try:
+        parsed = list(csv.reader(head, delimiter=sep))
+    except csv.Error:
+        # A field too long for the csv module (not a header anyway): count fields roughly.
+        parsed = [line.split(sep) for line in head]
     skip = header_position([len([f for f in fields if f.strip()]) for fields in parsed])
     names = None
     notes = []
