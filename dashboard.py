@@ -249,6 +249,11 @@ def headline(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSp
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def people_nearby(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> int | None:
+    return _views.people_nearby(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def timeline_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
     return _views.timeline(_spec)
 
@@ -1294,6 +1299,12 @@ for col, (name, label) in zip(
     # Events and fatalities carry their course over the timeline's periods.
     trend = numbers[2][name].tolist() if name in ("events", "fatalities") and len(numbers[2]) > 1 else None
     col.metric(label, f"{figure['value']:,}", delta=delta, delta_color=colour, delta_arrow=arrow, chart_data=trend)
+people = ask(people_nearby, data_key, spec_key, views, spec)
+if people is not None:
+    st.caption(
+        f"About {people:,} people live within 5 km of the selected events "
+        "(ACLED's estimates, each place counted once; places close together share people)."
+    )
 if before is not None:
     st.caption(
         f"Changes against the previous {(spec.date_to - spec.date_from).days + 1} days: "

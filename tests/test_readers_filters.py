@@ -183,3 +183,23 @@ def test_cli_db_export_and_acled_deleted(run, tmp_path, monkeypatch):
         in stdout
     )
     assert "rejected row 3, column 'event_id_cnty'" in err
+
+
+def test_both_views_offer_the_same_choices_and_people_nearby(stored, events):
+    from conflictmap.pageviews import DatabaseViews, MemoryViews
+
+    db, mem = DatabaseViews(stored), MemoryViews(stored.query())
+    try:
+        mine, theirs = db.choices(), mem.choices()
+        for key in ("actor_types", "interactions", "unclear"):
+            assert mine[key] == theirs[key], key
+        assert dict(mine["actor_types"])["Civilians"] == 8 and mine["unclear"] == 1
+        for spec in (FilterSpec(), FilterSpec(actor_types=["Civilians"]), FilterSpec(datasets=["ucdp_ged"])):
+            assert db.people_nearby(spec) == mem.people_nearby(spec)
+        # The 2024 events share one point: its people are counted once, the largest estimate (88,000).
+        assert mem.people_nearby(FilterSpec()) == 88000
+        assert mem.people_nearby(FilterSpec(interactions=["Political militia-Civilians"])) == 5400
+        assert mem.people_nearby(FilterSpec(datasets=["ucdp_ged"])) is None
+        assert db.filter_counts(SPECS["all three"]) == mem.filter_counts(SPECS["all three"])
+    finally:
+        db.close()
