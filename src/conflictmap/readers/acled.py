@@ -1,6 +1,12 @@
 """ACLED exports, every layout in circulation, onto canonical names.
 
-- the current export (31 columns, ``event_id_cnty`` ... ``timestamp``);
+- the current export (31 columns, ``event_id_cnty`` ... ``timestamp``), text
+  actor types since 2023, the ``population_*`` columns after ``timestamp``
+  when asked for, and the export tool's "(Sample)" and empty lines above the
+  header (skipped when the file is read);
+- API replies: ``events_from_reply`` for the JSON ``{"status", "success",
+  "count", "data"}`` (the CSV reply is the export layout); ACLED's deleted
+  events through ``read_deleted`` / ``deleted_from_reply`` and ``apply_deleted``;
 - the 2020 HDX layout (``data_id``, ``event_id_no_cnty``, ``iso3``; no
   ``disorder_type``, ``civilian_targeting`` or ``tags``), often with HXL's
   hashtag row under the header (skipped when the file is read);
