@@ -73,6 +73,9 @@ LAYOUTS = {
     "acled 2017 upper case, cp1252": lambda tmp: FIXTURES / "acled_2017_upper.csv",
     "acled 2017 lower case": _lower_acled_2017,
     "acled 2019 export tool": lambda tmp: FIXTURES / "acled_2019.csv",
+    "acled 2020 hdx": lambda tmp: FIXTURES / "acled_hdx_2020.csv",
+    "acled excel re-save, cp1252": lambda tmp: FIXTURES / "acled_excel_fr.csv",
+    "acled api reply": lambda tmp: FIXTURES / "acled_api_reply.json",
     "acled current": lambda tmp: FIXTURES / "acled_current.csv",
     "acled 2024 with preamble": lambda tmp: FIXTURES / "acled_2024_preamble.csv",
     "acled 2024 upper-case header": _upper_header,
@@ -83,8 +86,8 @@ LAYOUTS = {
     "ucdp api page": lambda tmp: FIXTURES / "ucdp_api_page.json",
 }
 #: Rows the fixture holds on purpose that its source's codebook does not allow (type_of_violence 4, an end
-#: before the start): the only rejections.
-INVALID_ON_PURPOSE = {"ucdp ged": {8, 9}}
+#: before the start, 31 June, a latitude "north"): the only rejections.
+INVALID_ON_PURPOSE = {"ucdp ged": {8, 9}, "acled 2020 hdx": {8}, "acled api reply": {4}}
 
 
 @pytest.mark.parametrize("layout", list(LAYOUTS))
