@@ -150,6 +150,25 @@ def test_an_unknown_actor_type_is_kept_with_a_warning(tmp_path):
     assert any(w.startswith("interaction: 1 value(s) kept as written") for w in report.warnings)
 
 
+@pytest.mark.parametrize(
+    ("written", "label"),
+    [
+        ("Rebel group \u2013 Civilians", "Rebel group-Civilians"),  # the codebook's en dash
+        ("Civilians-Rebel group", "Rebel group-Civilians"),
+        ("27", "Rebel group-Civilians"),
+        ("27.0", "Rebel group-Civilians"),
+        ("protesters ONLY", "Protesters only"),
+        ("80", "External/Other forces only"),
+    ],
+)
+def test_interaction_spellings(written, label):
+    from conflictmap.filters import FilterSpec
+    from conflictmap.readers.actortypes import interaction
+
+    assert interaction(written) == (label, True)
+    assert FilterSpec(interactions=[written.removesuffix(".0")]).interactions == (label,)
+
+
 def test_a_missing_interaction_is_made_from_the_actor_types(tmp_path):
     frame = pd.read_csv(FIXTURES / "acled_2019.csv", dtype=str, keep_default_na=False).drop(columns="interaction")
     frame.to_csv(tmp_path / "no_interaction.csv", index=False)
