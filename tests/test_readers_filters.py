@@ -203,3 +203,9 @@ def test_both_views_offer_the_same_choices_and_people_nearby(stored, events):
         assert db.filter_counts(SPECS["all three"]) == mem.filter_counts(SPECS["all three"])
     finally:
         db.close()
+
+
+def test_info_lists_the_interactions(run):
+    code, stdout, _ = run("info", FIXTURES / "acled_2019.csv")
+    assert code == 0
+    assert stdout.split("interactions:\n", 1)[1].splitlines()[0].split() == ["2", "State", "forces-Rebel", "group"]
