@@ -44,6 +44,7 @@ test: setup lint
 bench: setup
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.database
+	$(BIN)/python -m benchmarks.areas
 
 clean:
 	rm -rf $(VENV) static/vendor build dist .pytest_cache .ruff_cache

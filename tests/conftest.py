@@ -16,13 +16,13 @@ from pathlib import Path
 
 import appserver
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 from appserver import CHROMIUM, CHROMIUM_ARGS, RunningApp
+from builders import BACKENDS, Target, build_events, event_row, synthetic_events
 from pgcluster import Cluster, session_cluster
 
-from conflictmap import schema
+from conflictmap.store import EventStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_EVENTS = ROOT / "data" / "seed_events.csv"
@@ -39,62 +39,13 @@ HOSTILE_PLACE = '"><svg onload=alert(4)>'
 # -- event tables ------------------------------------------------------------------------------------
 
 
-def _event_row(i: int, **values: object) -> dict[str, object]:
-    row: dict[str, object] = {
-        "event_id": f"TEST-{i:05d}",
-        "dataset": "test",
-        "event_date": "2023-09-07",
-        "event_type": "Battles",
-        "sub_event_type": "Armed clash",
-        "actor1": "Military Forces of Mali (2021-)",
-        "actor2": "JNIM: Jamaah Nusrat al-Islam wal Muslimin",
-        "fatalities": 0,
-        "country": "Mali",
-        "admin1": "Mopti",
-        "location": "Mopti",
-        "latitude": 14.4843,
-        "longitude": -4.1830,
-        "geo_precision": 1,
-        "source": "Test source",
-        "notes": f"Invented event {i} for the tests.",
-    }
-    row.update(values)
-    return row
-
-
 @pytest.fixture
 def make_events() -> Callable[..., gpd.GeoDataFrame]:
-    """Build a canonical event table from row overrides: ``make_events({"fatalities": 3}, {...})``."""
+    """Build a canonical event table from row overrides: ``make_events({"fatalities": 3}, {...})``.
 
-    def build(*rows: dict[str, object]) -> gpd.GeoDataFrame:
-        return schema.to_canonical(pd.DataFrame([_event_row(i, **r) for i, r in enumerate(rows)]))
-
-    return build
-
-
-def synthetic_events(n: int, seed: int = 0) -> gpd.GeoDataFrame:
-    """``n`` random canonical events over Mali: every type, precision and a spread of fatalities."""
-    rng = np.random.default_rng(seed)
-    types = np.array(schema.EVENT_TYPES)[rng.integers(0, len(schema.EVENT_TYPES), n)]
-    frame = pd.DataFrame(
-        {
-            "event_id": [f"SYN-{i}" for i in range(n)],
-            "dataset": "synthetic",
-            "event_date": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), unit="D"),
-            "event_type": types,
-            "sub_event_type": [schema.TAXONOMY[t][0] for t in types],
-            "actor1": rng.choice(["Military Forces of Mali (2021-)", "JNIM", "ISGS", "Dozo militia"], n),
-            "fatalities": rng.poisson(2, n) * rng.integers(0, 2, n),
-            "country": "Mali",
-            "admin1": rng.choice(["Mopti", "Gao", "Timbuktu", "Segou"], n),
-            "location": [f"Place {i % 500}" for i in range(n)],
-            "latitude": rng.uniform(10.5, 24.5, n),
-            "longitude": rng.uniform(-12.0, 4.0, n),
-            "geo_precision": rng.integers(1, 5, n),
-            "notes": [f"Synthetic event {i}." for i in range(n)],
-        }
-    )
-    return schema.to_canonical(frame)
+    ``builders.build_events``; pass ``base=builders.BARE_ROW`` for events with no actors or places.
+    """
+    return build_events
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +65,7 @@ def synthetic() -> Callable[[int], gpd.GeoDataFrame]:
 def hostile_csv(tmp_path: Path) -> Path:
     """A canonical CSV of one event whose notes, actor and place hold HTML that would run script."""
     frame = pd.DataFrame(
-        [_event_row(0, notes=HOSTILE_NOTE, actor1=HOSTILE_ACTOR, location=HOSTILE_PLACE, event_id="HOSTILE-1")]
+        [event_row(0, notes=HOSTILE_NOTE, actor1=HOSTILE_ACTOR, location=HOSTILE_PLACE, event_id="HOSTILE-1")]
     )
     path = tmp_path / "hostile_events.csv"
     frame.to_csv(path, index=False)
@@ -275,3 +226,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 def pg_cluster() -> Iterator[Cluster]:
     """The throwaway PostgreSQL + PostGIS cluster (skipped locally, a failure under CI, when not installed)."""
     yield from session_cluster()
+
+
+# -- stores -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
+    """Where an empty store of each backend goes: a GeoPackage path (not made yet), or a fresh PostGIS database."""
+    if request.param == "geopackage":
+        yield Target("geopackage", str(tmp_path / "store" / "events.gpkg"))
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield Target("postgis", url)
+    cluster.drop_database(url)
+
+
+@pytest.fixture
+def store(target: Target) -> Iterator[EventStore]:
+    """An empty store of each backend, open."""
+    opened = target.open()
+    yield opened
+    opened.close()

@@ -5,16 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from builders import BARE_ROW, build_events
 
 from conflictmap import actors
-from conflictmap.schema import ACTOR_COLUMNS, to_canonical
+from conflictmap.schema import ACTOR_COLUMNS
 
 
 def make_events(*rows: dict) -> pd.DataFrame:
-    base = {"event_date": "2023-08-01", "event_type": "Battles", "latitude": 14.0, "longitude": -4.0}
-    frame = pd.DataFrame([{**base, **row} for row in rows])
-    frame["event_id"] = [f"T{i}" for i in range(len(frame))]
-    return to_canonical(frame)
+    return build_events(*rows, base=BARE_ROW)
 
 
 def as_object_columns(events: pd.DataFrame) -> pd.DataFrame:

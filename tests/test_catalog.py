@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import BARE_ROW, build_events
 from conftest import ROOT
 
 from conflictmap import catalog, schema
@@ -209,15 +210,7 @@ def test_combine_of_one_or_none():
 
 
 def _one_event(event_id: str, place: str):
-    row = {
-        "event_id": [event_id],
-        "event_date": ["2023-09-07"],
-        "event_type": ["Battles"],
-        "latitude": [16.27],
-        "longitude": [-0.04],
-        "location": [place],
-    }
-    return schema.to_canonical(pd.DataFrame(row))
+    return build_events({"event_id": event_id, "location": place}, base=BARE_ROW)
 
 
 def test_combine_joins_object_and_str_categories():

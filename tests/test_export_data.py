@@ -15,7 +15,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from conflictmap.export import ExportError, export_view, read_provenance, write_export
-from conflictmap.export.data import ACLED_COLUMNS
+from conflictmap.export.data import ACLED_COLUMNS, acled_codes
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 from conflictmap.schema import COLUMNS
@@ -61,10 +61,14 @@ def test_the_acled_layout_reads_back_through_the_acled_reader(events, tmp_path):
     back, report = read_events(path)
     assert report.format == "acled"
     assert report.rows_loaded == len(events) and report.rows_rejected == 0
-    carried = [
-        c for c in COLUMNS if c not in ("dataset", "date_end", "fatalities_low", "fatalities_high", "source_event_type")
-    ]
+    # Actor types, interaction, iso and region the events lack are worked out (test below), so compared apart.
+    worked_out = ("actor1_type", "actor2_type", "interaction", "iso", "region")
+    lost = ("dataset", "date_end", "fatalities_low", "fatalities_high", "source_event_type")
+    carried = [c for c in COLUMNS if c not in lost + worked_out]
     _same(back, events, carried)
+    for column in worked_out:
+        given = events[column].astype(object).notna().to_numpy()
+        assert back[column].astype(object)[given].tolist() == events[column].astype(object)[given].tolist()
     assert set(back["dataset"].astype(str)) == {"acled"}
     # The provenance still names the datasets the rows came from.
     assert [d.name for d in read_provenance(path).datasets] == ["acled", "ucdp_ged", "manual"]
@@ -135,3 +139,31 @@ def test_options_that_do_not_apply_are_refused(events, tmp_path):
     with pytest.raises(ExportError, match="drawing mode"):
         write_export(events, SPEC, tmp_path / "x.csv", mode="density")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_acled_layout_fills_actor_types_interaction_iso_and_region(events, tmp_path):
+    path = tmp_path / "acled.csv"
+    write_export(events, FilterSpec(), path, layout="acled", created=MADE)
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("event_id_cnty")
+    codes = rows[["inter1", "inter2", "interaction"]]
+    # State forces against a rebel group; a militia against the state; rebels against civilians.
+    assert codes.loc["MIX-01"].tolist() == ["State forces", "Rebel group", "State forces-Rebel group"]
+    assert codes.loc["MIX-02"].tolist() == ["Political militia", "State forces", "State forces-Political militia"]
+    assert codes.loc["MIX-03"].tolist() == ["Rebel group", "Civilians", "Rebel group-Civilians"]
+    # A sole actor: "<type> only".
+    assert codes.loc["MIX-04"].tolist() == ["Protesters", "", "Protesters only"]
+    assert set(rows["iso"]) == {"466"} and set(rows["region"]) == {"Western Africa"}
+    back, report = read_events(path)
+    assert report.rows_rejected == 0 and len(back) == len(events)
+
+
+def test_acled_codes_keep_the_values_the_events_carry_and_leave_unknowns_empty(make_events):
+    events = make_events(
+        {"actor1": "Somebody nobody knows", "actor2": "Civilians (Mali)", "country": "Atlantis"},
+        {"actor1": "Military Forces of Mali (2021-)", "actor2": "JNIM", "country": "Niger"},
+    )
+    codes = acled_codes(events)
+    assert codes["inter1"].isna().tolist() == [True, False] and codes["interaction"].isna().tolist() == [True, False]
+    assert codes["iso"].tolist()[1] == 562 and codes["region"].tolist() == ["", "Western Africa"]
+    events["region"] = ["Atlantic Ocean", ""]
+    assert acled_codes(events)["region"].tolist() == ["Atlantic Ocean", "Western Africa"]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conflictmap import mapview
 from conflictmap.export import write_export
 from conflictmap.filters import FilterSpec
+from conflictmap.grid import aggregate_grid
 from conflictmap.readers import read_events
 
 pytestmark = pytest.mark.browser
@@ -94,7 +94,7 @@ def test_grid_cells_add_up_to_the_events(browser_page, tmp_path, synthetic):
     events = synthetic(3000)
     path = tmp_path / "grid.html"
     prov, _ = write_export(events, FilterSpec(), path, mode="density", created=MADE)
-    grid = mapview.aggregate_grid(events, prov.drawing["cell_deg"])
+    grid = aggregate_grid(events, prov.drawing["cell_deg"])
     page = _open(browser_page, path)
     expect(page.locator("path.cm-cell")).to_have_count(len(grid))
     counts = page.evaluate(_CELL_COUNTS_JS)

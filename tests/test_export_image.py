@@ -13,7 +13,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from conflictmap import mapview
+from conflictmap import grid, mapview
 from conflictmap.export import ImageOptionError, export_view, read_provenance
 from conflictmap.export.image import HOME_FILL, MAP_RECT, PAGE_IN, render_figure, write_image
 from conflictmap.export.provenance import make_provenance
@@ -110,8 +110,8 @@ def test_the_grid_shows_counts_and_the_type_colours_in_its_legend(synthetic):
     fig, ax = render_figure(events, _prov(events), mode="density")
     cells = [c for c in ax.collections if c.get_zorder() == 4]
     assert len(cells) == 1
-    grid = mapview.aggregate_grid(events, mapview.choose_cell_deg(events))
-    assert len(cells[0].get_paths()) == len(grid) and grid["events"].sum() == 3000
+    counted = grid.aggregate_grid(events, grid.choose_cell_deg(events))
+    assert len(cells[0].get_paths()) == len(counted) and counted["events"].sum() == 3000
     texts = " ".join(t.get_text() for a in fig.axes for t in a.texts)
     assert "Events per" in texts and "Battles" in texts
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,8 +14,10 @@ from conflictmap.export import KINDS, ProvenanceError, read_provenance, sidecar_
 from conflictmap.export.provenance import (
     ATTRIBUTIONS,
     Provenance,
+    SourceInfo,
     make_provenance,
     source_info,
+    upload_info,
     view_url,
 )
 from conflictmap.export.stored import pdf_info, pdf_string
@@ -92,6 +95,24 @@ def test_sources_that_are_gone_are_named_without_a_hash(tmp_path):
         read_events(FIXTURE)[0], FilterSpec(), "csv", title="T", sources=[info], created=MADE, base_url=""
     )
     assert "uploaded.csv (acled; the file was not found when exporting)" in "\n".join(prov.lines())
+
+
+def test_an_uploaded_file_is_recorded_with_the_hash_of_its_bytes():
+    data = FIXTURE.read_bytes()
+    received = datetime(2024, 5, 2, 9, 0, tzinfo=UTC)
+    info = upload_info("../folder/mixed_events.csv", data, format="canonical", rows_read=9, received=received)
+    assert info == SourceInfo(
+        file="mixed_events.csv",
+        sha256=hashlib.sha256(data).hexdigest(),
+        bytes=len(data),
+        modified="2024-05-02T09:00:00Z",
+        format="canonical",
+        rows_read=9,
+    )
+    assert info.sha256 == source_info(FIXTURE).sha256, "the same hash as the file on disk"
+    prov = make_provenance(read_events(FIXTURE)[0], FilterSpec(), "csv", title="T", sources=[info], created=MADE)
+    assert f"  sha256 {info.sha256}" in prov.lines()
+    assert Provenance.from_json(prov.to_json()).sources[0].sha256 == info.sha256
 
 
 def test_view_url_uses_the_public_url_setting(monkeypatch):

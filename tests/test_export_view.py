@@ -33,6 +33,19 @@ def test_file_names_say_what_the_view_shows_and_when_it_was_made():
     assert name.endswith("_2024-05-02.html") and "/" not in name and "\\" not in name
 
 
+def test_the_two_csv_layouts_download_under_different_names(make_events):
+    assert (
+        export_filename(FilterSpec(), "csv", MADE, layout="acled")
+        == "conflictmap_all-events_acled-layout_2024-05-02.csv"
+    )
+    assert export_filename(FilterSpec(), "png", MADE, layout="acled") == "conflictmap_all-events_2024-05-02.png"
+    events = make_events({})
+    names = {
+        export_view(events, FilterSpec(), "csv", layout=lay, created=MADE).filename for lay in ("canonical", "acled")
+    }
+    assert names == {"conflictmap_all-events_2024-05-02.zip", "conflictmap_all-events_acled-layout_2024-05-02.zip"}
+
+
 def test_long_views_give_names_of_bounded_length():
     spec = FilterSpec(actors=tuple(f"Actor number {i}" for i in range(40)))
     assert len(export_filename(spec, "geojson", MADE)) < 120

@@ -13,12 +13,12 @@ import pytest
 from conftest import HOSTILE_ACTOR, HOSTILE_NOTE, HOSTILE_PLACE
 
 from conflictmap import mapview, schema
+from conflictmap.grid import aggregate_grid
 from conflictmap.mapview import (
     CLUSTERS_MAX,
     EVENT_TYPE_COLORS,
     POINTS_MAX,
     PRECISION_RING_M,
-    aggregate_grid,
     build_map,
     choose_mode,
     marker_radius,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
+from builders import Target
 from conftest import SEED_EVENTS
 
 from conflictmap.store import (
@@ -24,7 +25,6 @@ from conflictmap.store import (
 )
 from conflictmap.store.postgis import PostGISStore
 
-BACKENDS = ("geopackage", "postgis")
 NEW_EVENT = {
     "place": "Gao",
     "event_date": "2023-09-10",
@@ -34,27 +34,10 @@ NEW_EVENT = {
 }
 
 
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Where an empty store of each backend goes: ``(backend, path or URL)``."""
-    if request.param == "geopackage":
-        yield "geopackage", str(tmp_path / "events.gpkg")
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
-    yield "postgis", url
-    cluster.drop_database(url)
-
-
-def opened(location: tuple[str, str], **options: object) -> EventStore:
-    backend, where = location
-    return GeoPackageStore(where, **options) if backend == "geopackage" else PostGISStore(where, **options)
-
-
 @pytest.fixture
-def store(location: tuple[str, str]) -> Iterator[EventStore]:
+def store(target: Target) -> Iterator[EventStore]:
     """A store of each backend holding the five seed events."""
-    with opened(location) as made:
+    with target.open() as made:
         made.import_file(SEED_EVENTS)
         yield made
 
@@ -106,20 +89,20 @@ def test_writes_that_do_not_happen_leave_the_token(store):
     assert store.change_token() == before
 
 
-def test_another_connection_sees_the_change_at_once(location, store):
-    with opened(location) as other:
+def test_another_connection_sees_the_change_at_once(target, store):
+    with target.open() as other:
         seen = other.change_token()
         assert seen == store.change_token()
         store.delete_event("SEED-0002", reason="duplicate", user="analyst-c")
         assert other.change_token() != seen
 
 
-def test_a_store_made_before_the_count_counts_from_its_next_write(location, store):
+def test_a_store_made_before_the_count_counts_from_its_next_write(target, store):
     meta = store._table("meta")
     with store._transaction(write=True) as tx:
         tx.execute(f"DELETE FROM {meta} WHERE key = ?", ["changes"])
     old = store.change_token()
-    with opened(location) as again:
+    with target.open() as again:
         assert again.change_token() == old
         again.delete_event("SEED-0001", reason="duplicate")
         assert again.change_token() != old
@@ -127,12 +110,12 @@ def test_a_store_made_before_the_count_counts_from_its_next_write(location, stor
         assert tx.rows(f"SELECT value FROM {meta} WHERE key = ?", ["changes"]) == [("1",)]
 
 
-def test_a_store_made_anew_does_not_repeat_a_token(location, tmp_path):
-    with opened(location) as first:
+def test_a_store_made_anew_does_not_repeat_a_token(target, tmp_path):
+    with target.open() as first:
         first.import_file(SEED_EVENTS)
         token = first.change_token()
         first.backup(tmp_path / "copy.gpkg")
-    backend, where = location
+    backend, where = target.backend, target.location
     if backend == "geopackage":
         Path(where).unlink()
         for extra in Path(where).parent.glob(Path(where).name + "-*"):
@@ -140,7 +123,7 @@ def test_a_store_made_anew_does_not_repeat_a_token(location, tmp_path):
     else:
         with PostGISStore(where) as gone, gone._transaction(write=True) as tx:
             tx.execute("DROP SCHEMA conflictmap CASCADE")
-    with opened(location) as second:
+    with target.open() as second:
         second.restore(tmp_path / "copy.gpkg")
         assert second.count() == 5
         assert second.change_token() != token

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_store import acled_row, week1_rows, week2_rows, write_acled
+from builders import Target, acled_row, week1_rows, week2_rows, write_acled
 
 from conflictmap import cli
 from conflictmap.readers import read_events
@@ -15,16 +15,10 @@ from conflictmap.readers import read_events
 Run = Callable[..., tuple[int, str, str]]
 
 
-@pytest.fixture(params=["geopackage", "postgis"])
-def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
+@pytest.fixture
+def where(target: Target) -> list[str]:
     """The options naming an empty store of each backend."""
-    if request.param == "geopackage":
-        yield ["--store", str(tmp_path / "team" / "events.gpkg")]
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
-    yield ["--db", url]
-    cluster.drop_database(url)
+    return target.cli_options()
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ import selectors
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_store import WEEK2_STAMP, Target, acled_row, assert_same, snapshot, write_acled
+from builders import WEEK2_STAMP, Target, acled_row, assert_same, snapshot, write_acled
 
 from conflictmap.store import EventStore, GeoPackageStore, StoreBusyError
 from conflictmap.store.postgis import PostGISStore
@@ -62,17 +61,6 @@ for i in range(int(sys.argv[1])):
     )
 print("DONE", flush=True)
 """
-
-
-@pytest.fixture(params=["geopackage", "postgis"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
-    if request.param == "geopackage":
-        yield Target("geopackage", str(tmp_path / "events.gpkg"))
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
-    yield Target("postgis", url)
-    cluster.drop_database(url)
 
 
 def start(code: str, target: Target, *args: object) -> subprocess.Popen[str]:

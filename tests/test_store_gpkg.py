@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import pytest
-from test_store import week1_rows, week2_rows, write_acled
+from builders import week1_rows, week2_rows, write_acled
 
 from conflictmap import synth
 from conflictmap.filters import FilterSpec
-from conflictmap.readers import read_events
-from conflictmap.store import GeoPackageStore, NotAStoreError, StoreError
+from conflictmap.readers import READ_ERRORS, read_events
+from conflictmap.store import EventValidationError, GeoPackageStore, NotAStoreError, StoreError, open_store
 from conflictmap.store.gpkg import APPLICATION_ID, USER_VERSION
 
 
@@ -161,7 +161,8 @@ def test_other_files_are_not_taken_for_a_store(tmp_path: Path, make_events) -> N
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "store.gpkg"
-    GeoPackageStore(path).close()
+    with GeoPackageStore(path) as store:
+        store.count()  # first use: the file is made
     conn = sqlite3.connect(path)
     conn.execute("UPDATE conflictmap_meta SET value = '99' WHERE key = 'schema_version'")
     conn.commit()
@@ -180,3 +181,22 @@ def test_each_thread_has_its_own_connection(tmp_path: Path) -> None:
         with ThreadPoolExecutor(max_workers=4) as pool:
             assert list(pool.map(count, range(8))) == [50] * 8
         assert len(store._all) >= 2
+
+
+def test_a_refused_save_into_a_new_store_leaves_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "store.gpkg"
+    with open_store(path) as store:
+        with pytest.raises(EventValidationError):
+            store.add_event({})
+        with pytest.raises(EventValidationError):
+            store.add_event({"place": "Kati", "event_type": "Battles"})
+    assert not path.exists() and not path.parent.exists()
+    not_events = tmp_path / "notes.csv"
+    not_events.write_text("name,colour\nBamako,red\n")
+    with open_store(path) as store, pytest.raises(READ_ERRORS):
+        store.import_file(not_events)
+    assert not path.exists()
+    with open_store(path) as store:
+        store.add_event({"place": "Kati", "event_date": "2024-03-01", "event_type": "Protests", "source": "AFP"})
+    with open_store(path, create=False) as store:
+        assert store.count() == 1

@@ -130,7 +130,7 @@ def test_cells_count_every_event_once(synthetic):
 
 
 def test_cells_agree_with_the_export_grid(synthetic):
-    from conflictmap.mapview import aggregate_grid
+    from conflictmap.grid import aggregate_grid
 
     events = synthetic(2_000)
     ours = aggregate_cells(PointArrays.from_events(events), 0.25)

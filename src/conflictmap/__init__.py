@@ -5,12 +5,11 @@ The public API. Everything here works on the canonical event table defined in
 """
 
 from conflictmap.actors import actor_counts, actor_key, actor_mask, display_name, resolve_actor
-from conflictmap.assets import AssetError, inline_html, use_local_assets
-from conflictmap.export import ExportError, ExportResult, Provenance, export_view, read_provenance, write_export
+from conflictmap.errors import ConflictmapError
 from conflictmap.extract import evidence_html, extract_events, find_duplicates
 from conflictmap.filters import FilterError, FilterSpec
 from conflictmap.gazetteer import AmbiguousPlaceError, Candidate, Place, PlaceNotFoundError, geocode, resolve
-from conflictmap.mapview import EVENT_TYPE_COLORS, aggregate_grid, build_map
+from conflictmap.grid import aggregate_grid
 from conflictmap.readers import ImportReport, NotEventDataError, Rejection, detect_format, read_events, write_events
 from conflictmap.schema import (
     COLUMNS,
@@ -29,6 +28,39 @@ from conflictmap.timeline import headline, totals
 
 __version__ = "0.1.0"
 
+# Names from the modules that draw with folium load on first use, so importing the
+# store, the readers or the filters does not pull folium in.
+_LAZY: dict[str, str] = {
+    "AssetError": "conflictmap.assets",
+    "inline_html": "conflictmap.assets",
+    "use_local_assets": "conflictmap.assets",
+    "ExportError": "conflictmap.export",
+    "ExportResult": "conflictmap.export",
+    "Provenance": "conflictmap.export",
+    "export_view": "conflictmap.export",
+    "read_provenance": "conflictmap.export",
+    "write_export": "conflictmap.export",
+    "EVENT_TYPE_COLORS": "conflictmap.mapview",
+    "build_map": "conflictmap.mapview",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The public names of the folium modules, imported when first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'conflictmap' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "COLUMNS",
     "EVENT_TYPES",
@@ -38,6 +70,7 @@ __all__ = [
     "AmbiguousPlaceError",
     "AssetError",
     "Candidate",
+    "ConflictmapError",
     "EventStore",
     "EventValidationError",
     "ExportError",

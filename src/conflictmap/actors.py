@@ -59,6 +59,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.schema import ACTOR_COLUMNS
 
 KINDS: tuple[str, ...] = (
@@ -86,7 +87,7 @@ _QUALIFIER = re.compile(r"\s*\([^()\d]+\)\s*$")
 _WORD = re.compile(r"[^ ]+")
 
 
-class AliasTableError(ValueError):
+class AliasTableError(ConflictmapError, ValueError):
     """The alias table is malformed; the message names the row and value."""
 
 
@@ -97,6 +98,7 @@ class _Aliases:
     display: dict[str, str]
     parent: dict[str, str]
     children: dict[str, tuple[str, ...]]
+    kind: dict[str, str]
 
 
 def _strip_marks(text: str) -> str:
@@ -176,6 +178,7 @@ def _build(frame: pd.DataFrame) -> _Aliases:
         display=display,
         parent=parent,
         children={k: tuple(v) for k, v in children.items()},
+        kind=kind,
     )
 
 
@@ -258,6 +261,15 @@ def display_name(key: str) -> str:
         E.g. ``"mali_armed_forces"`` -> ``"Malian armed forces"``.
     """
     return _aliases().display.get(key, key)
+
+
+def actor_kind(name: str) -> str | None:
+    """The kind (one of ``KINDS``) of an actor key or name in the alias table; ``None`` for one not in it.
+
+    ``"Military Forces of Mali (2021-)"`` -> ``"state_forces"``, ``"JNIM"`` -> ``"jihadist_group"``.
+    """
+    key = actor_key(name)
+    return _aliases().kind.get(key) if key else None
 
 
 def members(key: str) -> tuple[str, ...]:

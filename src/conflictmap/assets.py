@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -37,9 +38,10 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from conflictmap import settings
+from conflictmap.errors import ConflictmapError
 
 
-class AssetError(RuntimeError):
+class AssetError(ConflictmapError, RuntimeError):
     """The assets cannot be fetched, found or used; the message says what to do."""
 
 
@@ -96,6 +98,15 @@ PACKAGES: tuple[NpmPackage, ...] = (
         ),
     ),
     NpmPackage(
+        "leaflet.heat",
+        "0.2.0",
+        "sha512-Cd5PbAA/rX3X3XKxfDoUGi9qp78FyhWYurFg3nsfhntcM/MCNK08pRkf4iEenO1KNqwVPKCmkyktjW3UD+h9bQ==",
+        (
+            ("dist/leaflet-heat.js", "leaflet-heat.js"),
+            ("LICENSE", "LICENSE"),
+        ),
+    ),
+    NpmPackage(
         "jquery",
         "3.7.1",
         "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
@@ -114,6 +125,7 @@ ASSET_FILES: dict[str, str] = {
     "markerclusterjs": "leaflet.markercluster/leaflet.markercluster.js",
     "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet-heat.js": "leaflet.heat/leaflet-heat.js",
 }
 #: Folder of Leaflet's marker and layer-control images, relative to the asset folder.
 LEAFLET_IMAGES = "leaflet/images/"
@@ -138,9 +150,30 @@ _NPM_TIMEOUT_S = 300
 _INLINE_BASE = "conflictmap-inline:"
 
 
+def asset_places() -> list[Path]:
+    """Where the assets are looked for, in order.
+
+    ``CONFLICTMAP_ASSETS`` when it is set (relative to the working directory); else
+    ``static/vendor`` under the working directory, then under the checkout the package
+    runs from (``src/conflictmap`` -> the checkout), then ``vendor`` inside the installed
+    package. So ``conflictmap snapshot`` works from any folder.
+    """
+    explicit = os.environ.get("CONFLICTMAP_ASSETS", "").strip()
+    if explicit:
+        return [Path(explicit).expanduser().absolute()]
+    default = Path(settings.get("CONFLICTMAP_ASSETS"))
+    package = Path(__file__).resolve().parent
+    places = [default.absolute(), package.parents[1] / default, package / "vendor"]
+    return list(dict.fromkeys(places))
+
+
 def asset_dir() -> Path:
-    """The folder holding the fetched assets: ``CONFLICTMAP_ASSETS``, relative to the working directory."""
-    return Path(settings.get("CONFLICTMAP_ASSETS")).expanduser().absolute()
+    """The folder holding the fetched assets: the first of ``asset_places()`` with every file, else the first."""
+    places = asset_places()
+    for place in places:
+        if not missing_assets(place):
+            return place
+    return places[0]
 
 
 def local_assets(base_url: str = APP_BASE_URL) -> dict[str, str]:
@@ -461,9 +494,11 @@ def inline_html(m: folium.Map, dest: Path | None = None) -> str:
     root = Path(dest) if dest is not None else asset_dir()
     missing = missing_assets(root)
     if missing:
+        looked = [root] if dest is not None else asset_places()
         raise AssetError(
-            f"{len(missing)} asset file(s) missing under {root}, e.g. {missing[0]}; "
-            "run `python -m conflictmap.assets fetch` (or `make assets`)"
+            f"{len(missing)} map asset file(s) missing: looked in {', '.join(str(p) for p in looked)}; "
+            "run `python -m conflictmap.assets fetch` (or `make assets`), or set CONFLICTMAP_ASSETS to "
+            "the folder holding them"
         )
     saved = [(e, {a: e.__dict__[a] for a in ("default_js", "default_css") if a in e.__dict__}) for e in _walk(m)]
     saved_children = dict(m._children)

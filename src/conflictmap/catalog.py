@@ -53,7 +53,7 @@ CACHE_NOTE_SUFFIX = ".cache.json"
 #: Smaller files are read directly each time: a cache would not be faster.
 CACHE_MIN_BYTES = 1_000_000
 #: Written into each cache; a cache of another version is not used.
-CACHE_VERSION = "2"  # 2: the readers keep actor types, population and UCDP fields
+CACHE_VERSION = "2"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 The dashboard's sidebar shows, next to each filter, how many events that
 filter alone keeps (``filter_counts``); lists incident types as a hierarchy
 (``type_choices``: a type, then its sub-types) and actors with their event
-counts, aliases merged, most active first (``actor_choices``); and offers date
+counts, aliases merged, most active first (``actor_choices``), and regions with
+every spelling merged (``region_choices``, searched without regard to accents with
+``search_choices``); and offers date
 presets counted back from the latest event in the data (``date_presets``), not
 from today, so an archive opens on its own recent past.
 """
@@ -18,7 +20,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from conflictmap import schema
+from conflictmap import regions, schema
 from conflictmap.actors import actor_counts, actor_key, display_name
 from conflictmap.filters import FilterSpec
 
@@ -221,6 +223,111 @@ def value_choices(values: pd.Series, selected: Sequence[str] = (), weights: Weig
     present = {k for k, _ in pairs}
     pairs += [(s, 0) for s in selected if s not in present]
     return pairs
+
+
+def region_choices(values: pd.Series, selected: Sequence[str] = (), weights: Weights = None) -> pd.DataFrame:
+    """Regions to choose from, every spelling of a region merged (``regions.region_key``), most events first.
+
+    "Timbuktu" (the seed events) and "Tombouctou" (ACLED) are one choice, and so are
+    "Segou" and "Ségou"; the regions created in 2023 count as the ones they were carved out of.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        An ``admin1`` column, or the ``admin1`` of grouped rows (with ``weights``).
+    selected : sequence of str
+        Regions already chosen (any spelling, e.g. from a link); a region the data does not
+        hold is added with 0 events, so a choice is never dropped.
+    weights : sequence of int, optional
+        How many events each value stands for (values grouped, as a database returns them);
+        default one each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region: ``key``; ``value``, the name to put in ``FilterSpec.admin1`` and
+        links (ACLED's name for Mali's regions, else the most used spelling); ``display_name``
+        ("Timbuktu / Tombouctou"); ``events``; ``label`` ("Timbuktu / Tombouctou (19)");
+        ``spellings``, every spelling known (the data's and the alias table's) for ``search_choices``.
+    """
+    keys = regions.region_keys(values)
+    by_key = _value_counts(keys, weights)
+    spelt = pd.DataFrame({"key": keys.to_numpy(), "name": values.astype(object).to_numpy()})
+    if weights is not None:
+        spelt["n"] = np.asarray(weights, dtype=np.int64).reshape(-1)
+    else:
+        spelt["n"] = 1
+    spelt = spelt.dropna().groupby(["key", "name"], sort=False)["n"].sum().reset_index()
+    spelt = spelt.sort_values(["n", "name"], ascending=[False, True], kind="stable")
+    names = spelt.groupby("key", sort=False)["name"].agg(list).to_dict()
+    rows = []
+    for key, count in by_key.items():
+        if int(count) <= 0:
+            continue
+        rows.append(_region_row(str(key), int(count), [str(n) for n in names.get(key, [])]))
+    known = {r["key"] for r in rows}
+    for name in selected:
+        key = regions.region_key(name)
+        if key and key not in known:
+            rows.append(_region_row(key, 0, [name]))
+            known.add(key)
+    rows.sort(key=lambda r: (-r["events"], regions.fold(r["display_name"])))
+    columns = ["key", "value", "display_name", "events", "label", "spellings"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _region_row(key: str, events: int, spellings: list[str]) -> dict[str, object]:
+    known = regions.region_spellings(key)
+    value = known[0] if known else spellings[0]
+    shown = regions.region_name(key) if known else value
+    return {
+        "key": key,
+        "value": value,
+        "display_name": shown,
+        "events": events,
+        "label": f"{shown} ({events:,})",
+        "spellings": tuple(dict.fromkeys([*spellings, *known])),
+    }
+
+
+def region_pairs(values: pd.Series, selected: Sequence[str] = (), weights: Weights = None) -> list[tuple[str, int]]:
+    """``region_choices`` as ``(value, events)`` pairs, for ``count_labels``: one pair per region, spellings merged."""
+    table = region_choices(values, selected, weights)
+    return [(str(v), int(n)) for v, n in zip(table["value"], table["events"], strict=True)]
+
+
+def chosen_regions(table: pd.DataFrame, selected: Sequence[str]) -> list[str]:
+    """The ``region_choices`` values the chosen regions (any spelling) stand for, in order, each once."""
+    value_of = dict(zip(table["key"], table["value"], strict=True))
+    out = [value_of.get(regions.region_key(name), name) for name in selected if regions.region_key(name)]
+    return list(dict.fromkeys(out))
+
+
+def search_choices(
+    table: pd.DataFrame, query: str, columns: Sequence[str] = ("display_name", "spellings")
+) -> pd.DataFrame:
+    """The rows of a choices table whose names hold ``query``, accents and case ignored.
+
+    For pickers: "ség", "Seg" and "SEGOU" all find Ségou; "Tomb" finds Timbuktu
+    through its spelling "Tombouctou"; an empty query keeps every row.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Choices, e.g. ``region_choices`` or ``actor_choices``.
+    query : str
+        What was typed.
+    columns : sequence of str
+        Columns searched; each holds a name or a tuple of names. Missing columns are skipped.
+    """
+    present = [c for c in columns if c in table.columns]
+    keep = []
+    for row in table[present].itertuples(index=False):
+        texts: list[str] = []
+        for cell in row:
+            texts.extend(cell if isinstance(cell, (tuple, list)) else [str(cell)])
+        keep.append(regions.matches(query, texts))
+    return table[np.asarray(keep, dtype=bool)] if len(table) else table
 
 
 def actor_type_choices(

@@ -15,8 +15,12 @@ event_types, sub_event_types
     the attacks among violence against civilians.
 actors
     actor keys or any actor names, matched through ``actors.actor_mask`` with members included.
-admin1, datasets
-    exact labels as they appear in the table (no gazetteer spelling variants).
+admin1
+    regions in any spelling, matched by region key (``regions.region_mask``):
+    ``?region=Timbuktu`` keeps ACLED's "Tombouctou", "Ségou" keeps "Segou", and
+    the regions created in 2023 count as the ones they were carved out of.
+datasets
+    exact labels as they appear in the table.
 text
     one phrase, found case- and accent-insensitively ("segou" finds "Ségou") in
     notes, actors, location, admin1, admin2 and tags ("crowd size=around 200"). Folding the notes costs about
@@ -37,6 +41,10 @@ clear_only
     keep only events their source does not mark unclear: UCDP's ``event_clarity`` 2
     or a ``code_status`` other than "Clear" are left out; events without these fields
     (ACLED's, one's own) stay.
+areas
+    admin area keys (``"Mopti"``, ``"Mopti/Bandiagara"``, see ``conflictmap.areas``),
+    matched on the events' admin names; a region key takes the names it covers
+    (Gao: Gao and Menaka).
 """
 
 from __future__ import annotations
@@ -44,11 +52,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import geopandas as gpd
 import numpy as np
@@ -57,6 +66,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from conflictmap.actors import actor_key, actor_mask, display_name
+from conflictmap.areas import area_label, area_mask
+from conflictmap.errors import ConflictmapError
+from conflictmap.messages import quote
+from conflictmap.regions import region_mask
 from conflictmap.schema import ACTOR_COLUMNS, ACTOR_TYPES, EVENT_TYPES, INTERACTIONS, SUB_EVENT_TYPES, interaction_label
 
 #: Columns the free-text search looks in (``notes`` separately: it is free text, not categories).
@@ -64,7 +77,15 @@ TEXT_SEARCH_COLUMNS: tuple[str, ...] = (*ACTOR_COLUMNS, "location", "admin1", "a
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-class FilterError(ValueError):
+#: The days an event table can hold: whole years inside pandas' nanosecond timestamps (1677-09-21 to
+#: 2262-04-11), so weeks and months around them can be counted too. Readers take 1800-2200 only.
+TABLE_FIRST_DAY = date(1678, 1, 1)
+TABLE_LAST_DAY = date(2261, 12, 31)
+# A year of five or more digits, or year 0: a date, but none Python (or a table) can hold.
+_YEAR_BEYOND = re.compile(r"^(\d{5,}|0000)-\d{2}-\d{2}$")
+
+
+class FilterError(ConflictmapError, ValueError):
     """A filter value is not acceptable; the message names the field (or query parameter) and the value."""
 
 
@@ -84,7 +105,9 @@ def _parse_date(value: object, label: str) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FilterError(f"{label} has {value!r}; expected a date as YYYY-MM-DD")
+        if _YEAR_BEYOND.match(value.strip()):
+            raise FilterError(f"{label} has {quote(value)}: out of range; expected a date up to 9999-12-31")
+    raise FilterError(f"{label} has {quote(value)}; expected a date as YYYY-MM-DD")
 
 
 def _as_tuple(value: object, label: str) -> tuple[str, ...]:
@@ -92,11 +115,11 @@ def _as_tuple(value: object, label: str) -> tuple[str, ...]:
     if items is None:
         return ()
     if not isinstance(items, Iterable):
-        raise FilterError(f"{label} has {value!r}; expected a list of text values")
+        raise FilterError(f"{label} has {quote(value)}; expected a list of text values")
     out = []
     for item in items:
         if not isinstance(item, str):
-            raise FilterError(f"{label} has {item!r}; expected text")
+            raise FilterError(f"{label} has {quote(item)}; expected text")
         if item.strip():
             out.append(item.strip())
     return tuple(dict.fromkeys(out))
@@ -109,7 +132,7 @@ def _parse_choices(allowed: tuple[str, ...], what: str) -> Callable[[object, str
         out = []
         for item in _as_tuple(value, label):
             if item.casefold() not in by_fold:
-                raise FilterError(f"{label} has unknown {what} {item!r}; expected one of {list(allowed)}")
+                raise FilterError(f"{label} has unknown {what} {quote(item)}; expected one of {list(allowed)}")
             out.append(by_fold[item.casefold()])
         return tuple(dict.fromkeys(out))
 
@@ -120,7 +143,7 @@ def _parse_count(value: object, label: str) -> int:
     if isinstance(value, str) and value.strip().lstrip("+").isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise FilterError(f"{label} has {value!r}; expected a whole number of 0 or more")
+        raise FilterError(f"{label} has {quote(value)}; expected a whole number of 0 or more")
     return int(value)
 
 
@@ -130,7 +153,7 @@ def _parse_precision(value: object, label: str) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= 4:
-        raise FilterError(f"{label} has {value!r}; expected an integer from 1 to 4")
+        raise FilterError(f"{label} has {quote(value)}; expected an integer from 1 to 4")
     return int(value)
 
 
@@ -138,7 +161,7 @@ def _parse_text(value: object, label: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise FilterError(f"{label} has {value!r}; expected text")
+        raise FilterError(f"{label} has {quote(value)}; expected text")
     return value.strip()
 
 
@@ -149,13 +172,13 @@ def _parse_bbox(value: object, label: str) -> tuple[float, float, float, float] 
     try:
         west, south, east, north = (float(p) for p in parts)
     except (TypeError, ValueError):
-        raise FilterError(f"{label} has {value!r}; expected four numbers west,south,east,north") from None
+        raise FilterError(f"{label} has {quote(value)}; expected four numbers west,south,east,north") from None
     if not all(math.isfinite(v) for v in (west, south, east, north)):
-        raise FilterError(f"{label} has {value!r}; expected finite numbers")
+        raise FilterError(f"{label} has {quote(value)}; expected finite numbers")
     if not (-180 <= west <= east <= 180):
-        raise FilterError(f"{label} has {value!r}; expected -180 <= west <= east <= 180")
+        raise FilterError(f"{label} has {quote(value)}; expected -180 <= west <= east <= 180")
     if not (-90 <= south <= north <= 90):
-        raise FilterError(f"{label} has {value!r}; expected -90 <= south <= north <= 90")
+        raise FilterError(f"{label} has {quote(value)}; expected -90 <= south <= north <= 90")
     return (west, south, east, north)
 
 
@@ -210,6 +233,7 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "actor_types": _parse_choices(ACTOR_TYPES, "actor type"),
     "interactions": _parse_interactions,
     "clear_only": _parse_flag,
+    "areas": _as_tuple,
 }
 #: Field -> query parameter name.
 QUERY_PARAMS: dict[str, str] = {
@@ -228,9 +252,10 @@ QUERY_PARAMS: dict[str, str] = {
     "actor_types": "actortype",
     "interactions": "interaction",
     "clear_only": "clear",
+    "areas": "area",
 }
 _LIST_FIELDS = frozenset(
-    {"actors", "event_types", "sub_event_types", "admin1", "datasets", "actor_types", "interactions"}
+    {"actors", "event_types", "sub_event_types", "admin1", "datasets", "actor_types", "interactions", "areas"}
 )
 
 
@@ -340,6 +365,7 @@ class FilterSpec:
     actor_types: tuple[str, ...] = ()
     interactions: tuple[str, ...] = ()
     clear_only: bool = False
+    areas: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, parse in _PARSERS.items():
@@ -363,11 +389,16 @@ class FilterSpec:
             One value per row.
         """
         keep = np.ones(len(events), dtype=bool)
-        if self.date_from is not None:
+        # A day beyond what the table holds would wrap round as nanoseconds: it means no bound, or no event.
+        if self.date_from is not None and self.date_from > TABLE_LAST_DAY:
+            keep[:] = False
+        elif self.date_from is not None and self.date_from >= TABLE_FIRST_DAY:
             start = np.datetime64(self.date_from, "ns")
             # date_end >= event_date, so a missing date_end falls back on event_date here.
             keep &= (events["date_end"].to_numpy() >= start) | (events["event_date"].to_numpy() >= start)
-        if self.date_to is not None:
+        if self.date_to is not None and self.date_to < TABLE_FIRST_DAY:
+            keep[:] = False
+        elif self.date_to is not None and self.date_to <= TABLE_LAST_DAY:
             keep &= events["event_date"].to_numpy() <= np.datetime64(self.date_to, "ns")
         if self.event_types or self.sub_event_types:
             by_type = np.zeros(len(events), dtype=bool)
@@ -379,7 +410,7 @@ class FilterSpec:
         if self.actors:
             keep &= actor_mask(events, self.actors)
         if self.admin1:
-            keep &= _isin_mask(events["admin1"], self.admin1)
+            keep &= region_mask(events["admin1"], self.admin1)
         if self.datasets:
             keep &= _isin_mask(events["dataset"], self.datasets)
         if self.min_fatalities:
@@ -397,6 +428,8 @@ class FilterSpec:
             keep &= _text_mask(events, self.text)
         if self.actor_types or self.interactions or self.clear_only:
             keep &= self._who_mask(events)
+        if self.areas:
+            keep &= area_mask(events, self.areas)
         return keep
 
     def _who_mask(self, events: pd.DataFrame) -> np.ndarray:
@@ -498,7 +531,7 @@ class FilterSpec:
                 continue
             filled = [i for i in items if not (isinstance(i, str) and not i.strip())]
             if len(filled) > 1:
-                raise FilterError(f"{label} has {filled!r}; expected one value")
+                raise FilterError(f"{label} has {quote(filled)}; expected one value")
             if filled:
                 values[name] = _PARSERS[name](filled[0], label)
         return cls(**values)
@@ -547,6 +580,8 @@ class FilterSpec:
         if self.bbox is not None:
             parts.append("area " + ", ".join(f"{v:g}" for v in self.bbox))
         parts += self._describe_who()
+        if self.areas:
+            parts.append(("in " if len(self.areas) == 1 else "in areas ") + ", ".join(map(area_label, self.areas)))
         return " · ".join(parts) if parts else "all events"
 
     def _describe_who(self) -> list[str]:
@@ -562,3 +597,89 @@ class FilterSpec:
         if self.clear_only:
             parts.append("clear events only")
         return parts
+
+
+# ---------------------------------------------------------------- dates beyond the data
+
+
+@dataclass(frozen=True)
+class DateClamp:
+    """A spec with its dates brought inside the data's span, and what the page or CLI says about it.
+
+    Attributes
+    ----------
+    spec : FilterSpec
+        The spec to use: a bound before the first event or after the last is dropped
+        (it keeps every event on that side); a bound that leaves no event on its side
+        is moved to the day just beyond the data, so the result stays empty.
+    note : str or None
+        One line naming the dates that were changed, or ``None`` when none was.
+    """
+
+    spec: FilterSpec
+    note: str | None
+
+
+def clamp_dates(spec: FilterSpec, span: object, *, table_only: bool = False) -> DateClamp:
+    """Bring the dates of ``spec`` inside the data's span, so no date can overflow later arithmetic.
+
+    Parameters
+    ----------
+    spec : FilterSpec
+        The filter as asked for (a link, the command line).
+    span : facets.DateSpan, (date, date) or None
+        The first and last day of the data (``facets.date_span``, or the views'
+        ``choices()["span"]``); ``None`` when there are no events.
+    table_only : bool
+        Change only the dates a table cannot hold (before 1677 or after 2262), and keep
+        the others as asked: what the command line does, so its provenance records them.
+        The page clamps every date beyond the data, so its charts cover the data only.
+
+    Returns
+    -------
+    DateClamp
+        Same filter when both bounds are inside the span (or unset); otherwise the
+        clamped filter and a note such as ``"31 Dec 9999 is after the last event
+        (5 Mar 2024): no end date"``.
+    """
+    if spec.date_from is None and spec.date_to is None:
+        return DateClamp(spec, None)
+    if span is None:
+        first, last = TABLE_FIRST_DAY, TABLE_LAST_DAY
+    else:
+        ends = (span.first, span.last) if hasattr(span, "first") else tuple(span)[:2]  # type: ignore[arg-type]
+        first, last = (min(max(d, TABLE_FIRST_DAY), TABLE_LAST_DAY) for d in ends)
+    date_from, date_to, notes = spec.date_from, spec.date_to, []
+    if table_only and all(d is None or TABLE_FIRST_DAY <= d <= TABLE_LAST_DAY for d in (date_from, date_to)):
+        return DateClamp(spec, None)
+    what = "the data's first day" if span is None else f"the first event ({_fmt_date(first)})"
+    what_last = "the data's last day" if span is None else f"the last event ({_fmt_date(last)})"
+    if date_from is not None and date_from < first:
+        notes.append(f"{_fmt_date(date_from)} is before {what}: no start date")
+        date_from = None
+    elif date_from is not None and date_from > last:
+        notes.append(f"{_fmt_date(date_from)} is after {what_last}: no event can match")
+        if date_from > TABLE_LAST_DAY:
+            date_from = min(last + timedelta(days=1), TABLE_LAST_DAY)
+    if date_to is not None and date_to > last:
+        notes.append(f"{_fmt_date(date_to)} is after {what_last}: no end date")
+        date_to = None
+    elif date_to is not None and date_to < first:
+        notes.append(f"{_fmt_date(date_to)} is before {what}: no event can match")
+        if date_to < TABLE_FIRST_DAY:
+            date_to = max(first - timedelta(days=1), TABLE_FIRST_DAY)
+    if not notes:
+        return DateClamp(spec, None)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        # Both beyond the same end: the range holds no event either way.
+        date_to = date_from
+    return DateClamp(dataclasses.replace(spec, date_from=date_from, date_to=date_to), "; ".join(notes))
+
+
+def within_table(spec: FilterSpec) -> FilterSpec:
+    """``spec`` with the dates no table can hold taken as no bound (``clamp_dates`` without a span).
+
+    What the page's views apply to every spec, so a date such as 9999-12-31 can never
+    overflow their period arithmetic, even when the page did not clamp it first.
+    """
+    return clamp_dates(spec, None, table_only=True).spec

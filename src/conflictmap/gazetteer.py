@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from conflictmap.errors import ConflictmapError
+
 #: Kinds of place in the gazetteer.
 KINDS: tuple[str, ...] = ("capital", "region_capital", "cercle_capital", "town", "village", "quarter", "region")
 #: ACLED's first-level administrative units for Mali.
@@ -74,11 +76,11 @@ _REGION_WORDS = re.compile(r"^(?:(?:la |the )?region (?:de |du |d |of )?)?(.+?)(
 _COMMON_WORDS = frozenset({"dire", "san", "bla", "boni"})
 
 
-class PlaceNotFoundError(LookupError):
+class PlaceNotFoundError(ConflictmapError, LookupError):
     """No place in the gazetteer matches a name."""
 
 
-class AmbiguousPlaceError(LookupError):
+class AmbiguousPlaceError(ConflictmapError, LookupError):
     """Several different places match a name equally well; ``candidates`` holds them."""
 
     def __init__(self, message: str, candidates: Iterable[Candidate]) -> None:
@@ -86,11 +88,11 @@ class AmbiguousPlaceError(LookupError):
         self.candidates: tuple[Candidate, ...] = tuple(candidates)
 
 
-class UnknownAdmin1Error(ValueError):
+class UnknownAdmin1Error(ConflictmapError, ValueError):
     """An admin1 hint that is not one of Mali's regions."""
 
 
-class GazetteerDataError(ValueError):
+class GazetteerDataError(ConflictmapError, ValueError):
     """A row of the gazetteer's own data is invalid (a packaging or editing mistake)."""
 
 
@@ -322,19 +324,54 @@ def places() -> tuple[Place, ...]:
     return result
 
 
+@dataclass(frozen=True)
+class Region:
+    """One of ``ADMIN1`` with its names (a row of ``data/admin1.csv``).
+
+    Attributes
+    ----------
+    admin1 : str
+        ACLED's name, one of ``ADMIN1``.
+    french : str
+        The official French name, with its accents ("Tombouctou", "Ségou").
+    aliases : tuple of str
+        Other spellings, and the regions created since 2016 that lie within it.
+    """
+
+    admin1: str
+    french: str
+    aliases: tuple[str, ...]
+
+
 @cache
-def _admin1_aliases() -> dict[str, str]:
-    """Normalised key of every admin1 name and alias -> ACLED's admin1 name."""
-    table: dict[str, str] = {}
+def regions() -> tuple[Region, ...]:
+    """Mali's first-level regions as ACLED names them, with their French names and aliases.
+
+    Raises
+    ------
+    GazetteerDataError
+        If a row of ``admin1.csv`` names no region of ``ADMIN1``.
+    """
+    out = []
     for line, row in enumerate(_read_resource("admin1.csv"), start=2):
         admin1 = (row.get("admin1") or "").strip()
         if admin1 not in ADMIN1:
             raise GazetteerDataError(f"admin1.csv line {line}: admin1={admin1!r}; expected one of {list(ADMIN1)}")
-        for alias in (admin1, *_split_names(row.get("aliases") or "")):
+        french = (row.get("french") or "").strip() or admin1
+        out.append(Region(admin1, french, _split_names(row.get("aliases") or "")))
+    return tuple(out)
+
+
+@cache
+def _admin1_aliases() -> dict[str, str]:
+    """Normalised key of every admin1 name and alias -> ACLED's admin1 name."""
+    table: dict[str, str] = {}
+    for line, region in enumerate(regions(), start=2):
+        for alias in (region.admin1, region.french, *region.aliases):
             key = _key(alias)
-            if table.get(key, admin1) != admin1:
+            if table.get(key, region.admin1) != region.admin1:
                 raise GazetteerDataError(f"admin1.csv line {line}: alias {alias!r} also names {table[key]!r}")
-            table[key] = admin1
+            table[key] = region.admin1
     return table
 
 

@@ -29,6 +29,7 @@ from folium.utilities import get_obj_in_upper_tree
 
 from conflictmap import basemap, schema
 from conflictmap.assets import APP_BASE_URL, js_literal, use_local_assets
+from conflictmap.grid import grid_breaks
 from conflictmap.mapview import (
     EVENT_TYPE_COLORS,
     NOTES_CUT,
@@ -39,7 +40,6 @@ from conflictmap.mapview import (
     Legend,
     MapStyle,
     event_bounds,
-    grid_breaks,
     legend_html,
 )
 from conflictmap.viewport import LayerPlan

@@ -19,10 +19,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from conflictmap.filters import QUERY_PARAMS, FilterError, FilterSpec
+from conflictmap.links import SOURCE_PARAM, VIEW_PARAM, page_query
 from conflictmap.viewport import MODES
-
-SOURCE_PARAM = "src"
-VIEW_PARAM = "view"
 
 
 def _values(params: Mapping[str, object], name: str) -> list[str]:
@@ -32,6 +30,52 @@ def _values(params: Mapping[str, object], name: str) -> list[str]:
         return []
     items = [raw] if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
     return [str(i) for i in items]
+
+
+#: Streamlit ignores a whole query string with more parameters, or characters, than this (and says
+#: nothing to the page): ``streamlit.runtime.state.query_params.CLIENT_STATE_QUERY_STRING_MAX_*``.
+MAX_QUERY_FIELDS = 1000
+MAX_QUERY_CHARS = 512 * 1024
+
+
+def link_too_long(query: str | Mapping[str, object]) -> str | None:
+    """Whether a link is too long for the dashboard to apply, and the words to say so.
+
+    Streamlit drops a query string of more than ``MAX_QUERY_FIELDS`` parameters (or
+    ``MAX_QUERY_CHARS`` characters) without a word, so the page opens unfiltered. Check
+    the browser's query string when the page opens (its parameters arrive empty while
+    the address bar holds some), and every link the page or an export makes.
+
+    Parameters
+    ----------
+    query : str or mapping
+        The query string (with or without its ``?``), or parameters as ``to_query_params`` gives them.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"This link has 1,200 parameters; the dashboard applies links of at most 1,000,
+        so it opened without the link's filter. Choose fewer values (actors, regions) and copy
+        the link again."``; ``None`` when the link is fine.
+    """
+    if isinstance(query, str):
+        text = query.removeprefix("?")
+    else:
+        names = list(query.keys())
+        text = urlencode([(name, value) for name in names for value in _values(query, name)])
+    if not text:
+        return None
+    fields = text.count("&") + 1
+    if fields > MAX_QUERY_FIELDS:
+        size = f"{fields:,} parameters; the dashboard applies links of at most {MAX_QUERY_FIELDS:,}"
+    elif len(text) > MAX_QUERY_CHARS:
+        size = f"{len(text):,} characters; the dashboard applies links of at most {MAX_QUERY_CHARS:,}"
+    else:
+        return None
+    return (
+        f"This link has {size}, so the view opens without the link's filter. "
+        "Choose fewer values (actors, regions, datasets) and copy the link again."
+    )
 
 
 def query_key(params: Mapping[str, object]) -> str:
@@ -69,12 +113,7 @@ class PageState:
 
     def to_query_params(self, default_sources: Sequence[str] = ()) -> dict[str, str | list[str]]:
         """The state as query parameters, defaults left out (for ``st.query_params.from_dict``)."""
-        out = self.spec.to_query_params()
-        if self.sources and list(self.sources) != list(default_sources):
-            out[SOURCE_PARAM] = list(self.sources)
-        if self.mode != "auto":
-            out[VIEW_PARAM] = self.mode
-        return out
+        return page_query(self.spec, self.sources, self.mode, default_sources)
 
     @classmethod
     def from_query_params(

@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from conflictmap.errors import ConflictmapError
+
 CRS = "EPSG:4326"
 
 #: ACLED's taxonomy: 6 event types and their 25 sub-event types, in ACLED's order.
@@ -190,7 +192,7 @@ _FIXED_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
-class SchemaError(ValueError):
+class SchemaError(ConflictmapError, ValueError):
     """A table does not hold canonical events; the message says which column and value."""
 
 

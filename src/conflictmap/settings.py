@@ -48,6 +48,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between the dashboard's looks at the event store, while it is shown, for changes made "
         "elsewhere (other dashboards, imports); 0: only when the page is used.",
     ),
+    Setting("CONFLICTMAP_ACLED_URL", "https://acleddata.com", "ACLED's API address (OAuth token and data endpoints)."),
+    Setting("CONFLICTMAP_ACLED_EMAIL", "", "myACLED account e-mail for `conflictmap fetch acled`; empty: asked for."),
+    Setting(
+        "CONFLICTMAP_ACLED_PASSWORD",
+        "",
+        "myACLED password; empty: asked for. Used only to ask for a token, never written anywhere.",
+    ),
+    Setting("CONFLICTMAP_UCDP_URL", "https://ucdpapi.pcr.uu.se", "UCDP's API address."),
+    Setting(
+        "CONFLICTMAP_UCDP_TOKEN",
+        "",
+        "UCDP API access token (sent as x-ucdp-access-token); empty: asked for. Never written anywhere.",
+    ),
+    Setting(
+        "CONFLICTMAP_FETCH_DIR",
+        "data/fetch",
+        "Folder where `conflictmap fetch` keeps the pages of an unfinished download and when each query last ran.",
+    ),
+    Setting(
+        "CONFLICTMAP_FETCH_BACKOFF_S",
+        "2",
+        "Seconds before the first retry of a request the API refused for now (429, 5xx); doubled each time, "
+        "unless the API says how long (Retry-After).",
+    ),
+    Setting("CONFLICTMAP_FETCH_RETRIES", "5", "How many times one request is retried before the fetch stops."),
+    Setting(
+        "CONFLICTMAP_FETCH_PAGE_SIZE",
+        "",
+        "Rows asked for per page; empty: each API's largest (ACLED 5000, UCDP 1000).",
+    ),
+    Setting(
+        "CONFLICTMAP_ZIP_MAX_MB",
+        "1024",
+        "Largest size, in MB, an Excel workbook (or any zip archive read) may unpack to; larger ones are refused.",
+    ),
+    Setting(
+        "CONFLICTMAP_ZIP_MAX_RATIO",
+        "100",
+        "Largest ratio of unpacked to packed size of any member above 10 MB of a zip archive read "
+        "(a zip bomb's is in the thousands); higher ones are refused.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -87,6 +128,44 @@ def refresh_seconds() -> float:
             "or 0 to switch live refresh off"
         )
     return seconds
+
+
+def page_size(largest: int) -> int:
+    """Rows per API page: ``CONFLICTMAP_FETCH_PAGE_SIZE`` if set, else ``largest``; never more than ``largest``.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the value and what is expected.
+    """
+    text = get("CONFLICTMAP_FETCH_PAGE_SIZE").strip()
+    if not text:
+        return largest
+    if not text.isdigit() or not 1 <= int(text) <= largest:
+        raise ValueError(f"CONFLICTMAP_FETCH_PAGE_SIZE is {text!r}; expected a whole number from 1 to {largest}")
+    return int(text)
+
+
+def _positive(name: str) -> float:
+    text = get(name).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise ValueError(f"{name} is {text[:200]!r}; expected a number above 0")
+    return value
+
+
+def zip_limits() -> tuple[int, float]:
+    """The largest unpacked size (bytes) and ratio a zip archive may have: ``CONFLICTMAP_ZIP_MAX_MB`` and ``_RATIO``.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the value and what is expected.
+    """
+    return int(_positive("CONFLICTMAP_ZIP_MAX_MB") * 1024 * 1024), _positive("CONFLICTMAP_ZIP_MAX_RATIO")
 
 
 def user_name() -> str:

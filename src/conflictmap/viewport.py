@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from conflictmap import schema
+from conflictmap.errors import ConflictmapError
 
 #: Most events sent one by one in a single map update (each costs about 150-450 bytes with its popup text).
 POINTS_BUDGET = 2_000
@@ -53,7 +54,7 @@ DRAWINGS: tuple[str, ...] = ("points", "clusters", "cells", "grid")
 _MAX_LAT = 85.0511
 
 
-class ViewportError(ValueError):
+class ViewportError(ConflictmapError, ValueError):
     """A view that cannot be used: the message names the value."""
 
 

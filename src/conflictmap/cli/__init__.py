@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from conflictmap.cli import data, db, export, extract
+from conflictmap.cli import areas, data, db, export, extract, fetch
 from conflictmap.cli.common import USER_ERRORS, UserError
 
 #: Modules whose ``register(subparsers)`` adds sub-commands, in help order.
-COMMAND_MODULES = (data, db, export, extract)
+COMMAND_MODULES = (data, db, export, extract, fetch, areas)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from conflictmap import catalog
+from conflictmap.errors import ConflictmapError
 from conflictmap.readers import read_events
 from conflictmap.readers.report import ImportReport, NotEventDataError
 from conflictmap.schema import SchemaError
@@ -19,7 +20,7 @@ USER_ERRORS = (NotEventDataError, SchemaError, FileNotFoundError, IsADirectoryEr
 _PROGRESS_MIN_BYTES = 5_000_000
 
 
-class UserError(Exception):
+class UserError(ConflictmapError):
     """A problem with the command's input, reported as one line."""
 
 

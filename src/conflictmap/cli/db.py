@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from conflictmap.cli.common import UserError, add_actor_type_options, progress_printer
+from conflictmap.export.licence import sharing_notice
 from conflictmap.filters import FilterSpec
-from conflictmap.readers import FORMATS
+from conflictmap.readers import FORMATS, SUFFIXES
 from conflictmap.store import EventStore, StoreError, open_store
 from conflictmap.store.base import Progress
 
@@ -154,6 +155,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the events a filter keeps to a file."""
     spec = _spec(args)
     with _open(args) as store:
+        known = Path(args.output).suffix.lower() in SUFFIXES  # a wrong name is the only line, not the note
+        if known and (notice := sharing_notice(store.distinct_values("dataset", spec))):
+            print(f"note: {notice}", file=sys.stderr)  # before anything is written
         n = store.export(Path(args.output), spec, include_missing=not args.no_missing)
     print(f"wrote {n} events ({spec.describe()}) to {args.output}")
     return 0

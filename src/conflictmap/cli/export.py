@@ -9,69 +9,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
-from conflictmap import catalog
 from conflictmap.assets import AssetError
-from conflictmap.cli.common import UserError, add_actor_type_options, read
-from conflictmap.export import DATA_KINDS, SNAPSHOT_KINDS, kind_for_path, write_export
-from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, WIDTH_RANGE
-from conflictmap.filters import QUERY_PARAMS, FilterSpec
-from conflictmap.pagelink import PageState
+from conflictmap.cli.areas import add_animate_options
+from conflictmap.cli.common import UserError, read
+from conflictmap.cli.filtering import add_filter_options, filter_spec, page_params
+from conflictmap.export import (
+    AGGREGATE_BY,
+    DATA_KINDS,
+    SNAPSHOT_KINDS,
+    kind_for_path,
+    sharing_notice,
+    write_aggregates,
+    write_export,
+)
+from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS, WIDTH_RANGE
+from conflictmap.facets import date_span
+from conflictmap.filters import clamp_dates
 from conflictmap.readers import FORMATS
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
-
-
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    """The filter options shared by ``snapshot`` and ``export`` (the dashboard's filters)."""
-    group = parser.add_argument_group("filter (combined with AND; as in the dashboard)")
-    group.add_argument("--view", metavar="URL", help="start from the filter of a dashboard URL or query string")
-    group.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="events on or after")
-    group.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="events on or before")
-    multi = {"action": "extend", "nargs": "+", "default": None}
-    group.add_argument("--actor", dest="actors", metavar="A", help="actor name or alias (members included)", **multi)
-    group.add_argument("--type", dest="event_types", metavar="T", help="event type, e.g. Battles", **multi)
-    group.add_argument("--subtype", dest="sub_event_types", metavar="S", help="sub-event type", **multi)
-    group.add_argument("--region", dest="admin1", metavar="R", help="admin1 region as in the data", **multi)
-    group.add_argument("--dataset", dest="datasets", metavar="D", help="dataset, e.g. acled", **multi)
-    group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
-    group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
-    group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
-    add_actor_type_options(group)
-
-
-def filter_spec(args: argparse.Namespace) -> FilterSpec:
-    """The ``FilterSpec`` of the filter options: ``--view``'s filter, then each option given over it.
-
-    Raises
-    ------
-    conflictmap.filters.FilterError
-        On a value the filter does not accept, naming it.
-    """
-    values: dict[str, object] = {}
-    if args.view:
-        query = urlsplit(args.view).query if "?" in args.view or "://" in args.view else args.view
-        params = parse_qs(query.lstrip("?"), keep_blank_values=False)
-        values.update(vars(FilterSpec.from_query_params(params)))
-    for name in QUERY_PARAMS:
-        value = getattr(args, name, None)
-        if value is not None:
-            values[name] = value
-    return FilterSpec(**values)
-
-
-def page_params(spec: FilterSpec, data: Path, mode: str) -> dict[str, str | list[str]]:
-    """The dashboard URL's query for this view: the filter, the file when the dashboard lists it, the drawing."""
-    listed = data.resolve().parent == catalog.data_dir().resolve()
-    return PageState(spec, (data.name,) if listed else (), mode).to_query_params()
 
 
 def _check_output(data: str, output: str) -> Path:
@@ -85,15 +41,52 @@ def _check_output(data: str, output: str) -> Path:
 
 def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     out = _check_output(args.data, args.output)
-    kind = kind_for_path(out, kinds)
+    aggregates = getattr(args, "aggregates_only", False)
+    is_map = kinds == SNAPSHOT_KINDS
+    if aggregates and is_map:
+        # A map of counts per grid cell: no marker, no popup, no note of any event.
+        if args.mode not in ("auto", "density"):
+            raise UserError(f"--aggregates-only draws counts per grid cell; it cannot be drawn as {args.mode}")
+        args.mode = "density"
+    kind = kind_for_path(out, ("csv", "geojson") if aggregates and not is_map else kinds)
     spec = filter_spec(args)
     events, report = read(args.data, args.format)
+    clamped = clamp_dates(spec, date_span(events), table_only=True)
+    if clamped.note:
+        print(f"dates: {clamped.note}", file=sys.stderr)
+    spec = clamped.spec
     if report.rows_rejected:
         print(
             f"{report.rows_rejected:,} of {report.rows_read:,} rows of {args.data} could not be read "
             "and are left out (run `conflictmap import` for the details)",
             file=sys.stderr,
         )
+    # The licence note comes before anything is written (once the options are known to be good).
+    counts_only = aggregates or (is_map and args.mode == "density")
+    notice_kind = "aggregates" if counts_only else ("map" if is_map else "data")
+    notice = sharing_notice(spec.apply(events), kind=notice_kind)
+    told = [not notice]
+
+    def tell(fraction: float, message: str) -> None:
+        if not told[0]:
+            told[0] = True
+            print(f"note: {notice}", file=sys.stderr)
+
+    if kind in IMAGE_KINDS and notice:
+        # Options the renderer checks late are checked before the note, so a mistake is the only line.
+        from conflictmap.export.image import choose_mode, resolve_dpi
+
+        if kind == "png":
+            resolve_dpi(args.dpi, args.width)
+        choose_mode(0, args.mode)
+    if aggregates and not is_map:
+        tell(0.0, "")
+        prov, written = write_aggregates(
+            events, spec, out, by=args.by, cell_deg=args.cell_deg, title=args.title, sources=[report]
+        )
+        also = f" (provenance in {written[1].name})" if len(written) > 1 else ""
+        print(f"wrote counts of {prov.events:,} events ({prov.layout}; {prov.filter_text}) to {out}{also}")
+        return 0
     options = {
         "title": args.title,
         "sources": [report],
@@ -105,7 +98,7 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
     else:
         options |= {"layout": args.layout}
     try:
-        prov, written = write_export(events, spec, out, kind=kind, **options)
+        prov, written = write_export(events, spec, out, kind=kind, progress=tell, **options)
     except AssetError as exc:
         raise UserError(str(exc)) from None
     if prov.events == 0:
@@ -119,7 +112,13 @@ def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    """Write a map of the filtered events: .html (interactive, offline), .png, .pdf or .svg."""
+    """Write a map of the filtered events: .html (interactive, offline), .png, .pdf or .svg; or animated."""
+    if args.animate or Path(args.output).suffix.lower() in (".gif", ".mp4"):
+        if not args.animate:
+            raise UserError(f"{args.output}: an animation needs --animate day, week or month")
+        from conflictmap.cli.areas import cmd_animate
+
+        return cmd_animate(args)
     return _run(args, SNAPSHOT_KINDS)
 
 
@@ -152,7 +151,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="markers, clusters (HTML only) or a grid of counts; auto: markers up to 20,000 events",
     )
+    p.add_argument(
+        "--aggregates-only",
+        action="store_true",
+        help="draw counts per grid cell only (no markers, no event details): what ACLED's terms let you share",
+    )
     _common(p)
+    add_animate_options(p)
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser(
@@ -170,6 +175,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="CSV columns: canonical (default) or ACLED's export layout",
     )
     p.add_argument("--title", help="title recorded in the provenance")
+    p.add_argument(
+        "--aggregates-only",
+        action="store_true",
+        help="write counts per area or grid cell (no event rows, no notes): what ACLED's terms let you share; "
+        ".csv or .geojson",
+    )
+    p.add_argument("--by", choices=AGGREGATE_BY, default="admin1", help="with --aggregates-only: count per (admin1)")
+    p.add_argument("--cell-deg", type=float, default=0.5, metavar="DEG", help="with --by cell: cell size (0.5)")
     _common(p)
     p.set_defaults(func=cmd_export)
 

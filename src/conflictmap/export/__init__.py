@@ -24,8 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.export.data import CSV_LAYOUTS, DATA_KINDS, write_csv, write_geojson, write_gpkg
 from conflictmap.export.html import write_html
+from conflictmap.export.licence import (
+    AGGREGATE_BY,
+    DEFAULT_CELL_DEG,
+    LICENCES,
+    aggregate_events,
+    sharing_notice,
+)
 from conflictmap.export.options import IMAGE_KINDS, ImageOptionError
 from conflictmap.export.provenance import (
     Provenance,
@@ -33,8 +41,9 @@ from conflictmap.export.provenance import (
     SourceInfo,
     make_provenance,
     source_info,
+    upload_info,
 )
-from conflictmap.export.stored import read_provenance, sidecar_path
+from conflictmap.export.stored import add_geojson_provenance, read_provenance, sidecar_path, write_sidecar
 from conflictmap.filters import FilterSpec
 from conflictmap.readers.report import ImportReport
 
@@ -68,7 +77,7 @@ Progress = Callable[[float, str], None]
 _SLUG_MAX = 80
 
 
-class ExportError(ValueError):
+class ExportError(ConflictmapError, ValueError):
     """An export cannot be made as asked (unknown format, option that does not apply); the message says why."""
 
 
@@ -126,11 +135,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None) -> str:
+def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None, *, layout: str = "canonical") -> str:
     """A file name for an export of ``spec``'s view: what is shown, then the date it was made.
 
     ``conflictmap_battles_timbuktu_2023-08-01-to-2023-10-31_2024-05-02.png``;
-    ``conflictmap_all-events_2024-05-02.csv`` for an empty filter.
+    ``conflictmap_all-events_2024-05-02.csv`` for an empty filter. A CSV in ACLED's
+    layout says so (``conflictmap_all-events_acled-layout_2024-05-02.csv``), so the two
+    layouts of one view never download under the same name.
     """
     parts = [*spec.event_types, *spec.sub_event_types, *spec.admin1, *spec.actors, *spec.datasets]
     if spec.date_from or spec.date_to:
@@ -144,6 +155,8 @@ def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None
     if spec.bbox is not None:
         parts.append("area")
     view = "_".join(s for s in (_slug(p) for p in parts) if s)[:_SLUG_MAX].strip("-_") or "all-events"
+    if kind == "csv" and layout != "canonical":
+        view += f"_{_slug(layout)}-layout"
     day = (created or datetime.now(UTC)).astimezone(UTC).date().isoformat()
     return f"conflictmap_{view}_{day}.{kind}"
 
@@ -310,7 +323,7 @@ def export_view(
     if kind not in KINDS:
         raise ExportError(f"unknown export kind {kind!r}; expected one of {list(KINDS)}")
     created = created or datetime.now(UTC)
-    name = export_filename(spec, kind, created)
+    name = export_filename(spec, kind, created, layout=layout)
     with tempfile.TemporaryDirectory(prefix="conflictmap-export-") as folder:
         prov, written = write_export(
             events,
@@ -338,10 +351,114 @@ def export_view(
         return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
 
 
+def write_aggregates(
+    events: pd.DataFrame,
+    spec: FilterSpec,
+    path: str | Path,
+    *,
+    by: str = "admin1",
+    cell_deg: float = DEFAULT_CELL_DEG,
+    title: str | None = None,
+    sources: Sequence[Source] = (),
+    versions: Mapping[str, str] | None = None,
+    base_url: str | None = None,
+    created: datetime | None = None,
+) -> tuple[Provenance, list[Path]]:
+    """Filter ``events`` with ``spec`` and write their counts per area (``aggregate_events``) to ``path``.
+
+    ``.csv`` (the geometry left out; cells keep their edges) with the provenance sidecar, or
+    ``.geojson`` (cells as squares, areas as points) with the provenance inside.
+
+    Returns
+    -------
+    (Provenance, list of pathlib.Path)
+        The record stored (``layout`` ``aggregates by admin1`` / ``aggregates by 0.5° cell``) and the files.
+
+    Raises
+    ------
+    ExportError
+        If the suffix is neither ``.csv`` nor ``.geojson``.
+    """
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("csv", "geojson"):
+        raise ExportError(f"aggregates are written as .csv or .geojson, not {path.name!r}")
+    shown = spec.apply(events)
+    table = aggregate_events(shown, by=by, cell_deg=cell_deg)
+    layout = f"aggregates by {float(cell_deg):g}° cell" if by == "cell" else f"aggregates by {by}"
+    prov = make_provenance(
+        shown,
+        spec,
+        kind,
+        title=title or default_title(shown),
+        sources=describe_sources(sources),
+        versions=versions,
+        layout=layout,
+        base_url=base_url,
+        created=created,
+    )
+    if kind == "csv":
+        pd.DataFrame(table.drop(columns="geometry")).to_csv(path, index=False, encoding="utf-8")
+        return prov, [path, write_sidecar(path, prov)]
+    path.unlink(missing_ok=True)
+    table.to_file(path, driver="GeoJSON")
+    add_geojson_provenance(path, prov)
+    return prov, [path]
+
+
+def aggregates_view(
+    events: pd.DataFrame,
+    spec: FilterSpec,
+    kind: str = "csv",
+    *,
+    by: str = "admin1",
+    cell_deg: float = DEFAULT_CELL_DEG,
+    title: str | None = None,
+    sources: Sequence[Source] = (),
+    created: datetime | None = None,
+) -> ExportResult:
+    """The aggregates-only export of the view as a download (the page's "share counts only" button).
+
+    Parameters are those of ``write_aggregates``; ``kind`` is ``csv`` (a ZIP of the CSV and its
+    provenance sidecar) or ``geojson``.
+
+    Returns
+    -------
+    ExportResult
+        Named like the view's other exports, with ``_counts-by-<by>`` before the date.
+    """
+    if kind not in ("csv", "geojson"):
+        raise ExportError(f"aggregates are written as csv or geojson, not {kind!r}")
+    created = created or datetime.now(UTC)
+    stem, _, suffix = export_filename(spec, kind, created).rpartition(".")
+    day = stem[-10:]
+    name = f"{stem[:-11]}_counts-by-{'cell' if by == 'cell' else by}_{day}.{suffix}"
+    with tempfile.TemporaryDirectory(prefix="conflictmap-counts-") as folder:
+        prov, written = write_aggregates(
+            events,
+            spec,
+            Path(folder) / name,
+            by=by,
+            cell_deg=cell_deg,
+            title=title,
+            sources=sources,
+            created=created,
+        )
+        if kind == "geojson":
+            return ExportResult(name, MIME_TYPES["geojson"], written[0].read_bytes(), prov)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in written:
+                archive.write(file, arcname=file.name)
+        return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
+
+
 __all__ = [
+    "AGGREGATE_BY",
     "DATA_KINDS",
     "KINDS",
     "KIND_NAMES",
+    "LICENCES",
     "MIME_TYPES",
     "SNAPSHOT_KINDS",
     "ExportError",
@@ -350,6 +467,8 @@ __all__ = [
     "Provenance",
     "ProvenanceError",
     "SourceInfo",
+    "aggregate_events",
+    "aggregates_view",
     "default_title",
     "describe_sources",
     "export_filename",
@@ -357,7 +476,10 @@ __all__ = [
     "kind_for_path",
     "make_provenance",
     "read_provenance",
+    "sharing_notice",
     "sidecar_path",
     "source_info",
+    "upload_info",
+    "write_aggregates",
     "write_export",
 ]

@@ -24,7 +24,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from conflictmap import mapview
+from conflictmap import grid, mapview
 from conflictmap.assets import inline_html, js_literal
 from conflictmap.export.provenance import Provenance, drawing_text
 from conflictmap.export.stored import html_block, html_head
@@ -114,7 +114,7 @@ class SnapshotHeader(MacroElement):
 def _drawing(events: pd.DataFrame, mode: str) -> dict[str, object]:
     drawn = mapview.choose_mode(len(events)) if mode == "auto" else mode
     if drawn == "density":
-        return {"mode": "density", "cell_deg": mapview.choose_cell_deg(events)}
+        return {"mode": "density", "cell_deg": grid.choose_cell_deg(events)}
     return {"mode": drawn}
 
 

@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path as MplPath
 
-from conflictmap import basemap, mapview
+from conflictmap import basemap, grid, mapview
 from conflictmap.export.options import DEFAULT_DPI, DPI_RANGE, IMAGE_KINDS, WIDTH_RANGE, ImageOptionError
 from conflictmap.export.provenance import Provenance, drawing_text
 from conflictmap.export.stored import add_svg_provenance, image_metadata
@@ -323,12 +323,12 @@ def _draw_points(ax: Axes, events: pd.DataFrame, pt_per_m: float) -> None:
 
 
 def _draw_grid(ax: Axes, events: pd.DataFrame) -> tuple[float, list[int]]:
-    cell = mapview.choose_cell_deg(events)
-    grid = mapview.aggregate_grid(events, cell)
-    breaks = mapview.grid_breaks(grid["events"])
-    classes = np.searchsorted(np.asarray(breaks), grid["events"].to_numpy(), side="right") - 1
-    x0, y0 = mercator(grid["lon_min"].to_numpy(), grid["lat_min"].to_numpy())
-    x1, y1 = mercator(grid["lon_max"].to_numpy(), grid["lat_max"].to_numpy())
+    cell = grid.choose_cell_deg(events)
+    cells = grid.aggregate_grid(events, cell)
+    breaks = grid.grid_breaks(cells["events"])
+    classes = np.searchsorted(np.asarray(breaks), cells["events"].to_numpy(), side="right") - 1
+    x0, y0 = mercator(cells["lon_min"].to_numpy(), cells["lat_min"].to_numpy())
+    x1, y1 = mercator(cells["lon_max"].to_numpy(), cells["lat_max"].to_numpy())
     verts = np.stack([np.column_stack(c) for c in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1)
     colours = to_rgba_array(list(mapview.GRID_COLORS))[classes]
     fill = colours.copy()
@@ -521,7 +521,7 @@ def image_drawing(events: pd.DataFrame, mode: str = "auto") -> dict[str, object]
     """How ``render_figure`` will draw ``events``: ``{"mode": ..., "cell_deg": ...}`` for the provenance."""
     drawn = choose_mode(len(events), mode)
     if drawn == "density" and len(events):
-        return {"mode": "density", "cell_deg": mapview.choose_cell_deg(events)}
+        return {"mode": "density", "cell_deg": grid.choose_cell_deg(events)}
     return {"mode": "points" if len(events) else drawn}
 
 

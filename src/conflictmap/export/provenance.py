@@ -24,6 +24,8 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from conflictmap import settings
+from conflictmap.errors import ConflictmapError
+from conflictmap.export.licence import licence
 from conflictmap.filters import FilterSpec
 
 #: Version of the record's layout, stored with it.
@@ -51,7 +53,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _HASH_BLOCK = 1 << 20
 
 
-class ProvenanceError(ValueError):
+class ProvenanceError(ConflictmapError, ValueError):
     """A provenance record in a file cannot be read; the message says which file and why."""
 
 
@@ -73,6 +75,8 @@ class DatasetInfo:
         The dataset's release (e.g. ``GED 24.1``), when the caller knows it.
     attribution : str
         The citation to show with it.
+    licence : str
+        What its licence allows when it is shared (``export.licence.LICENCES``); empty when unknown.
     """
 
     name: str
@@ -82,6 +86,7 @@ class DatasetInfo:
     latest_update: str | None = None
     version: str | None = None
     attribution: str = ""
+    licence: str = ""
 
     @property
     def label(self) -> str:
@@ -277,6 +282,8 @@ class Provenance:
             out.append(f"  {d.name}: {', '.join(details)}")
             if d.attribution:
                 out.append(f"    {d.attribution}")
+            if d.licence:
+                out.append(f"    licence: {d.licence}")
         for s in self.sources:
             read = ""
             if s.rows_read is not None and s.rows_loaded is not None and s.rows_read != s.rows_loaded:
@@ -331,7 +338,7 @@ def view_url(spec: FilterSpec, base_url: str | None = None, params: Mapping[str,
     base_url : str, optional
         The dashboard's address; default ``public_url()``.
     params : mapping, optional
-        The page's whole state as query parameters (``pagelink.PageState.to_query_params``:
+        The page's whole state as query parameters (``links.page_query``:
         the filter, the files shown, the drawing); default the filter's.
     """
     base = (base_url if base_url is not None else public_url()).rstrip("/") + "/"
@@ -391,6 +398,7 @@ def dataset_infos(events: pd.DataFrame, versions: Mapping[str, str] | None = Non
                 latest_update=None if pd.isna(stamp) else _iso_utc(pd.Timestamp(stamp).to_pydatetime()),
                 version=versions.get(str(name)),
                 attribution=attribution(str(name)),
+                licence=licence(str(name)),
             )
         )
     return tuple(infos)
@@ -427,6 +435,46 @@ def source_info(
         bytes=stat.st_size,
         modified=_iso_utc(datetime.fromtimestamp(stat.st_mtime, UTC)),
         **counts,
+    )
+
+
+def upload_info(
+    name: str,
+    data: bytes,
+    *,
+    format: str | None = None,
+    rows_read: int | None = None,
+    rows_loaded: int | None = None,
+    received: datetime | None = None,
+) -> SourceInfo:
+    """Describe a file the user uploaded, from its bytes: an upload has no file on disk to hash later.
+
+    Parameters
+    ----------
+    name : str
+        The uploaded file's name (folders dropped).
+    data : bytes
+        Its content.
+    format : str, optional
+        The event format it was read as.
+    rows_read, rows_loaded : int, optional
+        From its import report.
+    received : datetime, optional
+        When it was uploaded, recorded as its modification time; default now.
+
+    Returns
+    -------
+    SourceInfo
+        With the SHA-256 and size of ``data``, so a receiver can check they hold the same file.
+    """
+    return SourceInfo(
+        file=Path(name).name or name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        bytes=len(data),
+        modified=_iso_utc(received or datetime.now(UTC)),
+        format=format,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
     )
 
 

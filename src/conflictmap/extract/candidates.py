@@ -15,6 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from conflictmap import schema
+from conflictmap.csvcells import neutralise_frame
+from conflictmap.errors import ConflictmapError
 from conflictmap.extract import evidence as ev
 from conflictmap.extract import what as what_rules
 from conflictmap.extract import who as who_rules
@@ -63,7 +65,7 @@ _DEFAULT_ACTOR2 = {
 }
 
 
-class ExtractError(ValueError):
+class ExtractError(ConflictmapError, ValueError):
     """Extraction input that cannot be used (no text, a bad date or language); the message names it."""
 
 
@@ -415,4 +417,5 @@ def write_candidates(candidates: gpd.GeoDataFrame, path: str | Path) -> None:
         if col in ("evidence_spans", "confidence_parts"):
             values = values.map(lambda v: json.dumps(v, ensure_ascii=False))
         plain[col] = values.to_numpy()
-    plain.to_csv(path, index=False, encoding="utf-8")
+    # Text a spreadsheet would run as a formula starts with an apostrophe (see ``csvcells``).
+    neutralise_frame(plain, [*schema.TEXT_COLUMNS, *EXTRA_COLUMNS]).to_csv(path, index=False, encoding="utf-8")

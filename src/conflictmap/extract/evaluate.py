@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from conflictmap import actors, gazetteer
+from conflictmap.errors import ConflictmapError
 from conflictmap.extract import who
 from conflictmap.extract.candidates import REVIEW_THRESHOLD, extract_events
 from conflictmap.extract.events import MALI_CENTRE
@@ -49,7 +50,7 @@ FIELDS: tuple[str, ...] = ("event", "place", "geo_precision", "date", "time_prec
 PLACE_KM = 5.0
 
 
-class ExpectedFileError(ValueError):
+class ExpectedFileError(ConflictmapError, ValueError):
     """An expected-events file that cannot be used; the message names the file and the field."""
 
 

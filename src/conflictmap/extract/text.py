@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from conflictmap.errors import ConflictmapError
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -127,7 +129,7 @@ class Article:
     source: str | None = None
 
 
-class ArticleError(ValueError):
+class ArticleError(ConflictmapError, ValueError):
     """An article that cannot be read or used; the message says why."""
 
 

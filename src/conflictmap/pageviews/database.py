@@ -41,7 +41,7 @@ from conflictmap import details, facets, schema, timeline, viewport
 from conflictmap.actors import actor_counts, actor_mask, actor_table, distinct_actors
 from conflictmap.charts import activity_table, timeline_layout
 from conflictmap.export import default_title
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import FilterSpec, within_table
 from conflictmap.mapview import event_bounds
 from conflictmap.pageviews.base import MapLayer
 from conflictmap.store.summaries import MICRO, SummaryReader
@@ -205,7 +205,7 @@ class DatabaseViews:
             "latest": latest,
             "types": facets.type_choices(groups, weights=weights),
             "actors": facets.actor_choices(_actor_frame(actors), weights=actors["events"]),
-            "regions": facets.value_choices(groups["admin1"], weights=weights),
+            "regions": facets.region_pairs(groups["admin1"], weights=weights),
             "datasets": facets.value_choices(groups["dataset"], weights=weights),
             "actor_types": facets.actor_type_choices(kinds, weights=kinds["events"]),
             "interactions": facets.interaction_choices(kinds, weights=kinds["events"]),
@@ -223,7 +223,7 @@ class DatabaseViews:
     # ---------------------------------------------------------------- headline, timeline, actors
 
     def headline(self, spec: FilterSpec) -> tuple[dict, tuple[date, date] | None]:
-        return self._ask(self._headline, spec)
+        return self._ask(self._headline, within_table(spec))
 
     @staticmethod
     def _figures(places: pd.DataFrame, actors: pd.DataFrame) -> dict[str, int]:
@@ -260,7 +260,7 @@ class DatabaseViews:
         return self._ask(SummaryReader.people_nearby, spec)
 
     def timeline(self, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-        return self._ask(self._timeline, spec)
+        return self._ask(self._timeline, within_table(spec))
 
     @staticmethod
     def _timeline(read: SummaryReader, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
@@ -280,7 +280,7 @@ class DatabaseViews:
         return timeline_layout(freq, by_type, totals_frame(per_period, periods))
 
     def actor_activity(self, spec: FilterSpec, top: int) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-        return self._ask(self._actor_activity, spec, top)
+        return self._ask(self._actor_activity, within_table(spec), top)
 
     @staticmethod
     def _ranking(read: SummaryReader, spec: FilterSpec, groups: pd.DataFrame, top: int) -> pd.DataFrame:

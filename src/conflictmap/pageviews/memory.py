@@ -13,7 +13,7 @@ import pandas as pd
 
 from conflictmap import charts, details, facets, timeline, viewport
 from conflictmap.export import default_title
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import FilterSpec, within_table
 from conflictmap.mapview import event_bounds
 from conflictmap.pageviews.base import MapLayer
 
@@ -67,7 +67,7 @@ class MemoryViews:
             "latest": facets.latest_event_day(events),
             "types": facets.type_choices(events),
             "actors": facets.actor_choices(events),
-            "regions": facets.value_choices(events["admin1"]),
+            "regions": facets.region_pairs(events["admin1"]),
             "datasets": facets.value_choices(events["dataset"]),
             "actor_types": facets.actor_type_choices(events),
             "interactions": facets.interaction_choices(events),
@@ -78,6 +78,7 @@ class MemoryViews:
         return facets.filter_counts(self._events, spec)
 
     def headline(self, spec: FilterSpec) -> tuple[dict, tuple[date, date] | None]:
+        spec = within_table(spec)
         shown = self.shown(spec)
         if spec.date_from is None or spec.date_to is None:
             return timeline.headline(shown, shown.iloc[0:0]), None
@@ -89,9 +90,11 @@ class MemoryViews:
         return timeline.people_nearby(self.shown(spec))
 
     def timeline(self, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        spec = within_table(spec)
         return charts.timeline_data(self.shown(spec), start=spec.date_from, end=spec.date_to)
 
     def actor_activity(self, spec: FilterSpec, top: int) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        spec = within_table(spec)
         return charts.actor_activity(self.shown(spec), top=top, start=spec.date_from, end=spec.date_to)
 
     def map_layer(

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from conflictmap import schema
+from conflictmap.csvcells import is_own_csv, restore_frame
 from conflictmap.readers import acled, replies, ucdp
 from conflictmap.readers.canonical import SUFFIXES, write_events
 from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
@@ -22,8 +24,14 @@ from conflictmap.readers.report import ImportReport, NotEventDataError, Rejectio
 from conflictmap.readers.table import Progress, RawTable
 from conflictmap.readers.textfile import read_delimited, read_workbook
 
+#: What reading a file the user chose raises on purpose: not event data or not a readable
+#: table (``NotEventDataError``, ``UnreadableFileError``), no file there, a folder, no permission.
+#: Catch these to tell the user; anything else (a plain ``ValueError`` too) is a bug and keeps its traceback.
+READ_ERRORS: tuple[type[Exception], ...] = (NotEventDataError, FileNotFoundError, IsADirectoryError, PermissionError)
+
 __all__ = [
     "FORMATS",
+    "READ_ERRORS",
     "SUFFIXES",
     "ImportReport",
     "NotEventDataError",
@@ -116,6 +124,9 @@ def read_events(
         raise FileNotFoundError(f"no file at {path}")
     table, told = _load(path, progress)
     format = format or told
+    if table.container == "csv" and is_own_csv(path, list(table.frame.columns), schema.COLUMNS):
+        # Its own file: take off the apostrophes written before would-be formulas (see ``csvcells``).
+        table.frame = restore_frame(table.frame)
     if format is None:
         try:
             format = detect_format(table.frame.columns)
@@ -125,7 +136,8 @@ def read_events(
         raise NotEventDataError(
             f"{path.name} is not a {format} file: it lacks the column(s) {', '.join(missing)}; {expected_columns()}"
         )
-    return events_from_table(table, format, source=str(path), dataset=dataset, default_dataset=path.stem)
+    stage = {"acled": acled.stage, "ucdp": ucdp.stage}.get(format)
+    return events_from_table(table, format, source=str(path), dataset=dataset, default_dataset=path.stem, stage=stage)
 
 
 def read_acled(

@@ -272,7 +272,9 @@ def events_from_reply(
     table = replies.records_table(reply.records, first_row=first_row)
     if not reply.records:
         table.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in ACLED_COLUMNS})
-    events, report = events_from_table(table, "acled", source=source, dataset=dataset, default_dataset=DATASET)
+    events, report = events_from_table(
+        table, "acled", source=source, dataset=dataset, default_dataset=DATASET, stage=stage
+    )
     report.warnings.extend(reply.messages)
     return events, report
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from conflictmap import schema
+from conflictmap.csvcells import neutralise_frame
 from conflictmap.readers.geofile import LAYER
 from conflictmap.readers.report import ImportReport
 from conflictmap.readers.rows import Staged
@@ -100,7 +101,9 @@ def write_events(events: gpd.GeoDataFrame, path: str | Path) -> None:
         return
     if suffix == ".csv":
         # Arrow's writer is several times faster than pandas' on large tables; the text is plain RFC 4180 CSV.
-        table = pa.Table.from_pandas(_plain(events, text_times=True), preserve_index=False)
+        # Text a spreadsheet would run as a formula starts with an apostrophe (see ``csvcells``).
+        plain = neutralise_frame(_plain(events, text_times=True), schema.TEXT_COLUMNS)
+        table = pa.Table.from_pandas(plain, preserve_index=False)
         pa_csv.write_csv(table, path, write_options=pa_csv.WriteOptions(quoting_style="needed"))
         return
     plain = _plain(events, text_times=suffix == ".geojson")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from conflictmap.messages import shorten
 from conflictmap.readers.report import NotEventDataError, UnreadableFileError
 from conflictmap.readers.table import normalise_column
 
@@ -67,8 +68,9 @@ def expected_columns() -> str:
 
 
 def _listed(columns: Iterable[str], limit: int = 12) -> str:
-    names = list(columns)
-    shown = ", ".join(names[:limit])
+    # A header may be one 10 MB cell: each name is cut, and the list too.
+    names = [shorten(str(n), 40) for n in columns]
+    shown = shorten(", ".join(names[:limit]))
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "") if names else "none"
 
 

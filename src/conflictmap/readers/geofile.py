@@ -12,6 +12,7 @@ are feature numbers: the GeoPackage ``fid``, else the position from 1.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pyogrio
 import shapely
 from pyarrow import ArrowException
 
+from conflictmap.messages import shorten
 from conflictmap.readers.report import UnreadableFileError
 from conflictmap.readers.table import Progress, RawTable, normalise_column, tidy_columns
 
@@ -60,6 +62,57 @@ def _count(path: Path, container: str) -> int:
     return max(int(pyogrio.read_info(path, layer=_layer(path) if container == "gpkg" else None)["features"]), 0)
 
 
+_WHAT = {
+    "gpkg": "a GeoPackage",
+    "parquet": "a Parquet file",
+    "geojson": "GeoJSON",
+}
+_EXPECTED = {
+    "gpkg": "expected a GeoPackage with a layer of event points, as QGIS or `conflictmap export` writes",
+    "parquet": "expected a (Geo)Parquet table of events, as `conflictmap export` or GeoPandas writes",
+    "geojson": "expected a GeoJSON FeatureCollection of event points",
+}
+_WHERE = re.compile(r"line (\d+), (?:character|column) (\d+)", re.IGNORECASE)
+
+
+def plain_error(path: Path, container: str, exc: BaseException) -> str:
+    """What a geodata file is not and what was expected, in words: no library jargon, no folder.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (only its name is said: an upload's temporary folder is nobody's business).
+    container : str
+        ``gpkg``, ``parquet`` or ``geojson``.
+    exc : BaseException
+        What the library said; only a line and column position is kept from it.
+
+    Returns
+    -------
+    str
+        E.g. ``"x.gpkg is not a GeoPackage that can be read: it is damaged, or a database of
+        another kind; expected a GeoPackage with a layer of event points, ..."``.
+    """
+    said = str(exc)
+    name = shorten(path.name, 100)
+    what = _WHAT.get(container, container.upper())
+    if container == "gpkg":
+        if "not a database" in said or "malformed" in said:
+            why = "it is damaged (its database cannot be opened)"
+        elif "gpkg_" in said or "GeoPackage" in said:
+            why = "it is a database, but not a GeoPackage (it lacks a GeoPackage's tables)"
+        elif "no layer" in said.lower() or "layer" in said.lower():
+            why = "it has no layer of features"
+        else:
+            why = "it is damaged, or a database of another kind"
+    elif container == "parquet":
+        why = "it is damaged or cut short, or not a Parquet file at all"
+    else:
+        found = _WHERE.search(said)
+        why = "its text is not valid JSON" + (f" (line {found[1]}, character {found[2]})" if found else "")
+    return f"{name} is not {what} that can be read: {why}; {_EXPECTED.get(container, 'expected event data')}"
+
+
 def read_geofile(path: Path, container: str, progress: Progress | None = None) -> RawTable:
     """Read a GeoJSON, GeoPackage or Parquet file.
 
@@ -75,7 +128,7 @@ def read_geofile(path: Path, container: str, progress: Progress | None = None) -
                 progress(0, _count(path, container))
             frame = _read_parquet(path) if container == "parquet" else _read_ogr(path, container)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ArrowException, OSError, ValueError) as exc:
-        raise UnreadableFileError(f"{path.name} cannot be read as {container.upper()}: {exc}") from None
+        raise UnreadableFileError(plain_error(path, container, exc)) from None
     numbers = (
         frame.index.to_numpy(dtype=np.int64)
         if container == "gpkg" and pd.api.types.is_integer_dtype(frame.index.dtype)

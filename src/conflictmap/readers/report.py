@@ -6,8 +6,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from conflictmap.csvcells import neutralise
+from conflictmap.errors import ConflictmapError
+from conflictmap.messages import quote, shorten
 
-class NotEventDataError(ValueError):
+
+class NotEventDataError(ConflictmapError, ValueError):
     """A file that is not event data at all; the message names the columns expected."""
 
 
@@ -29,7 +33,7 @@ class Rejection:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column!r}: {self.value!r} - {self.reason}"
+        return f"row {self.row}, column {quote(self.column, 60)}: {quote(self.value)} - {self.reason}"
 
 
 @dataclass
@@ -51,6 +55,9 @@ class ImportReport:
     warnings : list of str
         Things the user should know that did not cost a row (a value
         defaulted, a place placed by the gazetteer, a column not carried).
+    suspect : list of Rejection
+        Rows loaded but looking wrong (a place outside its country, swapped
+        coordinates, an implausible death toll; see ``conflictmap.suspect``).
     """
 
     source: str
@@ -59,6 +66,12 @@ class ImportReport:
     rows_loaded: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    suspect: list[Rejection] = field(default_factory=list)
+
+    def flag(self, row: int, column: str, value: object, reason: str) -> None:
+        """Record a row loaded but looking wrong (``conflictmap.suspect``); values cut as in ``reject``."""
+        text = "" if value is None else str(value)
+        self.suspect.append(Rejection(int(row), shorten(str(column), 100), shorten(text), shorten(reason, 400)))
 
     @property
     def rows_rejected(self) -> int:
@@ -66,8 +79,13 @@ class ImportReport:
         return len({r.row for r in self.rejected})
 
     def reject(self, row: int, column: str, value: object, reason: str) -> None:
-        """Record a row left out."""
-        self.rejected.append(Rejection(int(row), column, "" if value is None else str(value), reason))
+        """Record a row left out; the value and reason kept are cut to ``messages.QUOTE_CHARS`` or so.
+
+        A 10 MB cell must not become a 10 MB message, alert or table cell; the start of it
+        and its length say enough to find it in the file.
+        """
+        text = "" if value is None else str(value)
+        self.rejected.append(Rejection(int(row), shorten(str(column), 100), shorten(text), shorten(reason, 400)))
 
     def summary(self) -> str:
         """A few lines for a person: counts, then each rejection and warning."""
@@ -76,13 +94,19 @@ class ImportReport:
             f"{self.rows_loaded} loaded, {self.rows_rejected} rejected"
         ]
         lines += [f"  rejected {r}" for r in self.rejected]
+        lines += [f"  suspect {r}" for r in self.suspect]
         lines += [f"  note: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def rejections_csv(self) -> str:
-        """The rejections as CSV text (row, column, value, reason), for download."""
+        """The rejections as CSV text (row, column, value, reason), for download.
+
+        Text a spreadsheet would run as a formula starts with an apostrophe (``csvcells``).
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["row", "column", "value", "reason"])
-        writer.writerows((r.row, r.column, r.value, r.reason) for r in self.rejected)
+        writer.writerows(
+            (r.row, neutralise(r.column), neutralise(r.value), neutralise(r.reason)) for r in self.rejected
+        )
         return buffer.getvalue()

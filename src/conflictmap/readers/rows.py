@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from conflictmap import schema
+from conflictmap import schema, suspect
 from conflictmap.readers import values as parse
 from conflictmap.readers.report import ImportReport
 
@@ -90,16 +90,28 @@ def _present(raw: pd.Series) -> pd.Series:
     return parse.text(raw).notna()
 
 
+def _reject_dates(staged: Staged, report: ImportReport, bad: pd.Series, column: str, raw: pd.Series) -> None:
+    """Reject unreadable dates, saying "out of range" for a real date in an implausible year (``9999-12-31``)."""
+    beyond = np.zeros(len(raw), dtype=bool)
+    where = np.flatnonzero(np.asarray(bad, dtype=bool))
+    if len(where):
+        beyond[where] = parse.dates_out_of_range(raw.iloc[where]).to_numpy()
+    staged.reject(report, beyond, column, raw, parse.DATE_RANGE_TEXT.format(*parse.DATE_YEARS))
+    staged.reject(
+        report, np.asarray(bad, dtype=bool) & ~beyond, column, raw, f"not a date; expected {parse.DATE_EXAMPLES}"
+    )
+
+
 def _dates(staged: Staged, report: ImportReport, out: dict[str, pd.Series]) -> None:
     raw = _raw(staged, "event_date")
     start = parse.dates(raw)
     given = _present(raw)
     staged.reject(report, ~given, "event_date", raw, f"missing; expected {parse.DATE_EXAMPLES}")
-    staged.reject(report, given & start.isna(), "event_date", raw, f"not a date; expected {parse.DATE_EXAMPLES}")
+    _reject_dates(staged, report, given & start.isna(), "event_date", raw)
     raw_end = _raw(staged, "date_end")
     end = parse.dates(raw_end)
     end_given = _present(raw_end)
-    staged.reject(report, end_given & end.isna(), "date_end", raw_end, f"not a date; expected {parse.DATE_EXAMPLES}")
+    _reject_dates(staged, report, end_given & end.isna(), "date_end", raw_end)
     before = (end < start).fillna(False)
     staged.reject(
         report,
@@ -400,4 +412,6 @@ def finish(staged: Staged, report: ImportReport, dataset: str | None = None) -> 
     events = schema.to_canonical(table)
     report.rows_loaded = len(events)
     report.rejected.sort(key=lambda r: r.row)
+    # Kept, but told: a place outside its country, swapped coordinates, an implausible toll.
+    suspect.flag_in_report(events, staged.rows[good], report)
     return events

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from conflictmap.messages import shorten
+from conflictmap.readers.archive import check_archive
 from conflictmap.readers.detect import expected_columns
 from conflictmap.readers.report import NotEventDataError, UnreadableFileError
 from conflictmap.readers.table import Progress, RawTable, tidy_columns
@@ -142,8 +144,8 @@ def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
     try:
         parsed = list(csv.reader(head, delimiter=sep))
     except csv.Error:
-        # A field too long for the csv module (not a header anyway): count fields roughly.
-        parsed = [line.split(sep) for line in head]
+        # A field longer than the csv module takes: split plainly, only to find the header.
+        parsed = [line.rstrip("\r\n").split(sep) for line in head]
     skip = header_position([len([f for f in fields if f.strip()]) for fields in parsed])
     names = None
     notes = []
@@ -188,7 +190,14 @@ def read_delimited(path: Path, progress: Progress | None = None) -> RawTable:
             raise NotEventDataError(f"{path.name} has no header row: {expected_columns()}") from None
         except pd.errors.ParserError as exc:
             detail = str(exc).replace("Error tokenizing data. C error: ", "")
-            raise UnreadableFileError(f"{path.name} cannot be split into rows: {detail}") from None
+            unclosed = re.search(r"EOF inside string starting at row (\d+)", detail)
+            if unclosed:
+                # The parser counts data lines from 0 after the header; a spreadsheet shows the header as row 1.
+                detail = (
+                    f'a quote (") opened in row {int(unclosed[1]) + 1} is never closed; '
+                    "expected every quoted value to end with a quote"
+                )
+            raise UnreadableFileError(f"{shorten(path.name)} cannot be split into rows: {shorten(detail)}") from None
         except UnicodeDecodeError as exc:
             # Only a file whose byte-order mark promises an encoding its bytes break gets here.
             raise UnreadableFileError(f"{path.name} is not valid {encoding} text: {exc.reason}") from None
@@ -238,6 +247,8 @@ def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
     import openpyxl  # only workbooks need it
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # Read the archive's directory first: a zip bomb is refused before anything is inflated.
+    check_archive(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
@@ -257,8 +268,12 @@ def read_workbook(path: Path, progress: Progress | None = None) -> RawTable:
                     progress(number, max(total, number))
         finally:
             book.close()
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-        raise UnreadableFileError(f"{path.name} is not an Excel workbook that can be opened: {exc}") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
+        # What the library says (no zip file, a missing member) means nothing to a reader of the message.
+        raise UnreadableFileError(
+            f"{shorten(path.name)} is not an Excel workbook that can be opened: it is damaged, or another kind "
+            "of file; expected an .xlsx workbook as Excel or LibreOffice saves it"
+        ) from None
     if all(v is None for v in header):
         raise NotEventDataError(f"{path.name}: the first sheet has no header row: {expected_columns()}")
     if progress:

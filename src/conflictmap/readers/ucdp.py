@@ -227,4 +227,4 @@ def events_from_reply(
     table = replies.records_table(page.records, first_row=first_row)
     if not page.records:
         table.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in GED_COLUMNS})
-    return events_from_table(table, "ucdp", source=source, dataset=dataset, default_dataset=DATASET)
+    return events_from_table(table, "ucdp", source=source, dataset=dataset, default_dataset=DATASET, stage=stage)

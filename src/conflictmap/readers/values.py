@@ -8,6 +8,8 @@ parsed once per distinct value.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -30,6 +32,8 @@ DATE_FORMATS: tuple[str, ...] = (
     "%B %d, %Y",
     "%b %d, %Y",
 )
+#: What a date out of ``DATE_YEARS`` is told.
+DATE_RANGE_TEXT = "out of range; expected a date between the years {} and {}"
 #: How date errors describe what they expected.
 DATE_EXAMPLES = "a date such as 2023-09-07, 07 September 2023, 7-Sep-23 or 07/09/2023 (day first)"
 #: Dates outside these years are taken as typing mistakes.
@@ -95,6 +99,36 @@ def dates(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _plausible(values).astype("datetime64[ns]").dt.normalize()
     return _by_distinct(values, _parse_date_texts, "datetime64[s]").astype("datetime64[ns]")
+
+
+_BEYOND_ISO = re.compile(r"^\s*[+-]?(\d{5,}|0000)-\d{1,2}-\d{1,2}\s*$")
+
+
+def _beyond(text: str | None) -> bool:
+    if text is None:
+        return False
+    if _BEYOND_ISO.match(text):
+        return True
+    found = re.match(_ISO_DATE_PREFIX, text)
+    candidate = found.group(1) if found else text
+    for fmt in DATE_FORMATS:
+        try:
+            day = dt.datetime.strptime(candidate, fmt)
+        except ValueError:
+            continue
+        return not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]
+    return False
+
+
+def dates_out_of_range(values: pd.Series) -> pd.Series:
+    """True where a value is a calendar date, but outside ``DATE_YEARS`` (``9999-12-31``, ``0001-01-01``).
+
+    Meant for the values ``dates`` could not read, to tell "out of range" from "not a date";
+    it tries each spelling in Python, once per distinct value.
+    """
+    codes, uniques = distinct(values)
+    table = np.array([_beyond(u) for u in uniques] + [False], dtype=bool)
+    return pd.Series(table[codes], index=values.index)
 
 
 def numbers(values: pd.Series) -> pd.Series:

@@ -29,6 +29,7 @@ from conflictmap.store.report import (
     StoreError,
     StoreImport,
     StoreNotFoundError,
+    StoreReadOnlyError,
 )
 from conflictmap.store.upsert import CHANGES
 from conflictmap.store.validation import FORM_FIELDS, EventValidationError, FieldProblem, check_event
@@ -101,6 +102,7 @@ __all__ = [
     "StoreError",
     "StoreImport",
     "StoreNotFoundError",
+    "StoreReadOnlyError",
     "check_event",
     "open_store",
 ]

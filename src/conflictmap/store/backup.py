@@ -1,8 +1,13 @@
-"""Backups (a GeoPackage store, whichever the backend) and restoring one."""
+"""Backups (a GeoPackage store, whichever the backend) and restoring one.
+
+The backends open the GeoPackage (``_open_geopackage``), so this module does not
+import the GeoPackage store, which itself builds on the store classes here.
+"""
 
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +29,14 @@ from conflictmap.store.report import (
 
 class Backups(StoreCore):
     """Back up and restore the whole store."""
+
+    @abstractmethod
+    def _open_geopackage(self, path: str | Path, *, create: bool) -> Backups:
+        """The GeoPackage store at ``path``: what a backup is written to and restored from."""
+
+    def seal(self) -> None:
+        """Close the store, leaving what it wrote self-contained (the GeoPackage store folds its log into the file)."""
+        self.close()
 
     def _dump(self) -> dict[str, pd.DataFrame]:
         """Every row of the three tables as plain values, in one consistent read."""
@@ -59,15 +72,13 @@ class Backups(StoreCore):
 
     def _backup_to_geopackage(self, path: str | Path) -> dict[str, int]:
         """Copy every row into a new GeoPackage store at ``path`` (written aside, then moved in place)."""
-        from conflictmap.store.gpkg import GeoPackageStore
-
         target = Path(path)
         if target.exists():
             raise StoreError(f"{target} already exists; give a new file name for the backup")
         dump = self._dump()
         partial = target.with_name(f".{target.name}.partial")
         partial.unlink(missing_ok=True)
-        copy = GeoPackageStore(partial, create=True)
+        copy = self._open_geopackage(partial, create=True)
         try:
             with copy._transaction(write=True) as tx:
                 copy._replace_all(tx, dump)
@@ -99,9 +110,7 @@ class Backups(StoreCore):
         StoreError
             If the store holds events and ``replace`` is false.
         """
-        from conflictmap.store.gpkg import GeoPackageStore
-
-        source = GeoPackageStore(path, create=False)
+        source = self._open_geopackage(path, create=False)
         try:
             dump = source._dump()
         finally:

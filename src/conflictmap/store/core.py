@@ -20,6 +20,7 @@ import pandas as pd
 from conflictmap import schema, settings
 from conflictmap.store import records
 from conflictmap.store.records import STORE_COLUMNS
+from conflictmap.store.report import StoreReadOnlyError
 from conflictmap.store.where import Dialect
 
 #: ``progress(stage, done, total)``: stage ``"reading"`` (the file) then ``"storing"`` (rows written).
@@ -175,6 +176,32 @@ class StoreCore(ABC):
         self.lock_timeout = lock_timeout
         # Distinct values of text columns, with the change token they were read at (see Reading._labels).
         self._labels_read: dict[str, tuple[str, list[str]]] = {}
+        #: Why the store cannot be written (set by the backend on opening); ``None`` when it can.
+        self._read_only: str | None = None
+
+    # ---------------------------------------------------------------- read-only stores
+
+    @property
+    def writable(self) -> bool:
+        """Whether imports, edits and deletions can be made (the page hides its write controls otherwise)."""
+        return self._read_only is None
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """One line saying why the store is read-only (for the page to show), or ``None`` when it is writable."""
+        return self._read_only
+
+    def _require_writable(self) -> None:
+        """Refuse a write to a read-only store, in one line saying why.
+
+        Raises
+        ------
+        StoreReadOnlyError
+        """
+        if self._read_only is not None:
+            raise StoreReadOnlyError(
+                f"{self._read_only}: imports, edits and deletions are refused; it can still be viewed and exported"
+            )
 
     # ---------------------------------------------------------------- what a backend provides
 

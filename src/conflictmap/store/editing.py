@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 
 from conflictmap import schema
+from conflictmap.messages import quote
 from conflictmap.store import records, upsert
 from conflictmap.store.core import (
     EVENT_COLUMNS,
@@ -37,7 +38,7 @@ class Editing(StoreCore):
     def _one(self, tx: Tx, event_id: str) -> pd.Series:
         rows = self._stored(tx, where="e.event_id = ?", params=[event_id])
         if rows.empty:
-            raise EventNotFoundError(f"no event {event_id!r} in the store")
+            raise EventNotFoundError(f"no event {quote(event_id)} in the store")
         return rows.iloc[0]
 
     def _write_change(
@@ -98,7 +99,9 @@ class Editing(StoreCore):
         plain = records.encode(schema.to_canonical(pd.DataFrame([checked])))
         with self._transaction(write=True) as tx:
             if self._stored(tx, where="e.event_id = ?", params=[event_id]).shape[0]:
-                raise DuplicateEventError(f"event_id {event_id!r} is already in the store; leave it empty for a new id")
+                raise DuplicateEventError(
+                    f"event_id {quote(event_id)} is already in the store; leave it empty for a new id"
+                )
             now = utc_now()
             self._insert(tx, "events", self._derived(self._first_versions(plain, "manual", now, who, None)))
             self._insert(
@@ -151,7 +154,7 @@ class Editing(StoreCore):
             old = self._one(tx, event_id)
             self._check_version(old, expected_version)
             if old["status"] == "deleted":
-                raise EventStateError(f"event {event_id!r} is deleted; undelete it before editing")
+                raise EventStateError(f"event {quote(event_id)} is deleted; undelete it before editing")
             current = self._form_values(old)
             if PLACE_FIELD in changes:
                 for col in PLACE_COLUMNS:
@@ -193,7 +196,7 @@ class Editing(StoreCore):
             self._check_version(old, expected_version)
             if (status == "deleted") == (old["status"] == "deleted"):
                 state = "already deleted" if status == "deleted" else "not deleted"
-                raise EventStateError(f"event {event_id!r} is {state}")
+                raise EventStateError(f"event {quote(event_id)} is {state}")
             new = pd.DataFrame([old], dtype=object).reset_index(drop=True).assign(status=status)
             return self._write_change(tx, old, new[list(EVENT_COLUMNS)], kind, who, reason)
 

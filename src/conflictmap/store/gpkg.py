@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import struct
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -228,15 +230,50 @@ def _is_empty(blob: bytes | None) -> int | None:
     return 1 if blob[3] & 0x10 else 0
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _read_only_reason(path: Path) -> str | None:
+    """Why this process cannot write the store at ``path`` (an existing file), or ``None``."""
+    # SQLite writes next to the file (its -wal, -shm or -journal), so the folder must be writable too.
+    if not os.access(path, os.W_OK):
+        return f"the store {path} is read-only (this user may not write the file)"
+    if not os.access(path.parent, os.W_OK):
+        return f"the store {path} is read-only (this user may not write in its folder {path.parent})"
+    return None
+
+
+def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:
+        return _connect_read_only(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=READ_BUSY_MS / 1000)
+    _prepare(conn)
+    return conn
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: ``mode=ro``; where even that needs a file SQLite cannot make, ``immutable``."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    for extra in ("", "&immutable=1"):
+        conn = sqlite3.connect(
+            uri + extra, uri=True, isolation_level=None, check_same_thread=False, timeout=READ_BUSY_MS / 1000
+        )
+        try:
+            # A WAL-mode file in a folder this user cannot write fails here (no -shm can be made).
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            continue
+        _prepare(conn, read_only=True)
+        return conn
+    raise sqlite3.OperationalError("unable to open database file")
+
+
+def _prepare(conn: sqlite3.Connection, read_only: bool = False) -> None:
     conn.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")
-    conn.execute("PRAGMA synchronous = FULL")
+    if not read_only:
+        conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA cache_size = -65536")
     for name, function in (("ST_MinX", _part(0)), ("ST_MaxX", _part(1)), ("ST_MinY", _part(2)), ("ST_MaxY", _part(3))):
         conn.create_function(name, 1, function, deterministic=True)
     conn.create_function("ST_IsEmpty", 1, _is_empty, deterministic=True)
-    return conn
 
 
 def _sqlite_value(value: object) -> object:
@@ -308,11 +345,14 @@ class GeoPackageStore(EventStore):
             raise StoreNotFoundError(
                 f"no store at {self.path}; run `conflictmap db init` or import a file to create it"
             )
+        # A new store's file is made on first use, not here: a save the checks refuse
+        # (``add_event`` validates before it touches the store) leaves no file behind.
+        self._ready = not fresh
+        self._making = threading.Lock()
         if not fresh:
             self._check_file()
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._ensure_schema()
+            self._read_only = _read_only_reason(self.path)
+            self._ensure_schema()
 
     @property
     def location(self) -> str:
@@ -326,9 +366,12 @@ class GeoPackageStore(EventStore):
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
+        if conn is None and not self._ready and not getattr(self._local, "making", False):
+            self._make_file()
+            conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = _connect(self.path)
+                conn = _connect(self.path, read_only=not self.writable)
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open the store {self.path}: {exc}") from None
             self._local.conn = conn
@@ -336,17 +379,33 @@ class GeoPackageStore(EventStore):
                 self._all.append(conn)
         return conn
 
+    def _make_file(self) -> None:
+        """Create the store's file and tables (once, whichever thread first needs them)."""
+        with self._making:
+            if self._ready:
+                return
+            self._local.making = True
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._ensure_schema()
+            finally:
+                self._local.making = False
+            self._ready = True
+
     def _ensure_schema(self) -> None:
         conn = self._conn()
         try:
+            if self._meta_version(conn) is None and not self.writable:
+                raise NotAStoreError(f"{self.path} is an empty database, and read-only: it cannot become a store")
             if self._meta_version(conn) is None:
                 with self._transaction(write=True) as tx:
                     # Another process may have created it while we waited for the lock.
                     if self._meta_version(conn) is None:
                         self._create(tx)
-            self._use_wal(conn)
-            self._ensure_columns(conn)
-            self._ensure_indexes(conn)
+            if self.writable:
+                self._use_wal(conn)
+                self._ensure_columns(conn)
+                self._ensure_indexes(conn)
         except sqlite3.DatabaseError as exc:
             raise NotAStoreError(f"{self.path} cannot be read as a GeoPackage: {exc}") from None
         version = self._meta_version(conn)
@@ -431,13 +490,17 @@ class GeoPackageStore(EventStore):
             conn.execute("BEGIN")
         try:
             yield _Tx(conn)
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                self._read_only = f"the store {self.path} cannot be written ({exc})"
+                self._require_writable()
             raise
         conn.execute("COMMIT")
 
     def _begin_write(self, conn: sqlite3.Connection) -> None:
+        self._require_writable()
         deadline = time.monotonic() + self.lock_timeout
         told = False
         conn.execute(f"PRAGMA busy_timeout = {WAIT_STEP_MS}")
@@ -447,6 +510,10 @@ class GeoPackageStore(EventStore):
                     conn.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as exc:
+                    if "readonly" in str(exc):
+                        # A read-only medium the permission check did not see.
+                        self._read_only = f"the store {self.path} is on a read-only medium"
+                        self._require_writable()
                     if "locked" not in str(exc) and "busy" not in str(exc):
                         raise
                     if time.monotonic() > deadline:
@@ -558,9 +625,14 @@ class GeoPackageStore(EventStore):
         partial.replace(target)
         return counts
 
+    def _open_geopackage(self, path: str | Path, *, create: bool) -> GeoPackageStore:
+        return GeoPackageStore(path, create=create)
+
     def seal(self) -> None:
         """Fold the write-ahead log into the file and leave it in rollback-journal mode: one self-contained file."""
         self.close()
+        if not self._ready:
+            return  # never used: there is no file to seal
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -71,7 +71,10 @@ class Importing(StoreCore):
         ------
         FileNotFoundError, NotEventDataError
             If there is no such file or it is not event data; the store is not changed.
+        StoreReadOnlyError
+            If the store cannot be written: said before the file is read.
         """
+        self._require_writable()
         source = Path(path)
         reading = (lambda done, total: progress("reading", done, total)) if progress else None
         events, read = read_events(source, format, dataset=dataset, progress=reading)

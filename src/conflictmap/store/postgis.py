@@ -24,10 +24,18 @@ from psycopg import sql as pgsql
 from psycopg.conninfo import conninfo_to_dict
 
 from conflictmap import schema
+from conflictmap.messages import shorten
 from conflictmap.store.base import HISTORY_COLUMNS, IMPORT_COLUMNS, SCHEMA_VERSION, EventStore, q
 from conflictmap.store.core import python_rows
+from conflictmap.store.gpkg import GeoPackageStore
 from conflictmap.store.records import ROW_COLUMNS, utc_now
-from conflictmap.store.report import NotAStoreError, StoreBusyError, StoreError, StoreNotFoundError
+from conflictmap.store.report import (
+    NotAStoreError,
+    StoreBusyError,
+    StoreError,
+    StoreNotFoundError,
+    StoreReadOnlyError,
+)
 from conflictmap.store.where import Dialect
 
 DEFAULT_SCHEMA = "conflictmap"
@@ -137,6 +145,26 @@ class PostGISStore(EventStore):
         self._all: list[psycopg.Connection] = []
         self._guard = threading.Lock()
         self._ensure_schema(create)
+        self._read_only = self._read_only_reason()
+
+    def _read_only_reason(self) -> str | None:
+        """Why this role cannot write the store (a read-only server or role), or ``None``."""
+        try:
+            read_only, may_insert = (
+                self._conn()
+                .execute(
+                    "SELECT current_setting('transaction_read_only') = 'on', has_table_privilege(%s, 'INSERT')",
+                    [self._table("events")],
+                )
+                .fetchone()
+            )
+        except psycopg.Error:
+            return None  # the write itself will say what is wrong
+        if read_only:
+            return f"the database {self.location} is read-only (a standby, or a read-only session)"
+        if not may_insert:
+            return f"the database {self.location} is read-only for this role (no right to insert events)"
+        return None
 
     @property
     def location(self) -> str:
@@ -175,14 +203,18 @@ class PostGISStore(EventStore):
             with conn.transaction():
                 tx = _Tx(conn)
                 if write:
+                    self._require_writable()
                     self._lock(tx)
                 else:
                     tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield tx
+        except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege) as exc:
+            first = shorten(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+            raise StoreReadOnlyError(f"the database {self.location} refused the change: {first}") from None
         except psycopg.Error as exc:
             if conn.closed or conn.broken:
                 self._local.conn = None
-            raise StoreError(f"the database {safe_url(self.url)} failed: {str(exc).strip()}") from None
+            raise StoreError(f"the database {safe_url(self.url)} failed: {shorten(str(exc).strip())}") from None
 
     def _lock(self, tx: _Tx) -> None:
         if tx.rows("SELECT pg_try_advisory_xact_lock(?)", [self._lock_key])[0][0]:
@@ -358,6 +390,9 @@ class PostGISStore(EventStore):
 
     def backup(self, path: str | Path) -> dict[str, int]:
         return self._backup_to_geopackage(path)
+
+    def _open_geopackage(self, path: str | Path, *, create: bool) -> GeoPackageStore:
+        return GeoPackageStore(path, create=create)
 
     def close(self) -> None:
         with self._guard:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from conflictmap import schema
 from conflictmap.filters import FilterSpec
-from conflictmap.mapview import aggregate_grid, grid_frame
+from conflictmap.grid import aggregate_grid, grid_frame
 from conflictmap.readers import write_events
 from conflictmap.store import records, views
 from conflictmap.store.core import (
@@ -233,19 +233,19 @@ class Reading(StoreCore):
     def grid(
         self, spec: FilterSpec | None = None, cell_deg: float | None = None, *, include_missing: bool = True
     ) -> pd.DataFrame:
-        """Events and fatalities per grid cell, counted by the database: ``mapview.aggregate_grid`` of ``query(spec)``.
+        """Events and fatalities per grid cell, counted by the database: ``grid.aggregate_grid`` of ``query(spec)``.
 
         Parameters
         ----------
         spec : FilterSpec, optional
             The filter.
         cell_deg : float, optional
-            Cell side in degrees; by default what ``mapview.choose_cell_deg`` picks for the events.
+            Cell side in degrees; by default what ``grid.choose_cell_deg`` picks for the events.
 
         Returns
         -------
         pandas.DataFrame
-            As ``mapview.aggregate_grid``; ``attrs["cell_deg"]`` holds the cell size used.
+            As ``grid.aggregate_grid``; ``attrs["cell_deg"]`` holds the cell size used.
         """
         if cell_deg is not None:
             aggregate_grid(schema.empty_events(), cell_deg)  # the same check of cell_deg, with its message

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conflictmap.errors import ConflictmapError
 from conflictmap.readers.report import ImportReport
 
 
-class StoreError(Exception):
+class StoreError(ConflictmapError):
     """A store operation cannot be done; the message says why and what to do."""
 
 
@@ -17,6 +18,10 @@ class StoreNotFoundError(StoreError, FileNotFoundError):
 
 class NotAStoreError(StoreError, ValueError):
     """A file or database that exists but does not hold a conflictmap store."""
+
+
+class StoreReadOnlyError(StoreError, PermissionError):
+    """The store can be read but not written (a read-only file or folder, a read-only database role)."""
 
 
 class StoreBusyError(StoreError):

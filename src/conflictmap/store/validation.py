@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 import pandas as pd
 
 from conflictmap import gazetteer, schema
+from conflictmap.errors import ConflictmapError
+from conflictmap.messages import quote
 
 #: Fields a form may set, besides the canonical columns: ``place`` is looked up in the gazetteer.
 PLACE_FIELD = "place"
@@ -44,10 +46,10 @@ class FieldProblem:
     expected: str
 
     def __str__(self) -> str:
-        return f"field {self.field!r} has {self.value!r}; expected {self.expected}"
+        return f"field {self.field!r} has {quote(self.value)}; expected {self.expected}"
 
 
-class EventValidationError(ValueError):
+class EventValidationError(ConflictmapError, ValueError):
     """An event's values are not acceptable; ``problems`` lists each field, value and what was expected."""
 
     def __init__(self, problems: list[FieldProblem]) -> None:

@@ -2,7 +2,7 @@
 
 A store groups events in SQL (per period and label, per grid cell and type)
 and sends only the groups; these functions lay them out exactly as
-``timeline.aggregate``, ``timeline.totals`` and ``mapview.aggregate_grid`` do
+``timeline.aggregate``, ``timeline.totals`` and ``grid.aggregate_grid`` do
 for the same events, so the dashboard can use either.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from conflictmap import schema
-from conflictmap.mapview import CELL_SIZES_DEG, choose_cell_deg
+from conflictmap.grid import CELL_SIZES_DEG, choose_cell_deg
 from conflictmap.timeline import FREQUENCIES, MISSING_LABEL, choose_freq
 
 _STEP = {"D": "D", "W": "7D", "M": "MS"}
@@ -126,7 +126,7 @@ def totals_frame(groups: pd.DataFrame, periods: pd.DatetimeIndex | None) -> pd.D
 
 
 def cell_size(west: float | None, south: float | None, east: float | None, north: float | None) -> float:
-    """The grid cell ``mapview.choose_cell_deg`` picks for events spread over this box."""
+    """The grid cell ``grid.choose_cell_deg`` picks for events spread over this box."""
     if west is None:
         return CELL_SIZES_DEG[-3]
     corners = pd.DataFrame({"longitude": [west, east], "latitude": [south, north]})

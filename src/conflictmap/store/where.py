@@ -1,7 +1,7 @@
 """A FilterSpec as an SQL condition, with the same meaning as ``FilterSpec.mask``.
 
-Actor and free-text filters match through the package's own rules (actor
-aliases and members, accent folding), which SQL does not know: they are
+Actor, region and free-text filters match through the package's own rules
+(actor aliases and members, region spellings, accent folding), which SQL does not know: they are
 worked out once per distinct label in the store (``labels(column)``) and sent
 as lists of matching labels. Notes are searched in ``notes_search``, the
 folded notes the store writes next to them.
@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from conflictmap.actors import actor_mask
+from conflictmap.areas import KEY_SEP, area_conditions
 from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec
+from conflictmap.regions import matching_labels
 from conflictmap.schema import ACTOR_COLUMNS
 from conflictmap.store.records import fold
 
@@ -101,7 +103,9 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
                 parts.append(dialect.one_of(column, hits))
         any_of(parts)
     if spec.admin1:
-        add(*_flat(dialect.one_of("admin1", spec.admin1)))
+        # Regions in any spelling (``regions.region_mask``): the store's admin1 labels of the wanted regions.
+        hits = matching_labels(labels("admin1"), spec.admin1)
+        any_of([dialect.one_of("admin1", hits)] if hits else [])
     if spec.datasets:
         add(*_flat(dialect.one_of("dataset", spec.datasets)))
     if spec.min_fatalities:
@@ -126,6 +130,8 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
         any_of(parts)
     for sql, values in _who(spec, dialect):
         add(sql, *values)
+    if spec.areas:
+        any_of(area_parts(spec.areas, dialect))
     return where, params
 
 
@@ -143,6 +149,23 @@ def _who(spec: FilterSpec, dialect: Dialect) -> list[tuple[str, list[object]]]:
             ("(event_clarity IS NULL OR event_clarity <> 2) AND (code_status IS NULL OR code_status = ?)", ["Clear"])
         )
     return out
+
+
+def area_parts(keys: Sequence[str], dialect: Dialect) -> list[tuple[str, list[object]]]:
+    """The area filter as conditions to join with OR: admin1 names, and admin1/admin2 pairs.
+
+    The same meaning as ``conflictmap.areas.area_mask``: a region key takes the admin1
+    names it covers, a cercle key ``"Mopti/Bandiagara"`` the pair.
+    """
+    names, pairs = area_conditions(keys)
+    parts = []
+    if names:
+        parts.append(dialect.one_of("admin1", names))
+    if pairs:
+        # || joins text in SQLite and PostgreSQL alike; missing names join as "".
+        joined = f"(COALESCE(admin1, '') || '{KEY_SEP}' || COALESCE(admin2, ''))"
+        parts.append(dialect.one_of(joined, pairs))
+    return parts
 
 
 def _flat(part: tuple[str, list[object]]) -> tuple[object, ...]:
