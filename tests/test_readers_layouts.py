@@ -173,7 +173,9 @@ def test_a_missing_interaction_is_made_from_the_actor_types(tmp_path):
     frame = pd.read_csv(FIXTURES / "acled_2019.csv", dtype=str, keep_default_na=False).drop(columns="interaction")
     frame.to_csv(tmp_path / "no_interaction.csv", index=False)
     events, _ = _read(tmp_path / "no_interaction.csv")
-    assert events.set_index("event_id").loc["MLI9101", "interaction"] == "Identity militia-Rioters"
+    rows = events.set_index("event_id")["interaction"]
+    assert rows["MLI9101"] == "Identity militia-Rioters"
+    assert (rows["MLI9102"], rows["MLI9109"]) == ("Protesters only", "External/Other forces only")
 
 
 def test_a_year_other_than_the_dates_is_a_warning_not_a_rejection(tmp_path):
