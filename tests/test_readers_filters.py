@@ -183,3 +183,55 @@ def test_cli_db_export_and_acled_deleted(run, tmp_path, monkeypatch):
         in stdout
     )
     assert "rejected row 3, column 'event_id_cnty'" in err
+
+
+def test_both_views_offer_the_same_choices_and_people_nearby(stored, events):
+    from conflictmap.pageviews import DatabaseViews, MemoryViews
+
+    db, mem = DatabaseViews(stored), MemoryViews(stored.query())
+    try:
+        mine, theirs = db.choices(), mem.choices()
+        for key in ("actor_types", "interactions", "unclear"):
+            assert mine[key] == theirs[key], key
+        assert dict(mine["actor_types"])["Civilians"] == 8 and mine["unclear"] == 1
+        for spec in (FilterSpec(), FilterSpec(actor_types=["Civilians"]), FilterSpec(datasets=["ucdp_ged"])):
+            assert db.people_nearby(spec) == mem.people_nearby(spec)
+        # The 2024 events share one point: its people are counted once, the largest estimate (88,000).
+        assert mem.people_nearby(FilterSpec()) == 88000
+        assert mem.people_nearby(FilterSpec(interactions=["Political militia-Civilians"])) == 5400
+        assert mem.people_nearby(FilterSpec(datasets=["ucdp_ged"])) is None
+        assert db.filter_counts(SPECS["all three"]) == mem.filter_counts(SPECS["all three"])
+    finally:
+        db.close()
+
+
+def test_info_lists_the_interactions(run):
+    code, stdout, _ = run("info", FIXTURES / "acled_2019.csv")
+    assert code == 0
+    listed = [line.split(None, 1) for line in stdout.split("interactions:\n", 1)[1].splitlines()]
+    assert ["2", "State forces-Rebel group"] in listed and ["1", "Protesters only"] in listed
+
+
+def test_the_page_filters_by_actor_type_interaction_and_clarity(monkeypatch, tmp_path):
+    from pagetools import event_ids, params, run_page
+
+    from conflictmap.readers import write_events
+
+    frames = [read_events(FIXTURES / f)[0] for f in ("acled_2024_preamble.csv", "ucdp_candidate_noheader.csv")]
+    data = tmp_path / "mixed.parquet"
+    write_events(schema.to_canonical(pd.concat([pd.DataFrame(f) for f in frames], ignore_index=True)), data)
+    at = run_page(monkeypatch, data=data)
+    assert not at.exception
+    kinds = at.multiselect(key="f_actor_types")
+    assert "Civilians (5)" in kinds.options
+    kinds.set_value(["State forces"]).run()
+    assert event_ids(at) == {"MLI50002", "GED-700001"}
+    assert params(at)["actortype"] == ["State forces"]
+    at.multiselect(key="f_actor_types").set_value([]).run()
+    at.multiselect(key="f_interactions").set_value(["Political militia-Civilians"]).run()
+    assert event_ids(at) == {"MLI50001"}
+    at.multiselect(key="f_interactions").set_value([]).run()
+    at.toggle(key="f_clear_only").set_value(True).run()
+    assert "GED-700002" not in event_ids(at) and len(event_ids(at)) == 8
+    assert params(at)["clear"] == ["1"]
+    assert any("people live within 5 km" in c.value for c in at.caption)

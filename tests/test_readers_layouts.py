@@ -73,6 +73,9 @@ LAYOUTS = {
     "acled 2017 upper case, cp1252": lambda tmp: FIXTURES / "acled_2017_upper.csv",
     "acled 2017 lower case": _lower_acled_2017,
     "acled 2019 export tool": lambda tmp: FIXTURES / "acled_2019.csv",
+    "acled 2020 hdx": lambda tmp: FIXTURES / "acled_hdx_2020.csv",
+    "acled excel re-save, cp1252": lambda tmp: FIXTURES / "acled_excel_fr.csv",
+    "acled api reply": lambda tmp: FIXTURES / "acled_api_reply.json",
     "acled current": lambda tmp: FIXTURES / "acled_current.csv",
     "acled 2024 with preamble": lambda tmp: FIXTURES / "acled_2024_preamble.csv",
     "acled 2024 upper-case header": _upper_header,
@@ -83,8 +86,8 @@ LAYOUTS = {
     "ucdp api page": lambda tmp: FIXTURES / "ucdp_api_page.json",
 }
 #: Rows the fixture holds on purpose that its source's codebook does not allow (type_of_violence 4, an end
-#: before the start): the only rejections.
-INVALID_ON_PURPOSE = {"ucdp ged": {8, 9}}
+#: before the start, 31 June, a latitude "north"): the only rejections.
+INVALID_ON_PURPOSE = {"ucdp ged": {8, 9}, "acled 2020 hdx": {8}, "acled api reply": {4}}
 
 
 @pytest.mark.parametrize("layout", list(LAYOUTS))
@@ -147,11 +150,32 @@ def test_an_unknown_actor_type_is_kept_with_a_warning(tmp_path):
     assert any(w.startswith("interaction: 1 value(s) kept as written") for w in report.warnings)
 
 
+@pytest.mark.parametrize(
+    ("written", "label"),
+    [
+        ("Rebel group \u2013 Civilians", "Rebel group-Civilians"),  # the codebook's en dash
+        ("Civilians-Rebel group", "Rebel group-Civilians"),
+        ("27", "Rebel group-Civilians"),
+        ("27.0", "Rebel group-Civilians"),
+        ("protesters ONLY", "Protesters only"),
+        ("80", "External/Other forces only"),
+    ],
+)
+def test_interaction_spellings(written, label):
+    from conflictmap.filters import FilterSpec
+    from conflictmap.readers.actortypes import interaction
+
+    assert interaction(written) == (label, True)
+    assert FilterSpec(interactions=[written.removesuffix(".0")]).interactions == (label,)
+
+
 def test_a_missing_interaction_is_made_from_the_actor_types(tmp_path):
     frame = pd.read_csv(FIXTURES / "acled_2019.csv", dtype=str, keep_default_na=False).drop(columns="interaction")
     frame.to_csv(tmp_path / "no_interaction.csv", index=False)
     events, _ = _read(tmp_path / "no_interaction.csv")
-    assert events.set_index("event_id").loc["MLI9101", "interaction"] == "Identity militia-Rioters"
+    rows = events.set_index("event_id")["interaction"]
+    assert rows["MLI9101"] == "Identity militia-Rioters"
+    assert (rows["MLI9102"], rows["MLI9109"]) == ("Protesters only", "External/Other forces only")
 
 
 def test_a_year_other_than_the_dates_is_a_warning_not_a_rejection(tmp_path):

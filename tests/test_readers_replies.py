@@ -151,3 +151,25 @@ def test_deleted_events_are_marked_deleted_in_the_store_with_the_reason(tmp_path
         assert row["reason"].startswith("deleted by ACLED on 2024-05-21")
         assert row["deleted_by"] == "tester"
         assert "1 event(s) marked deleted" in outcome.summary()
+
+
+def test_an_acled_csv_reply_reads_like_an_export(tmp_path):
+    # The API's CSV reply is the export's header and rows, without the export tool's preamble.
+    lines = (FIXTURES / "acled_2024_preamble.csv").read_text(encoding="utf-8").splitlines()[2:]
+    (tmp_path / "reply.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, report = read_events(tmp_path / "reply.csv")
+    assert (report.format, report.rows_loaded, report.rejected) == ("acled", 6, [])
+    assert not any("skipped" in w for w in report.warnings)
+
+
+def test_a_saved_list_of_records_and_an_error_reply(tmp_path):
+    from conflictmap.readers import NotEventDataError
+
+    records = _json("acled_api_reply.json")["data"][:2]
+    (tmp_path / "records.json").write_text(json.dumps(records), encoding="utf-8")
+    events, report = read_events(tmp_path / "records.json")
+    assert (report.format, len(events)) == ("acled", 2)
+    failed = {"status": 401, "success": False, "error": {"status": 401, "message": "Invalid token"}}
+    (tmp_path / "failed.json").write_text(json.dumps(failed), encoding="utf-8")
+    with pytest.raises(NotEventDataError, match=r"reports a failure \(status 401\): Invalid token"):
+        read_events(tmp_path / "failed.json")

@@ -197,8 +197,9 @@ def _parse_interactions(value: object, label: str) -> tuple[str, ...]:
         if found is None and item.isdigit() and len(item) == 2 and item[0] in "12345678" and item[1] in "012345678":
             types = ACTOR_TYPES[int(item[0]) - 1], None if item[1] == "0" else ACTOR_TYPES[int(item[1]) - 1]
             found = interaction_label(*types)
-        if found is None and "-" in item:
-            left, right = (_BY_TYPE.get(p.strip().casefold()) for p in item.split("-", 1))
+        dashed = item.replace("\u2013", "-").replace("\u2014", "-")
+        if found is None and "-" in dashed:
+            left, right = (_BY_TYPE.get(p.strip().casefold()) for p in dashed.split("-", 1))
             found = interaction_label(left, right) if left and right else None
         if found is None:
             raise FilterError(

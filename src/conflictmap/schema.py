@@ -251,7 +251,9 @@ def _missing_column(dtype: str, n: int) -> pd.Series:
         return pd.Series(
             pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))
         )
-    return pd.Series(pd.array([pd.NA] * n, dtype=dtype))
+    if dtype == "Int64":
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
+    return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype=dtype)
 
 
 def stable_event_id(prefix: str, *parts: object) -> str:
@@ -293,7 +295,8 @@ def to_canonical(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     df = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
     out: dict[str, pd.Series] = {}
     for col, dtype in DTYPES.items():
-        if col not in df.columns and col in EXTENDED_COLUMNS:
+        # Columns most sources lack: made empty directly, not converted value by value.
+        if col in EXTENDED_COLUMNS and (col not in df.columns or not df[col].notna().any()):
             out[col] = _missing_column(dtype, len(df))
             continue
         if col in df.columns:

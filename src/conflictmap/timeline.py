@@ -216,6 +216,27 @@ def _distinct_locations(events: pd.DataFrame) -> int:
     return int(places) + (len(np.unique(coords, axis=0)) if len(coords) else 0)
 
 
+def people_nearby(events: pd.DataFrame) -> int | None:
+    """People living within 5 km of the events (ACLED's ``population_5km``), each point counted once.
+
+    ``None`` when no event carries the figure (UCDP, one's own events). Places closer than
+    10 km share people, so this is an upper bound.
+    """
+    if "population_5km" not in events.columns:
+        return None
+    known = events["population_5km"].notna().to_numpy()
+    if not known.any():
+        return None
+    points = pd.DataFrame(
+        {
+            "lat": events["latitude"].to_numpy()[known],
+            "lon": events["longitude"].to_numpy()[known],
+            "people": events["population_5km"].to_numpy(dtype="float64", na_value=np.nan)[known],
+        }
+    )
+    return int(points.groupby(["lat", "lon"], sort=False)["people"].max().sum())
+
+
 def headline(events: pd.DataFrame, previous_events: pd.DataFrame) -> dict[str, dict[str, float | int | None]]:
     """The headline figures of a selection and their change against the previous period.
 

@@ -163,6 +163,11 @@ def headline(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSp
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def people_nearby(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> int | None:
+    return _views.people_nearby(_spec)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def timeline_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
     return _views.timeline(_spec)
 

@@ -40,6 +40,10 @@ def fill(ctx: PageContext, slots: HeadlineSlots) -> None:
     what = f"{ctx.spec.describe()} · {ctx.count:,} of {plural(ctx.data.total, 'event')} · {names}"
     figures, before = cache.ask(cache.headline, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
     note = headlines.comparison_note(ctx.spec, before)
+    people = cache.ask(cache.people_nearby, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
+    if people is not None:
+        # ACLED's population_5km per place, each place once: a sum of estimates that can overlap.
+        note += f" · about {people:,} people live within 5 km of these events (ACLED's estimates)"
     slots.caption.caption(f"{md_escape(what)} · {note}")
     # The figures only: their course over time is the timeline's.
     for col, metric in zip(slots.columns, headlines.headline_metrics(figures, before is not None), strict=True):

@@ -29,7 +29,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def summarize(events: pd.DataFrame, top: int = 10) -> list[str]:
-    """Lines describing an event table: rows, date span, datasets, types, actors and places.
+    """Lines describing an event table: rows, date span, datasets, types, actors, places and interactions.
 
     Parameters
     ----------
@@ -56,6 +56,9 @@ def summarize(events: pd.DataFrame, top: int = 10) -> list[str]:
     lines.append("actors:")
     lines.extend(f"  {row.events:>8}  {row.display_name}" for row in table.itertuples())
     counts("places", events["location"].astype(object).fillna("(unnamed)"))
+    # Who against whom, where the source says (ACLED; UCDP where clear).
+    if events["interaction"].notna().any():
+        counts("interactions", events["interaction"].astype(object).dropna())
     return lines
 
 

@@ -64,6 +64,10 @@ class EventViews(Protocol):
         """The headline figures and the previous range they are compared with (``None`` without dates)."""
         ...
 
+    def people_nearby(self, spec: FilterSpec) -> int | None:
+        """``timeline.people_nearby`` of the filtered events."""
+        ...
+
     def timeline(self, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         """``charts.timeline_data`` of the filtered events over the filter's dates."""
         ...

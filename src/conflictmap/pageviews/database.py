@@ -256,6 +256,9 @@ class DatabaseViews:
         previous = self._figures(places[places["before"]], actors[actors["before"]])
         return timeline.compare_figures(now, previous), before
 
+    def people_nearby(self, spec: FilterSpec) -> int | None:
+        return self._ask(SummaryReader.people_nearby, spec)
+
     def timeline(self, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         return self._ask(self._timeline, within_table(spec))
 

@@ -86,6 +86,9 @@ class MemoryViews:
         previous = dataclasses.replace(spec, date_from=before[0], date_to=before[1]).apply(self._events)
         return timeline.headline(shown, previous), before
 
+    def people_nearby(self, spec: FilterSpec) -> int | None:
+        return timeline.people_nearby(self.shown(spec))
+
     def timeline(self, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         spec = within_table(spec)
         return charts.timeline_data(self.shown(spec), start=spec.date_from, end=spec.date_to)

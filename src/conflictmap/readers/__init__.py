@@ -65,14 +65,17 @@ def _load(path: Path, progress: Progress | None) -> tuple[RawTable, str | None]:
     if container == "reply":
         payload = replies.load_json(path)
         kind = replies.reply_kind(payload)
-        if kind == "acled":
-            records = replies.parse_acled_reply(payload).records
-        elif kind == "ucdp":
-            records = replies.parse_ucdp_reply(payload).records
-        elif isinstance(payload, list):
-            records = replies.records_list(payload, "the list", path.name)
-        else:
-            return read_geofile(path, "geojson", progress), None
+        try:
+            if kind == "acled":
+                records = replies.parse_acled_reply(payload).records
+            elif kind == "ucdp":
+                records = replies.parse_ucdp_reply(payload).records
+            elif isinstance(payload, list):
+                records = replies.records_list(payload, "the list", "the file")
+            else:
+                return read_geofile(path, "geojson", progress), None
+        except replies.ApiReplyError as exc:
+            raise replies.ApiReplyError(f"{path.name}: {exc}") from None
         table = replies.records_table(records)
         if progress:
             progress(len(records), len(records))

@@ -1,6 +1,12 @@
 """ACLED exports, every layout in circulation, onto canonical names.
 
-- the current export (31 columns, ``event_id_cnty`` ... ``timestamp``);
+- the current export (31 columns, ``event_id_cnty`` ... ``timestamp``), text
+  actor types since 2023, the ``population_*`` columns after ``timestamp``
+  when asked for, and the export tool's "(Sample)" and empty lines above the
+  header (skipped when the file is read);
+- API replies: ``events_from_reply`` for the JSON ``{"status", "success",
+  "count", "data"}`` (the CSV reply is the export layout); ACLED's deleted
+  events through ``read_deleted`` / ``deleted_from_reply`` and ``apply_deleted``;
 - the 2020 HDX layout (``data_id``, ``event_id_no_cnty``, ``iso3``; no
   ``disorder_type``, ``civilian_targeting`` or ``tags``), often with HXL's
   hashtag row under the header (skipped when the file is read);
@@ -91,7 +97,7 @@ OLD_EVENT_TYPES: dict[str, tuple[str, str | None]] = {
     "Strategic development": ("Strategic developments", "Other"),
     "Non-violent transfer of territory": ("Strategic developments", "Non-violent transfer of territory"),
     "Remote violence": ("Explosions/Remote violence", None),
-    "Riots/Protests": ("Riots/Protests", None),  # Riots or Protests, by inter1
+    "Riots/Protests": ("Riots/Protests", None),  # Riots or Protests, by either actor's type
     "Violence against civilians": ("Violence against civilians", None),
 }
 RIOTS_PROTESTS = "Riots/Protests"
@@ -129,13 +135,21 @@ def _actor_types(frame: pd.DataFrame, report: ImportReport, rows: np.ndarray) ->
     raw = frame["interaction"] if "interaction" in frame.columns else none
     labels, unknown = actortypes.interactions(raw)
     _unknown_note(report, "interaction", raw, unknown, rows, "interactions (codes such as 17 or their labels)")
-    made = pd.Series(
-        [schema.interaction_label(a, b) for a, b in zip(out["actor1_type"], out["actor2_type"], strict=True)],
-        index=frame.index,
-        dtype=object,
-    )
     written = labels.where(~unknown, parse.text(raw).astype(object))
-    out["interaction"] = written.where(written.notna(), made)
+    blank = np.flatnonzero(written.isna().to_numpy())
+    if len(blank):
+        # Pairs repeat: work each one out once.
+        first = out["actor1_type"].iloc[blank].to_numpy(dtype=object)
+        second = out["actor2_type"].iloc[blank].to_numpy(dtype=object)
+        keys = [
+            (a if isinstance(a, str) else None, b if isinstance(b, str) else None)
+            for a, b in zip(first, second, strict=True)
+        ]
+        codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
+        made = np.array([schema.interaction_label(a, b) for a, b in uniques] + [None], dtype=object)
+        written = written.copy()
+        written.iloc[blank] = made[codes]
+    out["interaction"] = written
     return out
 
 

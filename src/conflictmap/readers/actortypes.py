@@ -89,7 +89,8 @@ def interaction(text: str | None) -> tuple[str | None, bool]:
     if folded.endswith(" only"):
         label, known = actor_type(folded.removesuffix(" only"))
         return (f"{label} only", True) if known and label else (None, False)
-    for sep in (" - ", "-", " vs ", " versus "):
+    # The codebook writes an en dash ("Rebel group – Civilians"); exports a hyphen.
+    for sep in ("\u2013", "\u2014", " - ", "-", " vs ", " versus "):
         if sep in folded:
             left, right = folded.split(sep, 1)
             a, known_a = actor_type(left)

@@ -265,12 +265,19 @@ class PostGISStore(EventStore):
         missing = [c for c in schema.COLUMNS if c not in present]
         if not missing:
             return
-        with self._transaction(write=True) as tx:
-            for col in missing:
-                tx.execute(
-                    f"ALTER TABLE {self._table('events')} ADD COLUMN IF NOT EXISTS {q(col)} "
-                    f"{_SQL_TYPES[schema.DTYPES[col]]}"
-                )
+        try:
+            with self._transaction(write=True) as tx:
+                for col in missing:
+                    tx.execute(
+                        f"ALTER TABLE {self._table('events')} ADD COLUMN IF NOT EXISTS {q(col)} "
+                        f"{_SQL_TYPES[schema.DTYPES[col]]}"
+                    )
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"{safe_url(self.url)} holds a store made by an earlier conflictmap; it needs the columns "
+                f"{', '.join(missing)} added, which failed ({str(exc).strip()}); ask the database's owner to "
+                "open it once with conflictmap"
+            ) from None
 
     def _version(self, conn: psycopg.Connection) -> int | None:
         found = conn.execute(

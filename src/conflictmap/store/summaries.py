@@ -97,6 +97,16 @@ class SummaryReader:
         conditions.insert(0, self._store._status_condition(True, False))
         return " AND ".join(f"({c})" for c in conditions), params
 
+    def people_nearby(self, spec: FilterSpec | None = None) -> int | None:
+        """``timeline.people_nearby`` of the events a filter keeps, summed in the database."""
+        where, params = self._shown(spec)
+        sql = (
+            f"SELECT SUM(p), COUNT(*) FROM (SELECT MAX(e.population_5km) AS p FROM {self._events_table} e "
+            f"WHERE {where} AND e.population_5km IS NOT NULL GROUP BY e.latitude, e.longitude) AS points"
+        )
+        total, points = self._tx.rows(sql, params)[0]
+        return int(total) if points else None
+
     def count(self, spec: FilterSpec | None = None) -> int:
         """How many events a filter keeps (as ``EventStore.count``)."""
         where, params = self._shown(spec)
