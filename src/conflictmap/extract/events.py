@@ -664,11 +664,95 @@ def _absorb(into: Draft, other: Draft) -> None:
         into.date, into.date_source, into.own_date = other.date, other.date_source, True
 
 
+#: Sub-types that are a part of an attack told around it (houses burned, attackers arrested), not an incident.
+_PART_OF_ATTACK = frozenset({"Looting/property destruction", "Arrests"})
+
+
+def _violent_family(d: Draft) -> bool:
+    return d.event_type in _VIOLENT or d.sub_event_type in _PART_OF_ATTACK or d.sub_event_type == what_rules.GENERIC
+
+
+def _loose_place(d: Draft) -> bool:
+    """A place that does not pin the incident: none, from context or dateline, a region, a landmark."""
+    return d.place is None or not d.own_place or d.place.role in ("region", "reference")
+
+
+def _places_agree(a: Draft, b: Draft) -> bool:
+    if a.place is not None and b.place is not None and a.place.name == b.place.name:
+        return True
+    if not (_loose_place(a) or _loose_place(b)):
+        return False
+    loose, firm = (a, b) if _loose_place(a) else (b, a)
+    if loose.place is None or firm.place is None or loose.place_source in ("dateline", "context", "none"):
+        return True
+    # The region named in the lead and the town in the detail ("in the Mopti region" ... "in Dioura").
+    return loose.place.admin1 == firm.place.admin1
+
+
+def _dates_agree(a: Draft, b: Draft) -> bool:
+    pa, pb = a.period, b.period
+    if not pa or not pb or not (a.own_date and b.own_date):
+        return True
+    return not (pa[1] < pb[0] or pb[1] < pa[0])
+
+
+def _rivals(a: Draft, b: Draft) -> bool:
+    """Two drafts whose attackers are different named armed groups (JNIM here, the Islamic State there)."""
+    ta, tb = a.roles.actor2, b.roles.actor2
+    if ta is not None and tb is not None and not who_rules.related(ta.key, tb.key):
+        # Different targets: peacekeepers fired on, soldiers fought the same day.
+        return "civilians" not in (ta.key, tb.key)
+    x, y = a.roles.actor1, b.roles.actor1
+    if x is None or y is None or who_rules.related(x.key, y.key):
+        return False
+    armed = {who_rules.camp(x.key), who_rules.camp(y.key)}
+    return "state" not in armed and "unidentified_armed_group" not in (x.key, y.key) and "civilians" not in (x.key, y.key)
+
+
+_SEPARATELY = re.compile(
+    r"^\W*(?:separately|elsewhere|in\s+another|par\s+ailleurs|ailleurs|dans\s+une?\s+autre|en\s+outre)\b", re.I
+)
+
+
+def _same_story(a: Draft, b: Draft) -> bool:
+    """One violent incident told twice in a report: the lead and the detail, the town and its region.
+
+    Both are violent (or one is a part of an attack: houses burned, attackers arrested), the places do
+    not contradict (one at most is pinned to a named place, or both name the same), nor do the dates,
+    nor the attackers.
+    """
+    if not (_violent_family(a) and _violent_family(b)):
+        return False
+    if a.sub_event_type in _PART_OF_ATTACK and b.sub_event_type in _PART_OF_ATTACK:
+        return False
+    if a.background or b.background or _SEPARATELY.match(b.sentences[0].text):
+        return False
+    loose, firm = (a, b) if _loose_place(a) else (b, a)
+    lead = min(loose.paragraph, firm.paragraph) <= 1 and loose.paragraph <= firm.paragraph
+    if abs(loose.paragraph - firm.paragraph) > 1 and not lead:
+        return False
+    return _places_agree(a, b) and _dates_agree(a, b) and not _rivals(a, b)
+
+
+def _rank(d: Draft) -> tuple[int, int, int]:
+    """Which of two twins carries the event: a named place first, then a specific type."""
+    role = place_rules.ROLE_RANK[d.place.role] if d.place is not None and d.own_place else 9
+    return role, int(d.sub_event_type in _PART_OF_ATTACK), int(d.sub_event_type == what_rules.GENERIC)
+
+
 def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
     """Merge drafts that tell the same incident (step 5)."""
     kept: list[Draft] = []
     for draft in drafts:
         twin = next((k for k in kept if _same_incident(k, draft)), None)
+        if twin is None:
+            twin = next((k for k in kept if _same_story(k, draft)), None)
+            if twin is not None and _rank(draft) < _rank(twin):
+                # The detail with the named place carries the event; the lead adds to it.
+                index = kept.index(twin)
+                _absorb(draft, twin)
+                kept[index] = draft
+                continue
         if twin is None:
             kept.append(draft)
         else:
@@ -717,8 +801,11 @@ def resolve(reading: Reading) -> list[Draft]:
     for i, draft in enumerate(drafts):
         _resolve_place(reading, draft, i)
         _resolve_date(reading, draft, i)
+    for draft in drafts:
+        _flag_background(reading, draft)  # so that a background sentence is not merged into an incident
     drafts = merge_duplicates(drafts)
     for draft in drafts:
+        draft.background, draft.foreign = [], False
         _flag_background(reading, draft)
     reading.drafts = drafts
     return drafts

@@ -217,6 +217,13 @@ def _headline(text: str, start: int, end: int, number: int) -> bool:
     return number == 0 and "\n" not in block and len(block) <= 200 and block.rstrip()[-1:] not in '.!?…»"”'
 
 
+def _title_line(text: str, start: int, end: int, p_end: int) -> bool:
+    """A first line with no final punctuation that a line break separates from the rest of its paragraph."""
+    line = text[start:end]
+    ends_line = end < p_end and text[end:p_end].lstrip(" \t")[:1] == "\n"
+    return ends_line and "\n" not in line and len(line) <= 200 and line.rstrip()[-1:] not in '.!?…»"”:'
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of an article, in order, with their offsets and paragraph numbers.
 
@@ -254,7 +261,9 @@ def split_sentences(text: str) -> list[Sentence]:
             body = chunk.strip()
             if body:
                 s = a + lead
-                sentences.append(Sentence(len(sentences), s, s + len(body), body, number, headline))
+                # A page's title line over its first paragraph ("Title\nBody...") is the headline too.
+                title = number == 0 and not sentences and _title_line(text, s, s + len(body), p_end)
+                sentences.append(Sentence(len(sentences), s, s + len(body), body, number, headline or title))
     return sentences
 
 
