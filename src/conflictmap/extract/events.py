@@ -706,7 +706,8 @@ def _rivals(a: Draft, b: Draft) -> bool:
     if x is None or y is None or who_rules.related(x.key, y.key):
         return False
     armed = {who_rules.camp(x.key), who_rules.camp(y.key)}
-    return "state" not in armed and "unidentified_armed_group" not in (x.key, y.key) and "civilians" not in (x.key, y.key)
+    vague = {"unidentified_armed_group", "civilians"}
+    return "state" not in armed and not vague & {x.key, y.key}
 
 
 _SEPARATELY = re.compile(
