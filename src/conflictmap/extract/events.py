@@ -715,7 +715,7 @@ _SEPARATELY = re.compile(
 )
 
 
-def _same_story(a: Draft, b: Draft) -> bool:
+def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
     """One violent incident told twice in a report: the lead and the detail, the town and its region.
 
     Both are violent (or one is a part of an attack: houses burned, attackers arrested), the places do
@@ -729,7 +729,8 @@ def _same_story(a: Draft, b: Draft) -> bool:
     if a.background or b.background or _SEPARATELY.match(b.sentences[0].text):
         return False
     loose, firm = (a, b) if _loose_place(a) else (b, a)
-    lead = min(loose.paragraph, firm.paragraph) <= 1 and loose.paragraph <= firm.paragraph
+    # The article's first incident, told loosely in the lead, is often told again with its place.
+    lead = loose is first and loose.paragraph <= 1
     if abs(loose.paragraph - firm.paragraph) > 1 and not lead:
         return False
     return _places_agree(a, b) and _dates_agree(a, b) and not _rivals(a, b)
@@ -744,10 +745,11 @@ def _rank(d: Draft) -> tuple[int, int, int]:
 def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
     """Merge drafts that tell the same incident (step 5)."""
     kept: list[Draft] = []
+    first = drafts[0] if drafts else None
     for draft in drafts:
         twin = next((k for k in kept if _same_incident(k, draft)), None)
         if twin is None:
-            twin = next((k for k in kept if _same_story(k, draft)), None)
+            twin = next((k for k in kept if _same_story(k, draft, first)), None)
             if twin is not None and _rank(draft) < _rank(twin):
                 # The detail with the named place carries the event; the lead adds to it.
                 index = kept.index(twin)

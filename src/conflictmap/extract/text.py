@@ -52,6 +52,11 @@ _DATELINE = re.compile(
     re.VERBOSE,
 )
 
+# "Bamako - Le gouvernement ...", "Bamako: Armed gunmen ...": a one-word place in title case as a dateline.
+_TITLE_DATELINE = re.compile(
+    r"(?P<place>[A-ZÀ-Ý][a-zà-ÿ’'-]{2,20})\s*(?:\((?P<agency>[^()\n]{1,40})\))?\s*(?:[-–—]+\s+|:\s+(?=[A-ZÀ-Ý]))"
+)
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -170,9 +175,15 @@ def find_dateline(text: str) -> Dateline | None:
     -------
     Dateline or None
     """
-    for number, (start, _end) in enumerate(paragraph_spans(text)):
+    starts = []
+    for number, (start, end) in enumerate(paragraph_spans(text)):
         if number > 2:
             break
+        starts.append(start)
+        line_end = text.find("\n", start, end)
+        if number == 0 and line_end != -1:
+            starts.append(line_end + 1)  # under a title line: "Title\nBamako - ..."
+    for start in starts:
         m = _DATELINE.match(text, start)
         if m and m.group("place").strip(" .-").isupper():
             return Dateline(
@@ -182,6 +193,10 @@ def find_dateline(text: str) -> Dateline | None:
                 detail=(m.group("detail") or "").strip() or None,
                 agency=(m.group("agency") or "").strip() or None,
             )
+        m = _TITLE_DATELINE.match(text, start)
+        if m and m.group("place") not in ("Mali", "Sahel"):
+            agency = (m.group("agency") or "").strip() or None
+            return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=None, agency=agency)
     return None
 
 

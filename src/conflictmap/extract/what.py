@@ -400,12 +400,13 @@ _GROUP = (
     r"|fighters?|gunmen|rebels?|insurgents?|assaillants|terroristes|jihadistes|combattants|ennemis?|civilians?"
     r"|villagers"
     r"|people|persons|passengers|children|women|residents|civils|villageois|personnes|passagers|enfants|femmes"
-    r"|habitants|victimes|victims|dead|bodies|corps))?"
+    r"|habitants|victimes|victims|dead|bodies|corps)(?:\s+(?:maliens?|maliennes?|malian|burkinabè|tchadiens?))?)?"
 )
 _DEATH_AFTER = (
     r"(?:\s+(?:were|have\s+been|had\s+been|was|are|ont\s+été|avaient\s+été|a\s+été|sont)?\s*"
+    r"(?:\w+ment\s+)?"  # "froidement tués"
     r"(?:killed|dead|died|slain|massacred|executed|lost\s+their\s+lives|tués?|tuées?|morts?|décédés?|péri|ont\s+péri"
-    r"|ont\s+perdu\s+la\s+vie|neutralisés?|abattus?|exécutés?))"
+    r"|ont\s+perdu\s+la\s+vie|ont\s+trouvé\s+la\s+mort|neutralisés?|abattus?|exécutés?))"
 )
 _FATALITY_PATTERNS = (
     re.compile(rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:of\s+|d['’]\s*|de\s+)?{_GROUP}{_DEATH_AFTER}", re.IGNORECASE),
@@ -416,6 +417,18 @@ _FATALITY_PATTERNS = (
         r"|bilan\s+(?:provisoire\s+)?de"
         r"|neutralisé|coûté\s+la\s+vie\s+à|a\s+perdu|ont\s+perdu|enterré|(?:a|ont|avait|avaient)\s+tué)"
         rf"\s+{_QUALIFIER}{_RANGE}\s*(?:of\s+|d['’]\s*|de\s+)?{_GROUP}",
+        re.IGNORECASE,
+    ),
+    # "la mort de 95 personnes", "the deaths of 12 soldiers"
+    re.compile(
+        rf"(?<![\w-])(?:la\s+mort\s+de|the\s+deaths?\s+of)\s+{_QUALIFIER}{_RANGE}\s+(?:of\s+)?{_GROUP}",
+        re.IGNORECASE,
+    ),
+    # "95 morts", "13 deaths, all among the assailants", "11 morts, tous des civils"
+    re.compile(
+        rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:deaths|dead|fatalities|morts?|tués)\b"
+        r"(?:,?\s*(?:all|tous|toutes)\s+(?:among\s+(?:the\s+)?|parmi\s+les\s+|des\s+|dans\s+les\s+rangs\s+des?\s+)?"
+        r"(?P<group>[\w'’-]+))?",
         re.IGNORECASE,
     ),
 )
@@ -502,6 +515,8 @@ def find_fatalities(text: str) -> list[FatalityMention]:
     for pattern in _FATALITY_PATTERNS:
         for m in pattern.finditer(text):
             group_words = m.group("group") or ""
+            if pattern is _FATALITY_PATTERNS[3] and _value(m.group("n")) is None:
+                continue
             if pattern is _FATALITY_PATTERNS[1]:
                 if _NEEDS_DEATH_NOUN.match(m.group(0)) and not _DEATH_NOUN_AFTER.match(text[m.end("n") :]):
                     continue
@@ -529,6 +544,8 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
     by_group: dict[str, list[FatalityMention]] = {}
     for f in mentions:
         by_group.setdefault(f.group, []).append(f)
+    # A count that does not say who died ("95 morts") repeats a count that does ("95 personnes tuées").
+    unknown = by_group.pop("unknown", []) if len(by_group) > 1 else []
     total = low = high = 0
     spread = False
     for group in by_group.values():
@@ -538,6 +555,9 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
         low += min(counts)
         high += max(highs)
         spread = spread or len(set(counts)) > 1 or any(f.high for f in group)
+    if unknown and min(f.count for f in unknown) > total:
+        extra = min(f.count for f in unknown) - total
+        total, low, high = total + extra, low + extra, high + extra
     return total, (low if spread else None), (high if spread else None)
 
 
