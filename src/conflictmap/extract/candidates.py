@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -94,6 +95,13 @@ def _state(key: str | None) -> bool:
     return key is not None and who_rules.camp(key) == "state"
 
 
+_ATTACK = ("Violence against civilians", "Attack")
+_CIVILIAN_TARGET = re.compile(
+    r"\b(?:villages?|villagers|civilians|residents|inhabitants|villageois|civils|habitants|hameaux|campements?)\b",
+    re.IGNORECASE,
+)
+
+
 def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     event_type, sub = draft.event_type, draft.sub_event_type
     a1, _, a2, _ = draft.roles.keys()
@@ -105,6 +113,15 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
             event_type, sub = "Battles", "Armed clash"
     if sub == "Arrests" and a1 is not None and not _state(a1):
         event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
+    killed = what_rules.total_fatalities(draft.fatalities)[0]
+    groups = {f.group for f in draft.fatalities}
+    if sub == "Looting/property destruction" and killed > 0:
+        # Houses burned and people killed: the killing is the event.
+        event_type, sub = ("Battles", "Armed clash") if groups & {"state", "armed"} else _ATTACK
+    # Armed men against a village and no force fighting back: an attack on civilians.
+    no_opponent = (a2 is None or a2 == "civilians") and not _state(a1) and not groups & {"state", "armed"}
+    if sub == "Armed clash" and no_opponent and (a2 == "civilians" or _CIVILIAN_TARGET.search(text)):
+        event_type, sub = _ATTACK
     if event_type == "Protests":
         if what_rules.total_fatalities(draft.fatalities)[0] > 0 and what_rules.live_fire(text):
             sub = "Excessive force against protesters"

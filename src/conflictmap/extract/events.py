@@ -483,6 +483,10 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
 
 
+_FOILED_ATTACK = re.compile(r"\b(?:attacks?|assaults?|attaques?|assauts?)\b", re.IGNORECASE)
+_BOMB = re.compile(r"bomb|explosi|IED|engin|piégé|mine|kamikaze|suicide", re.IGNORECASE)
+
+
 def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger) -> Draft:
     draft = Draft(
         sentences=[s],
@@ -504,6 +508,13 @@ def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger)
         if _SURROUNDINGS.search(reading.text[start:end]) and draft.place.geo_precision < 2:
             # "the surrounding villages ... Niono": around the place, not in it.
             draft.place = replace(draft.place, geo_precision=2, role="near")
+    foiled = trigger.rule.name == "weapons use foiled"
+    if foiled and _FOILED_ATTACK.search(trigger.text) and not _BOMB.search(trigger.text):
+        # "the army foiled an attack on its camp": the attack happened and was fought off.
+        draft.event_type, draft.sub_event_type, draft.rule = "Battles", "Armed clash", "armed clash"
+        r = draft.roles
+        if r.actor1 is not None and who_rules.camp(r.actor1.key) == "state":
+            r.actor1, r.actor2, r.assoc1, r.assoc2 = r.actor2, r.actor1, r.assoc2, r.assoc1
     statement = trigger.rule.name in STATEMENT_RULES
     event_dates = _event_dates(reading, start, end, near=trigger.start, statement=statement)
     if not event_dates:
