@@ -102,6 +102,19 @@ _CIVILIAN_TARGET = re.compile(
 )
 
 
+_ATTACKED = re.compile(
+    r"\b(?:was|were|have\s+been|has\s+been|had\s+been|ont\s+été|a\s+été|avaient\s+été|avait\s+été)\s+"
+    r"(?:\w+\s+)?(?:attacked|ambushed|targeted|attaqu\w+|visée?s?|pris\s+pour\s+cible|ciblée?s?)"
+    r"|\bcame\s+under\s+(?:attack|fire)|\bfell\s+into\s+an\s+ambush|\btomb\w+\s+dans\s+une\s+embuscade"
+    r"|\b(?:attack|raid|assault)s?\s+on\s+(?:an?\s+|the\s+|its\s+|their\s+)?(?:army\s+|military\s+)?"
+    r"(?:camp|base|post|outpost|position)s?"
+    r"|\b(?:attaque|assaut)s?\s+(?:contre|visant|du|de\s+la|de\s+leur)\s+(?:le\s+|la\s+|les\s+|un\s+|une\s+)?"
+    r"(?:camp|base|poste|position|emprise)s?"
+    r"|\bembuscade\s+tendue\s+par",
+    re.IGNORECASE,
+)
+
+
 def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     event_type, sub = draft.event_type, draft.sub_event_type
     a1, _, a2, _ = draft.roles.keys()
@@ -136,6 +149,17 @@ def _final_actors(
     """Actor keys by role after the rules of each sub-type; the last list names defaults used."""
     a1, assoc1, a2, assoc2 = draft.roles.keys()
     defaults: list[str] = []
+    text = draft.text()
+    violent = event_type in ("Battles", "Violence against civilians", "Explosions/Remote violence")
+    if violent and a1 == "civilians" and a2 is not None and a2 != "civilians":
+        # Victims are not actor 1.
+        a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+    if sub == "Armed clash" and _state(a1) and a2 is not None and not _state(a2) and _ATTACKED.search(text):
+        # "soldiers were attacked by gunmen", "the camp came under attack": the attackers are actor 1.
+        a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+    if event_type == "Violence against civilians" and a1 == "mali_government":
+        # The government speaks of the killing; it is not the killer.
+        a1 = None
     everyone = [k for k in (a1, *assoc1, a2, *assoc2) if k]
     if draft.rule == "displacement":
         return "civilians", [], None, [], ([] if a1 == "civilians" else ["actor1"])

@@ -809,6 +809,47 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.foreign = True
 
 
+_CLAIM_WORD = re.compile(r"\bclaim(?:ed|s|ing)?\b|\brevendiqu\w*|\brevendication", re.IGNORECASE)
+_NO_CLAIM = re.compile(
+    r"\b(?:no|not|never|nobody|yet\s+to|aucune?|n['’]a\s+(?:pas\s+)?(?:encore\s+)?été|pas\s+(?:encore\s+)?été"
+    r"|n['’]a\s+(?:encore\s+)?revendiqué|sans\s+revendication)\b",
+    re.IGNORECASE,
+)
+
+
+def _apply_claim(reading: Reading, draft: Draft) -> None:
+    """A claim of responsibility ("claimed by JNIM", "revendiquée par le JNIM") makes the claimant actor 1.
+
+    The claimant is the named armed group nearest the claim word in the same sentence; the side it
+    replaces as actor 1 (unidentified attackers, or the attacked forces named first) moves to actor 2.
+    """
+    for s in draft.sentences:
+        for w in _CLAIM_WORD.finditer(reading.text, s.start, s.end):
+            if _NO_CLAIM.search(reading.text[max(s.start, w.start() - 40) : w.start()]):
+                continue
+            named = [
+                a
+                for a in reading.actors_in(s.start, s.end)
+                if not a.generic and a.key not in ("unidentified_armed_group", "civilians")
+                and who_rules.camp(a.key) != "state"
+            ]
+            if not named:
+                continue
+            claimant = min(named, key=lambda a: min(abs(a.start - w.end()), abs(w.start() - a.end)))
+            roles = draft.roles
+            old = roles.actor1
+            if old is not None and who_rules.related(old.key, claimant.key):
+                return
+            roles.actor1 = claimant
+            if roles.actor2 is not None and who_rules.related(roles.actor2.key, claimant.key):
+                roles.actor2 = None
+            if old is not None and who_rules.camp(old.key) == "state" and roles.actor2 is None:
+                roles.actor2 = old
+            elif old is not None and roles.actor2 is not None and roles.actor2.key == "unidentified_armed_group":
+                roles.actor2 = old if who_rules.camp(old.key) == "state" else roles.actor2
+            return
+
+
 def resolve(reading: Reading) -> list[Draft]:
     """Build, complete and merge the drafts of an article."""
     drafts = build_drafts(reading)
@@ -821,5 +862,7 @@ def resolve(reading: Reading) -> list[Draft]:
     for draft in drafts:
         draft.background, draft.foreign = [], False
         _flag_background(reading, draft)
+        if draft.event_type in _VIOLENT:
+            _apply_claim(reading, draft)
     reading.drafts = drafts
     return drafts
