@@ -464,7 +464,7 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
         ]
         for m in allies:
             _place_actor(draft.roles, m, 1, False)
-        claimant = _claimant(reading, start, end)
+        claimant = _claimant(reading, start, end) or _loose_claimant(reading, start, end)
         if claimant is not None:
             _place_actor(draft.roles, claimant, 1, True)
         if draft.event_type in _DEMONSTRATION and what_rules.intervention(clause):
@@ -627,6 +627,8 @@ def _resolve_date(reading: Reading, draft: Draft, index: int) -> None:
 
 
 def _same_incident(a: Draft, b: Draft) -> bool:
+    if a.foreign != b.foreign:
+        return False  # a sentence about another country is not the Malian incident told again
     if a.rule != b.rule and not (
         a.event_type in _VIOLENT and b.event_type in _VIOLENT and a.sub_event_type == b.sub_event_type
     ):
@@ -737,11 +739,14 @@ def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
         return False
     if a.sub_event_type in _PART_OF_ATTACK and b.sub_event_type in _PART_OF_ATTACK:
         return False
-    if a.background or b.background or _SEPARATELY.match(b.sentences[0].text):
+    if a.background or b.background or a.foreign or b.foreign or _SEPARATELY.match(b.sentences[0].text):
         return False
     loose, firm = (a, b) if _loose_place(a) else (b, a)
-    # The article's first incident, told loosely in the lead, is often told again with its place.
-    lead = loose is first and loose.paragraph <= 1
+    # The article's first incident, told loosely in the lead, is often told again with its place;
+    # "the first drone strike" with no place goes on telling the drone strikes named before.
+    lead = (loose is first and loose.paragraph <= 1) or (
+        loose.place is None and loose.sub_event_type == firm.sub_event_type != what_rules.GENERIC
+    )
     if abs(loose.paragraph - firm.paragraph) > 1 and not lead:
         return False
     return _places_agree(a, b) and _dates_agree(a, b) and not _rivals(a, b)
@@ -817,6 +822,23 @@ _NO_CLAIM = re.compile(
 )
 
 
+def _loose_claimant(reading: Reading, start: int, end: int) -> ActorMention | None:
+    """The named armed group nearest a claim word in a span ("claimed by Al-Qaeda affiliate ... (JNIM)")."""
+    for w in _CLAIM_WORD.finditer(reading.text, start, end):
+        if _NO_CLAIM.search(reading.text[max(start, w.start() - 40) : w.start()]):
+            continue
+        named = [
+            a
+            for a in reading.actors_in(start, end)
+            if not a.generic
+            and a.key not in ("unidentified_armed_group", "civilians")
+            and who_rules.camp(a.key) != "state"
+        ]
+        if named:
+            return min(named, key=lambda a: min(abs(a.start - w.end()), abs(w.start() - a.end)))
+    return None
+
+
 def _apply_claim(reading: Reading, draft: Draft) -> None:
     """A claim of responsibility ("claimed by JNIM", "revendiquée par le JNIM") makes the claimant actor 1.
 
@@ -824,18 +846,8 @@ def _apply_claim(reading: Reading, draft: Draft) -> None:
     replaces as actor 1 (unidentified attackers, or the attacked forces named first) moves to actor 2.
     """
     for s in draft.sentences:
-        for w in _CLAIM_WORD.finditer(reading.text, s.start, s.end):
-            if _NO_CLAIM.search(reading.text[max(s.start, w.start() - 40) : w.start()]):
-                continue
-            named = [
-                a
-                for a in reading.actors_in(s.start, s.end)
-                if not a.generic and a.key not in ("unidentified_armed_group", "civilians")
-                and who_rules.camp(a.key) != "state"
-            ]
-            if not named:
-                continue
-            claimant = min(named, key=lambda a: min(abs(a.start - w.end()), abs(w.start() - a.end)))
+        claimant = _loose_claimant(reading, s.start, s.end)
+        if claimant is not None:
             roles = draft.roles
             old = roles.actor1
             if old is not None and who_rules.related(old.key, claimant.key):
