@@ -46,7 +46,6 @@ import pandas as pd
 from conflictmap import gazetteer
 from conflictmap.extract import evaluate
 from conflictmap.extract.candidates import REVIEW_THRESHOLD, extract_events
-from conflictmap.extract.events import MALI_CENTRE
 from conflictmap.extract.text import read_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,13 +171,6 @@ def real_items(articles: Iterable[dict], texts: Path = TEXTS) -> tuple[list[Item
     return items, missing
 
 
-def _own_point(name: str) -> tuple[float, float]:
-    if name.strip().lower() == "mali":
-        return MALI_CENTRE
-    place = gazetteer.resolve(name)
-    return place.latitude, place.longitude
-
-
 def own_items(directories: Sequence[Path] = OWN_DIRS) -> list[Item]:
     """The team's own articles (``tests/articles``), their expected events in the real set's form."""
     items = []
@@ -186,7 +178,7 @@ def own_items(directories: Sequence[Path] = OWN_DIRS) -> list[Item]:
         for case in evaluate.load_cases(directory):
             events = []
             for e in case.events:
-                lat, lon = _own_point(e["place"])
+                lat, lon = evaluate._expected_point(e["place"])
                 events.append(
                     {
                         **e,

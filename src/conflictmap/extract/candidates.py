@@ -17,6 +17,7 @@ import pandas as pd
 
 from conflictmap import schema
 from conflictmap.extract import evidence as ev
+from conflictmap.extract import places as place_rules
 from conflictmap.extract import what as what_rules
 from conflictmap.extract import who as who_rules
 from conflictmap.extract.events import MALI_CENTRE, Draft, Reading, read, resolve
@@ -297,6 +298,10 @@ def _row(reading: Reading, draft: Draft, source: str, lang: str, now: pd.Timesta
     else:
         lat, lon, location = place.latitude, place.longitude, place.name
         admin1, admin2, geo_precision = place.admin1, place.admin2, place.geo_precision
+        capital = place_rules.provincial_capital(place.place) if place.role == "region" else None
+        if capital is not None:
+            # Known only by its region: at the provincial capital with geo_precision 3, as ACLED codes it.
+            lat, lon, location, admin2 = capital.latitude, capital.longitude, capital.name, capital.admin2
 
     def name(key: str | None) -> str | None:
         return who_rules.acled_name(key, year) if key else None

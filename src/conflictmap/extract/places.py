@@ -286,6 +286,20 @@ def find_foreign(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def provincial_capital(region: Place) -> Place | None:
+    """The capital town of a region, where ACLED places an event known only by its region (geo_precision 3).
+
+    The ``region_capital`` of the same region whose name the region's name starts with ("Mopti" for
+    "Mopti Region", "Timbuktu" for "Timbuktu Region"), else the first one the gazetteer lists.
+    """
+    if region.kind != "region":
+        return None
+    key = gazetteer.normalize(region.name)
+    towns = [p for p in gazetteer.places() if p.kind in ("region_capital", "capital") and p.admin1 == region.admin1]
+    named = [p for p in towns if any(key.startswith(gazetteer.normalize(n)) for n in p.names)]
+    return (named or towns or [None])[0]
+
+
 def best_place(mentions: Iterable[PlaceMention]) -> PlaceMention | None:
     """The mention that best locates an event: a quarter or named place, then near, region, reference.
 
