@@ -158,6 +158,11 @@ def _final_actors(
     if sub == "Armed clash" and _state(a1) and a2 is not None and not _state(a2) and _ATTACKED.search(text):
         # "soldiers were attacked by gunmen", "the camp came under attack": the attackers are actor 1.
         a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+    if sub == "Air/drone strike" and not _state(a1):
+        # Drones and aircraft over Mali are the state's (or its partners'); who was struck is the target.
+        if a1 is not None and a1 != "civilians" and (a2 is None or a2 == "unidentified_armed_group"):
+            a2 = a1
+        a1 = None
     if event_type == "Violence against civilians" and a1 == "mali_government":
         # The government speaks of the killing; it is not the killer.
         a1 = None

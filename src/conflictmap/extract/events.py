@@ -68,7 +68,8 @@ _BACKGROUND = re.compile(
     r"|avait\s+déjà|avaient\s+déjà|a\s+déjà|ont\s+déjà|déjà|selon\s+les\s+analystes|les\s+experts"
     r"|(?:have|has|had)\s+continued\s+to|continue[sd]?\s+to|ont\s+continué\s+(?:à|de)|continuent\s+(?:à|de)"
     r"|across\s+the\s+(?:country|north|centre|center|south|region|sahel)|à\s+travers\s+le\s+pays"
-    r"|dans\s+tout\s+le\s+pays"
+    r"|dans\s+tout\s+le\s+pays|ha(?:s|ve)\s+suffered|(?:a|ont)\s+culminé"
+    r"|depuis\s+(?:\w+\s+)?(?:ans|années|mois)|ces\s+dernières\s+années|(?:is|are)\s+present\s+in"
     r"|several\s+(?:towns|villages|localities|regions)|plusieurs\s+(?:villes|localités|régions)"
     r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques)\b",
     re.IGNORECASE,
@@ -712,9 +713,10 @@ def _dates_agree(a: Draft, b: Draft) -> bool:
 def _rivals(a: Draft, b: Draft) -> bool:
     """Two drafts whose attackers are different named armed groups (JNIM here, the Islamic State there)."""
     ta, tb = a.roles.actor2, b.roles.actor2
+    forces = ("state", "minusma")
     if ta is not None and tb is not None and not who_rules.related(ta.key, tb.key):
-        # Different targets: peacekeepers fired on, soldiers fought the same day.
-        return "civilians" not in (ta.key, tb.key)
+        # Different forces attacked: peacekeepers fired on, soldiers fought the same day.
+        return who_rules.camp(ta.key) in forces and who_rules.camp(tb.key) in forces
     x, y = a.roles.actor1, b.roles.actor1
     if x is None or y is None or who_rules.related(x.key, y.key):
         return False
@@ -747,6 +749,12 @@ def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
     lead = (loose is first and loose.paragraph <= 1) or (
         loose.place is None and loose.sub_event_type == firm.sub_event_type != what_rules.GENERIC
     )
+    # The same town on the same day, told again further down ("the army said it struck the camp in Kidal").
+    # Or with no date of its own ("the attack on the Kati camp is seen as an affront").
+    same_day = a.period is not None and a.period == b.period and a.own_date and b.own_date
+    undated = not (a.own_date and b.own_date)
+    if (same_day or undated) and a.place is not None and b.place is not None and a.place.name == b.place.name:
+        return not _rivals(a, b)
     if abs(loose.paragraph - firm.paragraph) > 1 and not lead:
         return False
     return _places_agree(a, b) and _dates_agree(a, b) and not _rivals(a, b)
@@ -756,6 +764,17 @@ def _rank(d: Draft) -> tuple[int, int, int]:
     """Which of two twins carries the event: a named place first, then a specific type."""
     role = place_rules.ROLE_RANK[d.place.role] if d.place is not None and d.own_place else 9
     return role, int(d.sub_event_type in _PART_OF_ATTACK), int(d.sub_event_type == what_rules.GENERIC)
+
+
+def _keep_specific_type(into: Draft, other: Draft) -> None:
+    """A merged event keeps the specific type one of its tellings gives ("drone strikes" over "killed")."""
+    if into.sub_event_type == what_rules.GENERIC and other.sub_event_type != what_rules.GENERIC:
+        into.trigger, into.event_type, into.sub_event_type, into.rule = (
+            other.trigger,
+            other.event_type,
+            other.sub_event_type,
+            other.rule,
+        )
 
 
 def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
@@ -770,7 +789,12 @@ def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
                 # The detail with the named place carries the event; the lead adds to it.
                 index = kept.index(twin)
                 _absorb(draft, twin)
+                _keep_specific_type(draft, twin)
                 kept[index] = draft
+                continue
+            if twin is not None:
+                _absorb(twin, draft)
+                _keep_specific_type(twin, draft)
                 continue
         if twin is None:
             kept.append(draft)
