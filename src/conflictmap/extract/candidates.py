@@ -221,7 +221,7 @@ def _confidence(reading: Reading, draft: Draft, defaults: list[str]) -> tuple[fl
         factors.append(("background: " + "; ".join(draft.background), 0.35))
     period = draft.period
     if period and (reading.published - period[1]).days > 365:
-        factors.append(("more than a year before publication", 0.8))
+        factors.append(("more than a year before publication: history, not news", 0.45))
     if draft.foreign:
         factors.append(("the sentence is about another country", 0.3))
     if draft.place is not None and draft.place.alternatives > 1:

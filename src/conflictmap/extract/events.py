@@ -525,6 +525,55 @@ def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger)
     return draft
 
 
+# What joins the places of a list: "A, B and C", "à A, à B et à C", "in A and in B".
+_LIST_GAP = re.compile(
+    r"^\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
+    r"(?:(?:in|at|à|a|de|d['’]|du|dans)\s+)?(?:(?:the\s+)?(?:villages?|towns?|localités?|camps?)\s+(?:of\s+|de\s+|d['’])?)?"
+    r"(?:(?:le|la|les|l['’])\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Draft]:
+    """One draft per place of a list ("attacks on A, B and C"), the toll shared out evenly.
+
+    "Between A and B" is one place (a stretch of road), not a list.
+    """
+    places = sorted(
+        (p for p in _own_places(reading, start, end) if p.role in ("place", "near", "quarter")), key=lambda p: p.start
+    )
+    chain = places[:1]
+    for p in places[1:]:
+        if _LIST_GAP.match(reading.text[chain[-1].end : p.start]) and p.name not in {c.name for c in chain}:
+            chain.append(p)
+        elif len(chain) < 2:
+            chain = [p]
+        else:
+            break
+    if len(chain) < 2 or draft.place is None or draft.place.start != chain[0].start:
+        return [draft]
+    if _BETWEEN_WORDS.search(reading.text[max(start, chain[0].start - 40) : chain[0].start]):
+        return [draft]
+    total = what_rules.total_fatalities(draft.fatalities)[0]
+    share, rest = divmod(total, len(chain))
+    drafts = []
+    for n, place in enumerate(chain):
+        copy = replace(
+            draft, roles=replace(draft.roles), triggers=list(draft.triggers), sentences=list(draft.sentences)
+        )
+        copy.place, copy.place_source, copy.own_place = place, "sentence", True
+        count = share + (rest if n == 0 else 0)
+        first = draft.fatalities[0] if draft.fatalities else None
+        copy.fatalities = (
+            [FatalityMention(first.start, first.end, first.text, count, None, first.group)] if first and count else []
+        )
+        drafts.append(copy)
+    return drafts
+
+
+_BETWEEN_WORDS = re.compile(r"\b(?:between|entre)\b[^,;.]*$", re.IGNORECASE)
+
+
 def build_drafts(reading: Reading) -> list[Draft]:
     """Read the sentences of an article into drafts of incidents (steps 2 and 3)."""
     reading.drafts = []
@@ -542,8 +591,19 @@ def build_drafts(reading: Reading) -> list[Draft]:
             if draft is not None:
                 _extend(reading, draft, s, start, end, trigger)
             else:
-                reading.drafts.append(_open(reading, s, start, end, trigger))
-        if not found and reading.drafts and reading.drafts[-1].paragraph == s.paragraph:
+                reading.drafts.extend(_split_list(reading, _open(reading, s, start, end, trigger), start, end))
+        # A sentence with no incident word adds to the incident before it: in its paragraph, or in the
+        # next one when it names no other place ("The army reported 13 deaths, all among the assailants").
+        near = reading.drafts and (
+            reading.drafts[-1].paragraph == s.paragraph
+            or (
+                s.paragraph - reading.drafts[-1].paragraph == 1
+                and not _own_places(reading, s.start, s.end)
+                and not _BACKGROUND.search(s.text)
+                and not any(d.since for d in reading.dates_in(s.start, s.end))
+            )
+        )
+        if not found and near:
             draft = reading.drafts[-1]
             before = (len(draft.roles.participants()), len(draft.fatalities), draft.intervened)
             _extend(reading, draft, s, s.start, s.end, None)
