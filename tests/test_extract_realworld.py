@@ -27,7 +27,8 @@ def _extract(text: str) -> pd.DataFrame:
 
 
 def test_one_event_per_place_of_a_list_with_the_toll_shared() -> None:
-    found = _extract("Des hommes armés ont attaqué lundi les villages de Ménaka, Andéramboukane et Inékar, tuant 30 civils.")
+    text = "Des hommes armés ont attaqué lundi les villages de Ménaka, Andéramboukane et Inékar, tuant 30 civils."
+    found = _extract(text)
     assert list(found["location"]) == ["Ménaka", "Andéramboukane", "Inékar"]
     assert list(found["fatalities"]) == [10, 10, 10]
     assert set(found["sub_event_type"]) == {"Attack"}
@@ -51,7 +52,7 @@ def test_history_sentences_stay_below_the_default_confidence_or_keep_their_date(
 
 
 def test_a_region_suffering_for_months_is_background() -> None:
-    text = "The Mopti region has suffered, since last March, from repeated ethnic violence which has killed 160 civilians."
+    text = "The Mopti region has suffered, since last March, from ethnic violence which has killed 160 civilians."
     assert _extract(text).empty
 
 
@@ -63,7 +64,8 @@ def test_the_lead_and_the_detail_are_one_event_at_the_town_with_the_lead_toll() 
     found = _extract(text)
     assert len(found) == 1
     event = found.iloc[0]
-    assert (event["location"], event["fatalities"], event["actor2"]) == ("Dioura", 16, "Military Forces of Mali (2021-)")
+    assert (event["location"], event["fatalities"]) == ("Dioura", 16)
+    assert event["actor2"] == "Military Forces of Mali (2021-)"
 
 
 def test_a_region_named_with_the_dateline_town_does_not_make_two_events() -> None:
@@ -94,7 +96,8 @@ def test_deaths_all_among_the_assailants_are_the_toll() -> None:
     [
         "The attack on the army post in Boni on Sunday, which left two soldiers dead, has been claimed by the "
         "al-Qaeda-linked group Jama'at Nusrat al-Islam wal Muslimin (JNIM).",
-        "L'attaque de dimanche contre le poste de l'armée à Boni a été revendiquée par le JNIM. Deux soldats ont été tués.",
+        "L'attaque de dimanche contre le poste de l'armée à Boni a été revendiquée par le JNIM. "
+        "Deux soldats ont été tués.",
     ],
 )
 def test_the_claimant_is_actor_1_and_the_attacked_army_actor_2(text: str) -> None:
