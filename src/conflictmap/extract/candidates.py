@@ -116,6 +116,15 @@ _ATTACKED = re.compile(
 )
 
 
+_CHILDREN = re.compile(r"\b(?:children|child|enfants?|women|femmes|civilians|civils)\b", re.IGNORECASE)
+_MILITARY_TARGET = re.compile(
+    r"\b(?:army|military)\s+(?:camp|base|post|outpost|position|barracks)s?"
+    r"|\b(?:camp|base|poste|position|caserne)s?\s+(?:militaires?|de\s+l['’]armée)"
+    r"|\b(?:base|camp|poste)\s+(?:des\s+)?FAMa\b",
+    re.IGNORECASE,
+)
+
+
 def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     event_type, sub = draft.event_type, draft.sub_event_type
     a1, _, a2, _ = draft.roles.keys()
@@ -163,6 +172,15 @@ def _final_actors(
         if a1 is not None and a1 != "civilians" and (a2 is None or a2 == "unidentified_armed_group"):
             a2 = a1
         a1 = None
+    if sub == "Air/drone strike" and a2 in (None, "unidentified_armed_group") and _CHILDREN.search(text):
+        groups = {f.group for f in draft.fatalities}
+        if groups <= {"civilians"} and groups:
+            a2 = "civilians"  # children among the dead: the strike killed civilians
+    armed = [k for k in (a1, a2) if k and not _state(k) and k != "civilians"]
+    loose = a2 is None or "unidentified_armed_group" in (a1, a2)
+    if sub == "Armed clash" and len(armed) == 2 - (a2 is None) and loose and _MILITARY_TARGET.search(text):
+        # Armed men against an army camp: the army is the other side ("suspected" groups are no target).
+        a2 = "mali_armed_forces"
     if event_type == "Violence against civilians" and a1 == "mali_government":
         # The government speaks of the killing; it is not the killer.
         a1 = None

@@ -433,7 +433,9 @@ _FATALITY_PATTERNS = (
     ),
 )
 _DEATH_NOUN_AFTER = re.compile(
-    r"^\s*(?:of\s+|de\s+|d['’]\s*)?(?:dead|deaths|fatalities|morts|tués|victimes|bodies|corps)\b", re.IGNORECASE
+    r"^\s*(?:and\s+[\w-]+\s+others?\s+)?(?:of\s+|de\s+|d['’]\s*)?(?:dead|deaths|fatalities|morts|tués|victimes|bodies"
+    r"|corps)\b",
+    re.IGNORECASE,
 )
 # Verbs that give a toll only with a word of death after the number ("left 5 dead", "faisant 3 morts").
 _NEEDS_DEATH_NOUN = re.compile(r"^(?:leaving|left|faisant|a\s+fait|ont\s+fait)\b", re.IGNORECASE)
@@ -532,6 +534,17 @@ def find_fatalities(text: str) -> list[FatalityMention]:
     return sorted(found, key=lambda f: f.start)
 
 
+_VAGUE_WORD = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(VAGUE_NUMBERS, key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+_FLOOR = re.compile(r"\b(?:at\s+least|more\s+than|au\s+moins|plus\s+de)\b", re.IGNORECASE)
+
+
 def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, int | None]:
     """``(fatalities, low, high)`` from the statements about one event.
 
@@ -549,6 +562,10 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
     total = low = high = 0
     spread = False
     for group in by_group.values():
+        # "dozens of people" next to "at least 23 people": a floor above the vague word's figure wins.
+        floors = [f.count for f in group if _FLOOR.search(f.text) and not _VAGUE_WORD.search(f.text)]
+        if floors:
+            group = [f for f in group if not (_VAGUE_WORD.search(f.text) and f.count < max(floors))] or group
         counts = [f.count for f in group]
         highs = [f.high or f.count for f in group]
         total += min(counts)
