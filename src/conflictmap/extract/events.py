@@ -280,7 +280,17 @@ def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool 
         for p in reading.places_in(start, end)
         if (keep_reference or p.role != "reference")
         and not _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
+        and not (p.role in ("place", "near") and _in_brackets(reading.text, p, start, end))
     ]
+
+
+def _in_brackets(text: str, p: PlaceMention, start: int, end: int) -> bool:
+    """A town in brackets qualifies the name before it ("poste de Diankabou (commune de Mopti)"): not the place."""
+    opened = text.rfind("(", max(start, p.start - 60), p.start)
+    if opened == -1 or ")" in text[opened : p.start]:
+        return False
+    closed = text.find(")", p.end, min(end, p.end + 60))
+    return closed != -1 and opened > start + 1 and text[opened - 1] == " " and text[opened - 2].isalpha()
 
 
 _DEFINITE_SUBJECT = re.compile(r"^\W*(?:the|these|les|ces)\s+\w+", re.IGNORECASE)
