@@ -89,6 +89,10 @@ _SURROUNDINGS = re.compile(
 # The place of a statement or of the person quoted is not an event's place.
 _STATEMENT_PLACE = re.compile(
     r"(?:statement|communiqué|press\s+conference|conférence\s+de\s+presse)\s+(?:in|à)\s+$"
+    # "the mayor of Bankass said", "le maire de la ville de Bankass": where the speaker holds office.
+    r"|\b(?:maire|mayor|gouverneur|governor|préfet|prefect|élu|councill?or|conseiller)s?\s+(?:\w+\s+){0,2}?"
+    r"(?:de\s+la\s+(?:ville|commune|localité)\s+(?:de\s+|d['’])|of\s+the\s+(?:nearby\s+|nearest\s+)?(?:town|city"
+    r"|village|commune)\s+of\s+|du\s+village\s+de\s+|de\s+|d['’]|of\s+|du\s+)$"
     r"|(?:\bselon|\baccording\s+to|\bd['’]après|\bquoted\s+by|\bjoint\s+par)\s+[^,.;:]{0,40}?"
     r"(?:\bde\s+la\s+région\s+de|\bof\s+the|\bin|\bfrom|\bof|\bde|\bdu|\bà|\bd['’])\s*(?:la\s+|le\s+|l['’]\s*)?$",
     re.IGNORECASE,
@@ -121,6 +125,7 @@ class Draft:
     own_place: bool = False
     own_date: bool = False
     intervened: bool = False
+    area: bool = False  # the place is an area around a town ("la commune de Bankass", "the Bankass Circle")
 
     @property
     def period(self) -> tuple[dt.date, dt.date, int] | None:
@@ -279,9 +284,16 @@ def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool 
         p
         for p in reading.places_in(start, end)
         if (keep_reference or p.role != "reference")
-        and not _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
+        and not (
+            _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
+            and not _WHERE_AFTER.match(reading.text[p.end : p.end + 12])
+        )
         and not (p.role in ("place", "near") and _in_brackets(reading.text, p, start, end))
     ]
+
+
+_AREA_WORDS = re.compile(r"\b(?:commune|cercle|circle|district|arrondissement|municipality|zone|area)\b", re.I)
+_WHERE_AFTER = re.compile(r"^,?\s+(?:where|où)\b", re.IGNORECASE)
 
 
 def _in_brackets(text: str, p: PlaceMention, start: int, end: int) -> bool:
@@ -757,8 +769,8 @@ def _violent_family(d: Draft) -> bool:
 
 
 def _loose_place(d: Draft) -> bool:
-    """A place that does not pin the incident: none, from context or dateline, a region, a landmark."""
-    return d.place is None or not d.own_place or d.place.role in ("region", "reference")
+    """A place that does not pin the incident: none, from context or dateline, a region, a landmark, a commune."""
+    return d.place is None or not d.own_place or d.place.role in ("region", "reference") or d.area
 
 
 def _places_agree(a: Draft, b: Draft) -> bool:
@@ -962,6 +974,10 @@ def resolve(reading: Reading) -> list[Draft]:
     for i, draft in enumerate(drafts):
         _resolve_place(reading, draft, i)
         _resolve_date(reading, draft, i)
+        p = draft.place
+        if p is not None and p.role == "near" and p.cue is not None:
+            words = reading.text[min(p.cue[0], p.start) : max(p.cue[1], p.end)]
+            draft.area = bool(_AREA_WORDS.search(words))
     for draft in drafts:
         _flag_background(reading, draft)  # so that a background sentence is not merged into an incident
     drafts = merge_duplicates(drafts)

@@ -26,6 +26,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from conflictmap import gazetteer
 from conflictmap.gazetteer import Candidate, Place
@@ -128,9 +129,82 @@ class PlaceMention:
     cue: tuple[int, int] | None = None
 
 
-def _choose(candidates: list[Candidate], context: Counter[str]) -> Candidate:
-    """Among homonyms on one span: the one in the region the article speaks of most, then the bigger place."""
-    return min(candidates, key=lambda c: (-context[c.admin1], _KIND_RANK.get(c.kind, 9), -c.score))
+def _choose(
+    candidates: list[Candidate], context: Counter[str], anchors: list[tuple[float, float]] | None = None
+) -> Candidate:
+    """Among homonyms on one span: a town of the hand-checked table before a listed village, then the one
+    in the region the article speaks of most, then the one nearest the places the article names without
+    doubt (within 150 km), then the bigger place."""
+
+    def near(c: Candidate) -> float:
+        if not anchors:
+            return 0.0
+        km = min(gazetteer.distance_km(c.latitude, c.longitude, la, lo) for la, lo in anchors)
+        return round(km / 25) if km <= 150 else 99.0
+
+    hand = _hand_checked()
+    return min(
+        candidates,
+        key=lambda c: (c.place not in hand, -context[c.admin1], near(c), _KIND_RANK.get(c.kind, 9), -c.score),
+    )
+
+
+@lru_cache(maxsize=1)
+def _hand_checked() -> frozenset[Place]:
+    """The gazetteer's hand-checked table: preferred over a listed village of the same name."""
+    return frozenset(gazetteer.places())
+
+
+# A capitalised word before a listed village's name makes it a person's name ("Moussa Diarra").
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ'’-]+\s+$")
+_NOT_A_FIRST_NAME = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "l",
+        "au",
+        "aux",
+        "à",
+        "a",
+        "en",
+        "de",
+        "du",
+        "des",
+        "d",
+        "the",
+        "in",
+        "at",
+        "of",
+        "near",
+        "from",
+        "to",
+        "et",
+        "and",
+        "ou",
+        "or",
+        "sur",
+        "vers",
+        "par",
+        "dans",
+        "entre",
+        "village",
+        "commune",
+        "cercle",
+        "région",
+        "region",
+        "ville",
+        "town",
+        "localité",
+        "camp",
+        "poste",
+    ]
+)
+
+
+def _person_name(text: str, start: int) -> bool:
+    m = _NAME_BEFORE.search(text[max(0, start - 25) : start])
+    return bool(m) and m.group(0).strip().casefold() not in _NOT_A_FIRST_NAME
 
 
 def _bamako_city() -> Place:
@@ -240,6 +314,14 @@ def _distance_start(before: str, unit_start: int) -> int:
     return m.start() if m else unit_start
 
 
+def _gazetteer_mentions(text: str) -> list[tuple[int, int, Candidate]]:
+    """Every place the gazetteer finds, its built list of villages, hamlets and wells included when it has one."""
+    try:
+        return gazetteer.find_mentions(text, lists=True)  # type: ignore[call-arg]
+    except TypeError:  # a gazetteer without the built list
+        return gazetteer.find_mentions(text)
+
+
 def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Places of Mali mentioned in ``text``, each with its role and precision.
 
@@ -258,14 +340,23 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
     """
     skip = list(skip)
     by_span: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
-    for start, end, candidate in gazetteer.find_mentions(text):
+    for start, end, candidate in _gazetteer_mentions(text):
         if any(start < e and s < end for s, e in skip):
             continue
         by_span[(start, end)].append(candidate)
     context = Counter(cands[0].admin1 for cands in by_span.values() if len(cands) == 1)
+    # Places named without doubt (not regions): homonyms are read near them ("Gouari" near Bankass).
+    anchors = [
+        (cands[0].latitude, cands[0].longitude)
+        for cands in by_span.values()
+        if len({c.place for c in cands}) == 1 and cands[0].kind != "region"
+    ]
     mentions = []
+    hand = _hand_checked()
     for (start, end), cands in sorted(by_span.items()):
-        chosen = _choose(cands, context)
+        if all(c.place not in hand for c in cands) and _person_name(text, start):
+            continue
+        chosen = _choose(cands, context, anchors)
         alternatives = len({c.place for c in cands})
         mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
         mention = _quarter(text, mention) or mention
