@@ -202,9 +202,13 @@ _NOT_A_FIRST_NAME = frozenset(
 )
 
 
-def _person_name(text: str, start: int) -> bool:
-    m = _NAME_BEFORE.search(text[max(0, start - 25) : start])
-    return bool(m) and m.group(0).strip().casefold() not in _NOT_A_FIRST_NAME
+def _person_name(text: str, start: int, place_starts: set[int]) -> bool:
+    window = max(0, start - 25)
+    m = _NAME_BEFORE.search(text[window:start])
+    if not m or window + m.start() in place_starts:  # "Kati's Koko-Plateau": the word before is a place
+        return False
+    word = m.group(0).strip().casefold()
+    return word not in _NOT_A_FIRST_NAME and not word.endswith(("'s", "’s"))
 
 
 def _bamako_city() -> Place:
@@ -353,8 +357,9 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
     ]
     mentions = []
     hand = _hand_checked()
+    starts = {start for start, _ in by_span}
     for (start, end), cands in sorted(by_span.items()):
-        if all(c.place not in hand for c in cands) and _person_name(text, start):
+        if all(c.place not in hand for c in cands) and _person_name(text, start, starts):
             continue
         chosen = _choose(cands, context, anchors)
         alternatives = len({c.place for c in cands})
