@@ -227,3 +227,22 @@ def test_a_catalogue_entry_without_its_split_is_named(tmp_path: Path) -> None:
     path.write_text(json.dumps({"articles": [{"id": "x", "language": "en"}]}), encoding="utf-8")
     with pytest.raises(realset.CatalogueError, match="article 0 \\(x\\) lacks 'address'"):
         realset.load_catalogue(path)
+
+
+def test_a_clause_after_the_incident_gives_its_place_and_day() -> None:
+    text = "Des hommes armés ont attaqué les villageois, alors que la plupart étaient aux champs à Boni dimanche soir."
+    event = _extract(text).iloc[0]
+    assert (event["location"], event["event_date"]) == ("Boni", pd.Timestamp("2024-05-05"))
+
+
+def test_the_mayors_town_is_not_the_place_of_the_attack() -> None:
+    text = "Gunmen attacked Gossi on Sunday, killing three herders, the mayor of the nearby town of Boni said."
+    assert list(_extract(text)["location"]) == ["Gossi"]
+
+
+def test_a_commune_around_a_town_and_a_village_in_it_are_one_event() -> None:
+    text = (
+        "Mercredi, des assaillants ont attaqué des villages dans la commune de Boni, tuant 12 civils.\n\n"
+        "Selon un élu, l'attaque la plus meurtrière a visé le village de Boni."
+    )
+    assert len(_extract(text)) == 1

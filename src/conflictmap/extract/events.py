@@ -556,6 +556,19 @@ _LIST_GAP = re.compile(
 )
 
 
+def _fill_gaps(reading: Reading, draft: Draft, start: int, end: int) -> None:
+    """A clause with no incident word after one with it ("..., while most were in their fields in Dembo on
+    Sunday") gives the incident the place, the date and the toll it lacks."""
+    places = _own_places(reading, start, end)
+    if places and not draft.own_place:
+        draft.place, draft.place_source, draft.own_place = place_rules.best_place(places), "sentence", True
+    dates = _event_dates(reading, start, end)
+    if dates and not draft.own_date:
+        draft.date, draft.date_source, draft.own_date = dates[0], "sentence", True
+    if not draft.fatalities:
+        draft.fatalities.extend(_fatalities_in(reading, start, end))
+
+
 def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Draft]:
     """One draft per place of a list ("attacks on A, B and C"), the toll shared out evenly.
 
@@ -603,17 +616,22 @@ def build_drafts(reading: Reading) -> list[Draft]:
         if s.headline:
             continue
         found = False
+        current: Draft | None = None
         for start, end in _clauses(s):
             triggers = [_shift_trigger(t, start) for t in what_rules.find_triggers(reading.text[start:end])]
             trigger = what_rules.best_trigger(triggers)
             if trigger is None:
+                if current is not None:
+                    _fill_gaps(reading, current, start, end)
                 continue
             found = True
             draft = _continues(reading, s, start, end, trigger)
             if draft is not None:
                 _extend(reading, draft, s, start, end, trigger)
+                current = draft
             else:
                 reading.drafts.extend(_split_list(reading, _open(reading, s, start, end, trigger), start, end))
+                current = reading.drafts[-1]
         # A sentence with no incident word adds to the incident before it: in its paragraph, or in the
         # next one when it names no other place ("The army reported 13 deaths, all among the assailants").
         near = reading.drafts and (
