@@ -520,7 +520,10 @@ def find_fatalities(text: str) -> list[FatalityMention]:
             if pattern is _FATALITY_PATTERNS[3] and _value(m.group("n")) is None:
                 continue
             if pattern is _FATALITY_PATTERNS[1]:
-                if _NEEDS_DEATH_NOUN.match(m.group(0)) and not _DEATH_NOUN_AFTER.match(text[m.end("n") :]):
+                dead_after = _DEATH_NOUN_AFTER.match(text[m.end("n") :]) or (
+                    m.group("group") and _DEATH_NOUN_AFTER.match(text[m.end() :])  # "left 19 soldiers dead"
+                )
+                if _NEEDS_DEATH_NOUN.match(m.group(0)) and not dead_after:
                     continue
                 if _NEEDS_PEOPLE.match(m.group(0)) and _group(group_words) == "unknown":
                     continue
