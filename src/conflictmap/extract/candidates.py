@@ -111,11 +111,14 @@ _ATTACKED = re.compile(
     r"(?:camp|base|post|outpost|position)s?"
     r"|\b(?:attaque|assaut)s?\s+(?:contre|visant|du|de\s+la|de\s+leur)\s+(?:le\s+|la\s+|les\s+|un\s+|une\s+)?"
     r"(?:camp|base|poste|position|emprise)s?"
-    r"|\bembuscade\s+tendue\s+par",
+    r"|\bembuscade\s+tendue\s+par"
+    r"|\b(?:a|ont|avait)\s+visé[^.;]{0,40}?\b(?:camp|base|poste|position|convoi|patrouille)s?\b"
+    r"|\b(?:targeted|attacked)\s+(?:an?\s+|the\s+)?(?:army|military)\s+(?:camp|base|post|convoy|patrol)",
     re.IGNORECASE,
 )
 
 
+_REPELLED = re.compile(r"\b(?:repel+ed|repulsed|defended\s+against|repouss\w+|déjou\w+|fought\s+off)", re.I)
 _CHILDREN = re.compile(r"\b(?:children|child|enfants?|women|femmes|civilians|civils)\b", re.IGNORECASE)
 _MILITARY_TARGET = re.compile(
     r"\b(?:army|military)\s+(?:camp|base|post|outpost|position|barracks)s?"
@@ -145,6 +148,12 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     no_opponent = (a2 is None or a2 == "civilians") and not _state(a1) and not groups & {"state", "armed"}
     if sub == "Armed clash" and no_opponent and (a2 == "civilians" or _CIVILIAN_TARGET.search(text)):
         event_type, sub = _ATTACK
+    if sub == "Non-state actor overtakes territory" and _REPELLED.search(text):
+        # One side says it took the camp, the other that it held it: a clash, not a change of hands.
+        event_type, sub = "Battles", "Armed clash"
+    if event_type == "Riots" and a1 is not None and who_rules.camp(a1) not in ("rioters", "protesters", "civilians"):
+        # Armed men who burn and ransack a village are no crowd.
+        event_type, sub = _ATTACK if not groups & {"state", "armed"} else ("Battles", "Armed clash")
     if event_type == "Protests":
         if what_rules.total_fatalities(draft.fatalities)[0] > 0 and what_rules.live_fire(text):
             sub = "Excessive force against protesters"

@@ -316,6 +316,10 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
     own_date = _event_dates(reading, start, end)
     anaphoric_date = any(d.kind == "anaphoric" for d in reading.dates_in(start, end))
     last = reading.drafts[-1]
+    clause = reading.text[start:end]
+    old_dates = [d for d in reading.dates_in(start, end) if d.date and (reading.published - d.date).days > 365]
+    if s.paragraph != last.paragraph and (_BACKGROUND.search(clause) or old_dates):
+        return None  # a paragraph of background ("the insurgency took root in 2012") is no more of the incident
     # Arrests of protesters belong to the protest.
     if trigger.sub_event_type == "Arrests" and last.event_type in _DEMONSTRATION and not own_place:
         keys = {a.key for a in reading.actors_in(start, end)}
@@ -334,7 +338,9 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
         known = any(who_rules.related(a.key, p.key) for a in subject for p in last.roles.participants())
         if known or (last.roles.actor1 is None and subject[0].key == "unidentified_armed_group"):
             return last
-    if own_place or own_date:
+    # "Cette attaque aurait été commise par ...": the attack just told, whatever else the clause dates.
+    subject_reference = trigger.anaphoric and trigger.start - start < 40 and not own_place
+    if (own_place or own_date) and not subject_reference:
         same_story = last.paragraph == s.paragraph and last.rule == trigger.rule.name and not trigger.anaphoric
         return last if same_story and _fills_gap(last, own_place, own_date) else None
     if trigger.anaphoric:

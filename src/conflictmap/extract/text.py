@@ -180,9 +180,13 @@ def find_dateline(text: str) -> Dateline | None:
         if number > 2:
             break
         starts.append(start)
+        # Under a title line or a byline: "Title\nBy X | AP\nBAMAKO, Mali — ...".
         line_end = text.find("\n", start, end)
-        if number == 0 and line_end != -1:
-            starts.append(line_end + 1)  # under a title line: "Title\nBamako - ..."
+        for _ in range(3):
+            if line_end == -1:
+                break
+            starts.append(line_end + 1)
+            line_end = text.find("\n", line_end + 1, end)
     for start in starts:
         m = _DATELINE.match(text, start)
         if m and m.group("place").strip(" .-").isupper():

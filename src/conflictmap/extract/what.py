@@ -187,7 +187,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "territory seized",
-        r"(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:the\s+)?(?:town|city|camp|base|village|locality)"
+        r"(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:the\s+)?(?:[A-ZÀ-Ý][\w'’-]+\s+)?"
+        r"(?:town|city|camp|base|village|locality)"
         r"|(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:an?\s+|the\s+)?(?:army\s+|military\s+)?"
         r"(?:outposts?|posts?|positions?|garrisons?|bases?|barracks)"
         r"|s['’](?:est|sont)\s+emparés?|(?:ont|a)\s+pris\s+le\s+contrôle",
@@ -404,7 +405,7 @@ _GROUP = (
 )
 _DEATH_AFTER = (
     r"(?:\s+(?:were|have\s+been|had\s+been|was|are|ont\s+été|avaient\s+été|a\s+été|sont)?\s*"
-    r"(?:\w+ment\s+)?"  # "froidement tués"
+    r"(?:\w+ment\s+)?(?:y\s+|en\s+)?"  # "froidement tués", "y ont perdu la vie"
     r"(?:killed|dead|died|slain|massacred|executed|lost\s+their\s+lives|tués?|tuées?|morts?|décédés?|péri|ont\s+péri"
     r"|ont\s+perdu\s+la\s+vie|ont\s+trouvé\s+la\s+mort|neutralisés?|abattus?|exécutés?))"
 )
@@ -560,8 +561,12 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
     by_group: dict[str, list[FatalityMention]] = {}
     for f in mentions:
         by_group.setdefault(f.group, []).append(f)
-    # A count that does not say who died ("95 morts") repeats a count that does ("95 personnes tuées").
+    # A count that does not say who died ("95 morts") repeats a count that does ("95 personnes tuées"),
+    # except next to attackers only: "10 morts" officially, "15 of its fighters" by the group's own count.
     unknown = by_group.pop("unknown", []) if len(by_group) > 1 else []
+    if unknown and set(by_group) == {"armed"}:
+        by_group["unknown"] = unknown
+        unknown = []
     total = low = high = 0
     spread = False
     for group in by_group.values():
