@@ -161,6 +161,10 @@ class Reading:
         return [a for a in self.actors if start <= a.start and a.end <= end]
 
 
+# Actor names that are also common words when written in lower case ("its media platform").
+_COMMON_WORD_ACTOR = re.compile(r"platform|plateforme|coordination|movement|mouvement")
+
+
 def read(text: str, published: dt.date) -> Reading:
     """Find every sentence, place, date and actor of an article.
 
@@ -172,7 +176,8 @@ def read(text: str, published: dt.date) -> Reading:
         Its publication date.
     """
     dateline = find_dateline(text)
-    actors = who_rules.resolve_references(text, who_rules.find_actors(text))
+    actors = [a for a in who_rules.find_actors(text) if not _COMMON_WORD_ACTOR.fullmatch(a.text)]
+    actors = who_rules.resolve_references(text, actors)
     skip = [(a.start, a.end) for a in actors]
     if dateline:
         skip.append((dateline.start, dateline.end))
@@ -302,7 +307,11 @@ def _in_brackets(text: str, p: PlaceMention, start: int, end: int) -> bool:
     if opened == -1 or ")" in text[opened : p.start]:
         return False
     closed = text.find(")", p.end, min(end, p.end + 60))
-    return closed != -1 and opened > start + 1 and text[opened - 1] == " " and text[opened - 2].isalpha()
+    if closed == -1 or opened < start + 2 or text[opened - 1] != " ":
+        return False
+    # After a name ("Diankabou (commune de Mopti)"), not after a common word ("la capitale malienne (Bamako)").
+    word = re.search(r"([\w'’-]+)\s*$", text[max(start, opened - 30) : opened])
+    return bool(word) and word.group(1)[:1].isupper()
 
 
 _DEFINITE_SUBJECT = re.compile(r"^\W*(?:the|these|les|ces)\s+\w+", re.IGNORECASE)
@@ -505,7 +514,12 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     draft.fatalities.extend(_fatalities_in(reading, start, end))
     draft.no_deaths = draft.no_deaths or what_rules.says_no_deaths(clause)
     own_places = _own_places(reading, start, end)
-    if own_places and draft.place_source != "sentence":
+    region = draft.place is not None and draft.place.role == "region"
+    if region:
+        # "in the Kidal region" ... "9 miles outside of Aguelhok": the landmark in that region says more.
+        finer = [p for p in _own_places(reading, start, end, keep_reference=True) if p.admin1 == draft.place.admin1]
+        own_places = [p for p in finer if p.role != "region"] or own_places
+    if own_places and (draft.place_source != "sentence" or (region and own_places[0].role != "region")):
         draft.place, draft.place_source, draft.own_place = place_rules.best_place(own_places), "sentence", True
     own_dates = _event_dates(reading, start, end)
     if own_dates and draft.date_source != "sentence":

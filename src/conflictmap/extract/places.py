@@ -318,6 +318,12 @@ def _distance_start(before: str, unit_start: int) -> int:
     return m.start() if m else unit_start
 
 
+_CAPITAL = re.compile(
+    r"\b(?:la\s+capitale\s+(?:malienne|du\s+Mali)|the\s+Malian\s+capital|Mali['’]s\s+capital|the\s+capital,\s+(?=Bamako))",
+    re.IGNORECASE,
+)
+
+
 def _gazetteer_mentions(text: str) -> list[tuple[int, int, Candidate]]:
     """Every place the gazetteer finds, its built list of villages, hamlets and wells included when it has one."""
     try:
@@ -356,6 +362,11 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
         if len({c.place for c in cands}) == 1 and cands[0].kind != "region"
     ]
     mentions = []
+    # "la capitale malienne", "the Malian capital": Bamako.
+    for m in _CAPITAL.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in skip) and (m.start(), m.end()) not in by_span:
+            city = _bamako_city()
+            by_span[(m.start(), m.end())] = [Candidate(city, 1.0, city.name)]
     hand = _hand_checked()
     starts = {start for start, _ in by_span}
     for (start, end), cands in sorted(by_span.items()):
