@@ -89,6 +89,9 @@ _SURROUNDINGS = re.compile(
 # The place of a statement or of the person quoted is not an event's place.
 _STATEMENT_PLACE = re.compile(
     r"(?:statement|communiqué|press\s+conference|conférence\s+de\s+presse)\s+(?:in|à)\s+$"
+    # "les autorités de Bamako", "the junta in Bamako": the state, not a place where something happened.
+    r"|\b(?:autorités|authorities|gouvernement|government|junte|junta|pouvoir|régime|regime|officials)"
+    r"\s+(?:au\s+pouvoir\s+)?(?:de|à|in|of)\s+$"
     # "the mayor of Bankass said", "le maire de la ville de Bankass": where the speaker holds office.
     r"|\b(?:maire|mayor|gouverneur|governor|préfet|prefect|élu|councill?or|conseiller)s?\s+(?:\w+\s+){0,2}?"
     r"(?:de\s+la\s+(?:ville|commune|localité)\s+(?:de\s+|d['’])|of\s+the\s+(?:nearby\s+|nearest\s+)?(?:town|city"
@@ -348,7 +351,7 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
         if known or (last.roles.actor1 is None and subject[0].key == "unidentified_armed_group"):
             return last
     # "Cette attaque aurait été commise par ...": the attack just told, whatever else the clause dates.
-    subject_reference = trigger.anaphoric and trigger.start - start < 40 and not own_place
+    subject_reference = trigger.anaphoric and trigger.start - start < 70 and not own_place
     if (own_place or own_date) and not subject_reference:
         same_story = last.paragraph == s.paragraph and last.rule == trigger.rule.name and not trigger.anaphoric
         return last if same_story and _fills_gap(last, own_place, own_date) else None
@@ -748,8 +751,8 @@ def _resolve_date(reading: Reading, draft: Draft, index: int) -> None:
 
 
 def _same_incident(a: Draft, b: Draft) -> bool:
-    if a.foreign != b.foreign:
-        return False  # a sentence about another country is not the Malian incident told again
+    if a.foreign != b.foreign or bool(a.background) != bool(b.background):
+        return False  # another country, or background, is not the Malian incident told again
     if a.rule != b.rule and not (
         a.event_type in _VIOLENT and b.event_type in _VIOLENT and a.sub_event_type == b.sub_event_type
     ):

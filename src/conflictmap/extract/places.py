@@ -69,7 +69,7 @@ _NEAR_BEFORE = re.compile(
 _NEAR_AREA_BEFORE = re.compile(
     r"(?:\bcercle|\bcommune|\barrondissement|\bmunicipality|\bzone)\s+(?:de\s+|du\s+|d['’]\s*|of\s+)$", re.IGNORECASE
 )
-_NEAR_AREA_AFTER = re.compile(r"^\s+(?:cercle|area|commune|district|municipality|axis)\b", re.IGNORECASE)
+_NEAR_AREA_AFTER = re.compile(r"^\s+(?:cercle|circle|area|commune|district|municipality|axis)\b", re.IGNORECASE)
 _BETWEEN_BEFORE = re.compile(r"(?:\bbetween|\bentre)\s+(?:the\s+towns?\s+of\s+|les\s+localités\s+de\s+)?$", re.I)
 _BETWEEN_SECOND = re.compile(r"(?:\bbetween|\bentre)\s+[^,;.]{2,40}?\s+(?:and|et)\s+$", re.IGNORECASE)
 _ROAD_BEFORE = re.compile(r"(?:\baxe|\bthe\s+road|\btronçon)\s+(?:routier\s+)?$|\w[-–]$", re.IGNORECASE)
