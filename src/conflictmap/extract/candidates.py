@@ -173,9 +173,11 @@ def _final_actors(
     if violent and a1 == "civilians" and a2 is not None and a2 != "civilians":
         # Victims are not actor 1.
         a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
-    if sub == "Armed clash" and _state(a1) and a2 is not None and not _state(a2) and _ATTACKED.search(text):
+    if sub == "Armed clash" and _state(a1) and (a2 is None or not _state(a2)) and _ATTACKED.search(text):
         # "soldiers were attacked by gunmen", "the camp came under attack": the attackers are actor 1.
         a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+        assoc1 = [k for k in assoc1 if not _state(k)]
+        assoc2 = [k for k in assoc2 if _state(k)]
     if sub == "Air/drone strike" and not _state(a1):
         # Drones and aircraft over Mali are the state's (or its partners'); who was struck is the target.
         if a1 is not None and a1 != "civilians" and (a2 is None or a2 == "unidentified_armed_group"):

@@ -317,6 +317,7 @@ def _in_brackets(text: str, p: PlaceMention, start: int, end: int) -> bool:
     return bool(word) and word.group(1)[:1].isupper()
 
 
+_RELATIVE_AFTER = re.compile(r"^\s*(?:qui|that|which|dont|ayant|où|where)\b", re.IGNORECASE)
 _DEFINITE_SUBJECT = re.compile(r"^\W*(?:the|these|les|ces)\s+\w+", re.IGNORECASE)
 
 
@@ -339,6 +340,8 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
             return last
     if anaphoric_date:
         return None  # "the same day": another incident on that day
+    if trigger.anaphoric and _RELATIVE_AFTER.match(reading.text[trigger.end : trigger.end + 12]):
+        return None  # "l'embuscade qui a coûté la vie à six casques bleus": a new incident defined on the spot
     # "The attackers ... burned granaries": a clause about the actors of the last violent incident.
     subject = [
         a
@@ -828,8 +831,12 @@ def _places_agree(a: Draft, b: Draft) -> bool:
 
 def _dates_agree(a: Draft, b: Draft) -> bool:
     pa, pb = a.period, b.period
-    if not pa or not pb or not (a.own_date and b.own_date):
+    if not pa or not pb:
         return True
+    if not (a.own_date and b.own_date):
+        # One is dated only by the report: the other's date must fall near that week, not in 2012.
+        week = dt.timedelta(days=7)
+        return not (pa[1] < pb[0] - week or pb[1] < pa[0] - week)
     return not (pa[1] < pb[0] or pb[1] < pa[0])
 
 
@@ -866,18 +873,17 @@ def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
         return False
     if a.background or b.background or a.foreign or b.foreign or _SEPARATELY.match(b.sentences[0].text):
         return False
+    # The same town on the same day, or with no date of its own, told again further down.
+    same_day = a.period is not None and a.period == b.period and a.own_date and b.own_date
+    undated = not (a.own_date and b.own_date)
+    if (same_day or undated) and a.place is not None and b.place is not None and a.place.name == b.place.name:
+        return not _rivals(a, b)
     loose, firm = (a, b) if _loose_place(a) else (b, a)
     # The article's first incident, told loosely in the lead, is often told again with its place;
     # "the first drone strike" with no place goes on telling the drone strikes named before.
     lead = (loose is first and loose.paragraph <= 1) or (
         loose.place is None and loose.sub_event_type == firm.sub_event_type != what_rules.GENERIC
     )
-    # The same town on the same day, told again further down ("the army said it struck the camp in Kidal").
-    # Or with no date of its own ("the attack on the Kati camp is seen as an affront").
-    same_day = a.period is not None and a.period == b.period and a.own_date and b.own_date
-    undated = not (a.own_date and b.own_date)
-    if (same_day or undated) and a.place is not None and b.place is not None and a.place.name == b.place.name:
-        return not _rivals(a, b)
     if abs(loose.paragraph - firm.paragraph) > 1 and not lead:
         return False
     return _places_agree(a, b) and _dates_agree(a, b) and not _rivals(a, b)
@@ -926,6 +932,8 @@ def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
     return kept
 
 
+# "Ainsi, AQMI a revendiqué l'embuscade qui ...": an example of what was just said, not the news.
+_EXAMPLE_START = re.compile(r"^\W*(?:ainsi|par\s+exemple|for\s+example|for\s+instance)\s*,", re.IGNORECASE)
 # Headlines of pieces that look back or argue rather than report.
 _COMMENT_HEADLINE = re.compile(
     r"^\W*(?:analysis|analyse|opinion|comment(?:ary)?|editorial|éditorial|tribune|décryptage|explainer|feature"
@@ -939,6 +947,8 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
     headline = next((s for s in reading.sentences if s.headline), None)
     if headline is not None and _COMMENT_HEADLINE.match(headline.text):
         draft.background.append(f"the article is {headline.text.split(':')[0].strip().lower()}, not a report")
+    if _EXAMPLE_START.match(main.text):
+        draft.background.append("an example given in passing, not the report")
     words = _BACKGROUND.findall(main.text)
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
