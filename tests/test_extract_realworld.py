@@ -246,3 +246,38 @@ def test_a_commune_around_a_town_and_a_village_in_it_are_one_event() -> None:
         "Selon un élu, l'attaque la plus meurtrière a visé le village de Boni."
     )
     assert len(_extract(text)) == 1
+
+
+def test_a_background_paragraph_adds_neither_toll_nor_date_to_the_incident() -> None:
+    text = (
+        "Gunmen killed at least 12 civilians in an attack on Boni on Thursday, officials said.\n\n"
+        "The insurgency took root in the north in 2012 and has killed thousands since."
+    )
+    event = _extract(text).iloc[0]
+    assert (event["fatalities"], event["event_date"]) == (12, pd.Timestamp("2024-05-09"))
+
+
+def test_an_ambush_defined_by_its_own_clause_is_another_incident() -> None:
+    text = (
+        "Des hommes armés ont attaqué lundi le camp de l'armée à Gossi, tuant dix soldats. "
+        "Ainsi, AQMI a revendiqué l'embuscade qui a coûté la vie à six casques bleus."
+    )
+    found = _extract(text)
+    assert list(found["fatalities"]) == [10]
+    assert found.iloc[0]["actor1"] == "Unidentified Armed Group (Mali)"
+
+
+def test_the_authorities_in_bamako_are_not_a_place() -> None:
+    text = "Onze civils ont été tués vendredi à Inékar, et la communauté a invité les autorités de Bamako à agir."
+    assert list(_extract(text)["location"]) == ["Inékar"]
+
+
+def test_a_capture_the_army_says_it_repelled_is_a_clash() -> None:
+    text = "JNIM said it took control of the Boni camp on Friday. The Malian army said it had repelled the attack."
+    event = _extract(text).iloc[0]
+    assert (event["sub_event_type"], event["actor1"]) == ("Armed clash", "JNIM: Group for Support of Islam and Muslims")
+
+
+def test_armed_men_who_ransack_a_village_are_no_riot() -> None:
+    text = "Armed men shot at people, burnt and ransacked the village of Boni on Thursday, killing four."
+    assert set(_extract(text)["event_type"]) == {"Violence against civilians"}
