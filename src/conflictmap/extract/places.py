@@ -377,7 +377,14 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
         mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
         mention = _quarter(text, mention) or mention
         mentions.append(_context_role(text, mention))
-    return mentions
+    # A name inside a longer mention ("Koko" in "Kati's Koko-Plateau quarter") is part of it.
+    return [
+        m
+        for m in mentions
+        if not any(
+            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in mentions
+        )
+    ]
 
 
 def find_foreign(text: str) -> list[tuple[int, int, str]]:
