@@ -202,7 +202,36 @@ _NOT_A_FIRST_NAME = frozenset(
 )
 
 
+# A village of the built list counts where the words before it locate something ("in", "à", "le village de",
+# "between ... and"), or in a list after another place: a bare capitalised word is too often no place.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|of|from|outside|around|to|towards|between|and|à|au|aux|de|du|des|d['’]|dans|près\s+de"
+    r"|vers|sur|entre|et|ou|or)\s+|\bd['’])"
+    r"(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*)?"
+    r"(?:(?:villages?|towns?|localit(?:y|é|ies|és)|hameaux?|hamlets?|campements?|camps?|communes?|sites?|zones?|areas?"
+    r"|secteurs?|lieu-dit|wells?|puits)\s+(?:of\s+|de\s+|d['’]\s*|du\s+|called\s+|appelée?\s+)?)?$",
+    re.IGNORECASE,
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:colonel|général|general|lieutenant|capitaine|captain|commandant|commander|sergent|maire|mayor|chef"
+    r"|président|president|ministre|minister|porte-parole|spokesman|spokesperson|imam|M\.|Mr\.?|Mme)"
+    r"(?:-[\w]+)?\s+$",
+    re.IGNORECASE,
+)
+
+
+def _located(text: str, start: int, place_ends: set[int]) -> bool:
+    before = text[max(0, start - 45) : start]
+    if _LOCATIVE_BEFORE.search(before):
+        return True
+    # "Gouari, Djimdo, Panga Dougou": in a list right after another place.
+    m = re.search(r"[,;:]\s*$", before)
+    return bool(m) and any(start - 45 <= e <= start for e in place_ends)
+
+
 def _person_name(text: str, start: int, place_starts: set[int]) -> bool:
+    if _PERSON_BEFORE.search(text[max(0, start - 30) : start]):
+        return True
     window = max(0, start - 25)
     m = _NAME_BEFORE.search(text[window:start])
     if not m or window + m.start() in place_starts:  # "Kati's Koko-Plateau": the word before is a place
@@ -369,8 +398,11 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
             by_span[(m.start(), m.end())] = [Candidate(city, 1.0, city.name)]
     hand = _hand_checked()
     starts = {start for start, _ in by_span}
+    ends = {end for _, end in by_span}
     for (start, end), cands in sorted(by_span.items()):
-        if all(c.place not in hand for c in cands) and _person_name(text, start, starts):
+        if all(c.place not in hand for c in cands) and (
+            _person_name(text, start, starts) or not _located(text, start, ends)
+        ):
             continue
         chosen = _choose(cands, context, anchors)
         alternatives = len({c.place for c in cands})

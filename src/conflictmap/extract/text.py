@@ -58,6 +58,9 @@ _TITLE_DATELINE = re.compile(
 )
 
 
+_BARE_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20})\s+(?=[A-ZÀ-Ý][a-zà-ÿ])")
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence of an article.
@@ -197,6 +200,9 @@ def find_dateline(text: str) -> Dateline | None:
                 detail=(m.group("detail") or "").strip() or None,
                 agency=(m.group("agency") or "").strip() or None,
             )
+        m = _BARE_DATELINE.match(text, start)
+        if m:  # "BAMAKO Gunmen killed ...": the dash lost with the page's markup
+            return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=None, agency=None)
         m = _TITLE_DATELINE.match(text, start)
         if m and m.group("place") not in ("Mali", "Sahel"):
             agency = (m.group("agency") or "").strip() or None

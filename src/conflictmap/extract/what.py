@@ -401,7 +401,8 @@ _GROUP = (
     r"|fighters?|gunmen|rebels?|insurgents?|assaillants|terroristes|jihadistes|combattants|ennemis?|civilians?"
     r"|villagers"
     r"|people|persons|passengers|children|women|residents|civils|villageois|personnes|passagers|enfants|femmes"
-    r"|habitants|victimes|victims|dead|bodies|corps)(?:\s+(?:maliens?|maliennes?|malian|burkinabè|tchadiens?))?)?"
+    r"|habitants|victimes|victims|dead|bodies|corps)(?:\s+(?:maliens?|maliennes?|malian|burkinabè|tchadiens?))?"
+    r"(?:\s+(?:from|de|du)\s+[A-ZÀ-Ý][\w'’-]+)?)?"  # "peacekeepers from Chad"
 )
 _DEATH_AFTER = (
     r"(?:\s+(?:were|have\s+been|had\s+been|was|are|ont\s+été|avaient\s+été|a\s+été|sont)?\s*"
