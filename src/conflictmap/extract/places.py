@@ -206,7 +206,8 @@ _NOT_A_FIRST_NAME = frozenset(
 # "between ... and"), or in a list after another place: a bare capitalised word is too often no place.
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|of|from|outside|around|to|towards|between|and|à|au|aux|de|du|des|d['’]|dans|près\s+de"
-    r"|vers|sur|entre|et|ou|or)\s+|\bd['’])"
+    r"|vers|sur|entre|et|ou|or|after|before|après|avant|attacked|attaqué|attaquée|struck|hit|targeted|raided|visé"
+    r"|visée|ciblé|ciblée|seized|took|captured|occupied|occupé|repris|left|quitté|reached|atteint)\s+|\bd['’])"
     r"(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*)?"
     r"(?:(?:villages?|towns?|localit(?:y|é|ies|és)|hameaux?|hamlets?|campements?|camps?|communes?|sites?|zones?|areas?"
     r"|secteurs?|lieu-dit|wells?|puits)\s+(?:of\s+|de\s+|d['’]\s*|du\s+|called\s+|appelée?\s+)?)?$",
@@ -224,7 +225,9 @@ def _located(text: str, start: int, place_ends: set[int]) -> bool:
     before = text[max(0, start - 45) : start]
     if _LOCATIVE_BEFORE.search(before):
         return True
-    # "Gouari, Djimdo, Panga Dougou": in a list right after another place.
+    # "Gouari, Djimdo, Panga Dougou": in a list right after another place; "Kati's Koko-Plateau".
+    if any(start - 4 <= e <= start for e in place_ends):
+        return True
     m = re.search(r"[,;:]\s*$", before)
     return bool(m) and any(start - 45 <= e <= start for e in place_ends)
 
