@@ -881,7 +881,7 @@ def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
     loose, firm = (a, b) if _loose_place(a) else (b, a)
     # The article's first incident, told loosely in the lead, is often told again with its place;
     # "the first drone strike" with no place goes on telling the drone strikes named before.
-    lead = (loose is first and loose.paragraph <= 1) or (
+    lead = (first in (loose, firm) and min(loose.paragraph, firm.paragraph) <= 1) or (
         loose.place is None and loose.sub_event_type == firm.sub_event_type != what_rules.GENERIC
     )
     if abs(loose.paragraph - firm.paragraph) > 1 and not lead:

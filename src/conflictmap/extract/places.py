@@ -225,6 +225,11 @@ def _located(text: str, start: int, place_ends: set[int]) -> bool:
     before = text[max(0, start - 45) : start]
     if _LOCATIVE_BEFORE.search(before):
         return True
+    # Inside a sentence, after a word in lower case ("infiltrated Gaberi"): a place; at the start of a
+    # sentence ("Some 20 people"), or after a capitalised word, only with the cues above.
+    word = re.search(r"([\w'’-]+)\s+$", before)
+    if word and word.group(1)[:1].islower():
+        return True
     # "Gouari, Djimdo, Panga Dougou": in a list right after another place; "Kati's Koko-Plateau".
     if any(start - 4 <= e <= start for e in place_ends):
         return True
