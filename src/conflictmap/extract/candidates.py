@@ -111,7 +111,8 @@ _ATTACKED = re.compile(
     r"(?:camp|base|post|outpost|position)s?"
     r"|\b(?:attaque|assaut)s?\s+(?:contre|visant|du|de\s+la|de\s+leur)\s+(?:le\s+|la\s+|les\s+|un\s+|une\s+)?"
     r"(?:camp|base|poste|position|emprise)s?"
-    r"|\bembuscade\s+tendue\s+par"
+    r"|\bembuscade\s+tendue\s+par|\b(?:a|ont)\s+été\s+(?:la\s+)?(?:cible|victimes?)\s+d['’]"
+    r"|\b(?:was|were)\s+the\s+target\s+of|\bvictime\s+d['’]une\s+embuscade"
     r"|\b(?:a|ont|avait)\s+visé[^.;]{0,40}?\b(?:camp|base|poste|position|convoi|patrouille)s?\b"
     r"|\b(?:targeted|attacked)\s+(?:an?\s+|the\s+)?(?:army|military)\s+(?:camp|base|post|convoy|patrol)",
     re.IGNORECASE,
@@ -133,7 +134,7 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     a1, _, a2, _ = draft.roles.keys()
     if sub == what_rules.GENERIC:
         groups = {f.group for f in draft.fatalities}
-        if a2 == "civilians" or (a2 is None and groups == {"civilians"}):
+        if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"})):
             event_type, sub = "Violence against civilians", "Attack"
         else:
             event_type, sub = "Battles", "Armed clash"
@@ -178,6 +179,9 @@ def _final_actors(
         a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
         assoc1 = [k for k in assoc1 if not _state(k)]
         assoc2 = [k for k in assoc2 if _state(k)]
+    if sub in ("Remote explosive/landmine/IED", "Suicide bomb") and _state(a1) and a2 is None:
+        # "the army vehicle struck a mine": the forces are the target of whoever laid it.
+        a1, a2 = None, a1
     if sub == "Air/drone strike" and not _state(a1):
         # Drones and aircraft over Mali are the state's (or its partners'); who was struck is the target.
         if a1 is not None and a1 != "civilians" and (a2 is None or a2 == "unidentified_armed_group"):

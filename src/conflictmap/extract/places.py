@@ -221,6 +221,29 @@ _PERSON_BEFORE = re.compile(
 )
 
 
+def _hand_checked_spelling(written: str) -> Place | None:
+    """The hand-checked place (not a region) whose name differs from ``written`` by one vowel."""
+    key = gazetteer.normalize(written)
+    if len(key) < 5:
+        return None
+    for place in _hand_checked():
+        if place.kind in ("region", "quarter"):
+            continue
+        for name in place.names:
+            other = gazetteer.normalize(name)
+            if other != key and other[:1] == key[:1] and _one_edit(key, other):
+                return place
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One vowel written for another ("Tissit", "Tessit"): how French and English spellings drift."""
+    if len(a) != len(b):
+        return False
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diff) == 1 and all(c in "aeiouy" for c in diff[0])
+
+
 def _located(text: str, start: int, place_ends: set[int]) -> bool:
     before = text[max(0, start - 45) : start]
     if _LOCATIVE_BEFORE.search(before):
@@ -408,10 +431,13 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
     starts = {start for start, _ in by_span}
     ends = {end for _, end in by_span}
     for (start, end), cands in sorted(by_span.items()):
-        if all(c.place not in hand for c in cands) and (
-            _person_name(text, start, starts) or not _located(text, start, ends)
-        ):
-            continue
+        if all(c.place not in hand for c in cands):
+            if _person_name(text, start, starts) or not _located(text, start, ends):
+                continue
+            # "Tissit" for Tessit: a town of the hand-checked table spelled one letter off beats a far village.
+            twin = _hand_checked_spelling(text[start:end])
+            if twin is not None:
+                cands = [Candidate(twin, 0.9, text[start:end])]
         chosen = _choose(cands, context, anchors)
         alternatives = len({c.place for c in cands})
         mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
