@@ -281,3 +281,28 @@ def test_a_capture_the_army_says_it_repelled_is_a_clash() -> None:
 def test_armed_men_who_ransack_a_village_are_no_riot() -> None:
     text = "Armed men shot at people, burnt and ransacked the village of Boni on Thursday, killing four."
     assert set(_extract(text)["event_type"]) == {"Violence against civilians"}
+
+
+@pytest.fixture
+def listed_villages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Villages of a built list (not hand-checked) whose names are also words, names or spellings of towns."""
+    from conflictmap import gazetteer
+
+    extra = tuple(
+        gazetteer.Place(name, (), "village", "Kayes", "Kita", None, 13.0, -9.5, "test list")
+        for name in ("Some", "Souleymane", "Tissit")
+    )
+    mentions = gazetteer._build_mentions(gazetteer._build_index((*gazetteer.places(), *extra)))
+    monkeypatch.setattr(gazetteer, "find_mentions", lambda text: gazetteer._find_in(text, mentions))
+
+
+@pytest.mark.usefixtures("listed_villages")
+def test_a_listed_village_needs_words_that_locate_it() -> None:
+    found = _extract("Some 20 people were killed in Boni on Monday, Lieutenant-Colonel Souleymane Maiga said.")
+    assert list(found["location"]) == ["Boni"]
+
+
+@pytest.mark.usefixtures("listed_villages")
+def test_a_listed_village_one_vowel_off_a_town_is_that_town() -> None:
+    found = _extract("Des hommes armés ont attaqué dimanche le camp militaire près de la ville de Tissit.")
+    assert list(found["location"]) == ["Tessit"]
