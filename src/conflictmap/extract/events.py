@@ -753,9 +753,20 @@ def _resolve_date(reading: Reading, draft: Draft, index: int) -> None:
     draft.date, draft.date_source = window, "report" if reports else "published"
 
 
+def _dated_apart(a: Draft, b: Draft) -> bool:
+    """Either has a date of its own, and the two periods are more than a week apart."""
+    pa, pb = a.period, b.period
+    if not pa or not pb or not (a.own_date or b.own_date):
+        return False
+    week = dt.timedelta(days=7)
+    return pa[1] < pb[0] - week or pb[1] < pa[0] - week
+
+
 def _same_incident(a: Draft, b: Draft) -> bool:
-    if a.foreign != b.foreign or bool(a.background) != bool(b.background):
-        return False  # another country, or background, is not the Malian incident told again
+    if a.foreign != b.foreign:
+        return False  # a sentence about another country is not the Malian incident told again
+    if bool(a.background) != bool(b.background) and _dated_apart(a, b):
+        return False  # background dated elsewhere ("in 2012") is not the incident told again
     if a.rule != b.rule and not (
         a.event_type in _VIOLENT and b.event_type in _VIOLENT and a.sub_event_type == b.sub_event_type
     ):
