@@ -306,3 +306,11 @@ def test_a_listed_village_needs_words_that_locate_it() -> None:
 def test_a_listed_village_one_vowel_off_a_town_is_that_town() -> None:
     found = _extract("Des hommes armés ont attaqué dimanche le camp militaire près de la ville de Tissit.")
     assert list(found["location"]) == ["Tessit"]
+
+
+def test_the_attack_told_again_the_next_day_at_the_same_place_is_one_event() -> None:
+    text = (
+        "Des hommes armés ont attaqué mardi un campement près de Ménaka, tuant 24 civils.\n\n"
+        "Mercredi, une patrouille de l'armée s'est rendue à Ménaka, sur le lieu de l'attaque, pour le constat."
+    )
+    assert len(_extract(text)) == 1

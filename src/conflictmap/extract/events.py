@@ -816,7 +816,7 @@ def _absorb(into: Draft, other: Draft) -> None:
 
 
 #: Sub-types that are a part of an attack told around it (houses burned, attackers arrested), not an incident.
-_PART_OF_ATTACK = frozenset({"Looting/property destruction", "Arrests"})
+_PART_OF_ATTACK = frozenset({"Looting/property destruction", "Arrests", "Headquarters or base established"})
 
 
 def _violent_family(d: Draft) -> bool:
@@ -886,6 +886,10 @@ def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
         return False
     # The same town on the same day, or with no date of its own, told again further down.
     same_day = a.period is not None and a.period == b.period and a.own_date and b.own_date
+    # "sur le lieu de l'attaque" the next day, "attacked early this morning" in a quote: the attack told again.
+    retold = a.trigger.anaphoric or b.trigger.anaphoric or b.sub_event_type in _PART_OF_ATTACK
+    if retold and a.period is not None and b.period is not None:
+        same_day = same_day or abs((a.period[0] - b.period[0]).days) <= 2
     undated = not (a.own_date and b.own_date)
     if (same_day or undated) and a.place is not None and b.place is not None and a.place.name == b.place.name:
         return not _rivals(a, b)
