@@ -7,7 +7,7 @@ ASSETS := static/vendor/.fetched
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test lint format bench setup assets clean
+.PHONY: run test lint format bench bench-extract setup assets clean
 
 setup: $(INSTALLED) $(ASSETS)
 
@@ -41,11 +41,15 @@ format: $(INSTALLED)
 test: setup lint
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup bench-extract
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.database
 	$(BIN)/python -m benchmarks.areas
 	$(BIN)/python -m benchmarks.gazetteer
+
+# Article extraction on real articles (held-out, tune) and the own set; texts are git-ignored.
+bench-extract: setup
+	$(BIN)/python -m benchmarks.realset --write
 
 clean:
 	rm -rf $(VENV) static/vendor build dist .pytest_cache .ruff_cache

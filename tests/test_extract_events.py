@@ -49,7 +49,7 @@ def test_the_seed_story_gives_its_five_events(seed: pd.DataFrame) -> None:
         ("Other", "Bamako", 1, "2023-09-07", "2023-09-07", 1),  # the general staff's order
         ("Disrupted weapons use", "Kati - Koko-Plateau", 2, "2023-09-07", "2023-09-07", 2),  # car bomb foiled
         ("Armed clash", "Ber", 1, "2023-08-21", "2023-08-31", 3),  # end of August, not Timbuktu
-        ("Other", "Timbuktu Region", 3, "2023-09-01", "2023-09-14", 3),  # displacement by mid-September
+        ("Other", "Timbuktu", 3, "2023-09-01", "2023-09-14", 3),  # displacement by mid-September: at the capital
         ("Other", "Bamako", 1, "2022-06-21", "2022-09-22", 4),  # summer 2022 alert
     }
     clash = proposed[proposed["sub_event_type"] == "Armed clash"].iloc[0]

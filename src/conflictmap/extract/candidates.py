@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ from conflictmap import schema
 from conflictmap.csvcells import neutralise_frame
 from conflictmap.errors import ConflictmapError
 from conflictmap.extract import evidence as ev
+from conflictmap.extract import places as place_rules
 from conflictmap.extract import what as what_rules
 from conflictmap.extract import who as who_rules
 from conflictmap.extract.events import MALI_CENTRE, Draft, Reading, read, resolve
@@ -96,17 +98,65 @@ def _state(key: str | None) -> bool:
     return key is not None and who_rules.camp(key) == "state"
 
 
+_ATTACK = ("Violence against civilians", "Attack")
+_CIVILIAN_TARGET = re.compile(
+    r"\b(?:villages?|villagers|civilians|residents|inhabitants|villageois|civils|habitants|hameaux|campements?)\b",
+    re.IGNORECASE,
+)
+
+
+_ATTACKED = re.compile(
+    r"\b(?:was|were|have\s+been|has\s+been|had\s+been|ont\s+été|a\s+été|avaient\s+été|avait\s+été)\s+"
+    r"(?:\w+\s+)?(?:attacked|ambushed|targeted|attaqu\w+|visée?s?|pris\s+pour\s+cible|ciblée?s?)"
+    r"|\bcame\s+under\s+(?:attack|fire)|\bfell\s+into\s+an\s+ambush|\btomb\w+\s+dans\s+une\s+embuscade"
+    r"|\b(?:attack|raid|assault)s?\s+on\s+(?:an?\s+|the\s+|its\s+|their\s+)?(?:army\s+|military\s+)?"
+    r"(?:camp|base|post|outpost|position)s?"
+    r"|\b(?:attaque|assaut)s?\s+(?:contre|visant|du|de\s+la|de\s+leur)\s+(?:le\s+|la\s+|les\s+|un\s+|une\s+)?"
+    r"(?:camp|base|poste|position|emprise)s?"
+    r"|\bembuscade\s+tendue\s+par|\b(?:a|ont)\s+été\s+(?:la\s+)?(?:cible|victimes?)\s+d['’]"
+    r"|\b(?:was|were)\s+the\s+target\s+of|\bvictime\s+d['’]une\s+embuscade"
+    r"|\b(?:a|ont|avait)\s+visé[^.;]{0,40}?\b(?:camp|base|poste|position|convoi|patrouille)s?\b"
+    r"|\b(?:targeted|attacked)\s+(?:an?\s+|the\s+)?(?:army|military)\s+(?:camp|base|post|convoy|patrol)",
+    re.IGNORECASE,
+)
+
+
+_REPELLED = re.compile(r"\b(?:repel+ed|repulsed|defended\s+against|repouss\w+|déjou\w+|fought\s+off)", re.I)
+_CHILDREN = re.compile(r"\b(?:children|child|enfants?|women|femmes|civilians|civils)\b", re.IGNORECASE)
+_MILITARY_TARGET = re.compile(
+    r"\b(?:army|military)\s+(?:camp|base|post|outpost|position|barracks)s?"
+    r"|\b(?:camp|base|poste|position|caserne)s?\s+(?:militaires?|de\s+l['’]armée)"
+    r"|\b(?:base|camp|poste)\s+(?:des\s+)?FAMa\b",
+    re.IGNORECASE,
+)
+
+
 def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     event_type, sub = draft.event_type, draft.sub_event_type
     a1, _, a2, _ = draft.roles.keys()
     if sub == what_rules.GENERIC:
         groups = {f.group for f in draft.fatalities}
-        if a2 == "civilians" or (a2 is None and groups == {"civilians"}):
+        if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"})):
             event_type, sub = "Violence against civilians", "Attack"
         else:
             event_type, sub = "Battles", "Armed clash"
     if sub == "Arrests" and a1 is not None and not _state(a1):
         event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
+    killed = what_rules.total_fatalities(draft.fatalities)[0]
+    groups = {f.group for f in draft.fatalities}
+    if sub == "Looting/property destruction" and killed > 0:
+        # Houses burned and people killed: the killing is the event.
+        event_type, sub = ("Battles", "Armed clash") if groups & {"state", "armed"} else _ATTACK
+    # Armed men against a village and no force fighting back: an attack on civilians.
+    no_opponent = (a2 is None or a2 == "civilians") and not _state(a1) and not groups & {"state", "armed"}
+    if sub == "Armed clash" and no_opponent and (a2 == "civilians" or _CIVILIAN_TARGET.search(text)):
+        event_type, sub = _ATTACK
+    if sub == "Non-state actor overtakes territory" and _REPELLED.search(text):
+        # One side says it took the camp, the other that it held it: a clash, not a change of hands.
+        event_type, sub = "Battles", "Armed clash"
+    if event_type == "Riots" and a1 is not None and who_rules.camp(a1) not in ("rioters", "protesters", "civilians"):
+        # Armed men who burn and ransack a village are no crowd.
+        event_type, sub = _ATTACK if not groups & {"state", "armed"} else ("Battles", "Armed clash")
     if event_type == "Protests":
         if what_rules.total_fatalities(draft.fatalities)[0] > 0 and what_rules.live_fire(text):
             sub = "Excessive force against protesters"
@@ -121,6 +171,36 @@ def _final_actors(
     """Actor keys by role after the rules of each sub-type; the last list names defaults used."""
     a1, assoc1, a2, assoc2 = draft.roles.keys()
     defaults: list[str] = []
+    text = draft.text()
+    violent = event_type in ("Battles", "Violence against civilians", "Explosions/Remote violence")
+    if violent and a1 == "civilians" and a2 is not None and a2 != "civilians":
+        # Victims are not actor 1.
+        a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+    if sub == "Armed clash" and _state(a1) and (a2 is None or not _state(a2)) and _ATTACKED.search(text):
+        # "soldiers were attacked by gunmen", "the camp came under attack": the attackers are actor 1.
+        a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+        assoc1 = [k for k in assoc1 if not _state(k)]
+        assoc2 = [k for k in assoc2 if _state(k)]
+    if sub in ("Remote explosive/landmine/IED", "Suicide bomb") and _state(a1) and a2 is None:
+        # "the army vehicle struck a mine": the forces are the target of whoever laid it.
+        a1, a2 = None, a1
+    if sub == "Air/drone strike" and not _state(a1):
+        # Drones and aircraft over Mali are the state's (or its partners'); who was struck is the target.
+        if a1 is not None and a1 != "civilians" and (a2 is None or a2 == "unidentified_armed_group"):
+            a2 = a1
+        a1 = None
+    if sub == "Air/drone strike" and a2 in (None, "unidentified_armed_group") and _CHILDREN.search(text):
+        groups = {f.group for f in draft.fatalities}
+        if groups <= {"civilians"} and groups:
+            a2 = "civilians"  # children among the dead: the strike killed civilians
+    armed = [k for k in (a1, a2) if k and not _state(k) and k != "civilians"]
+    loose = a2 is None or "unidentified_armed_group" in (a1, a2)
+    if sub == "Armed clash" and len(armed) == 2 - (a2 is None) and loose and _MILITARY_TARGET.search(text):
+        # Armed men against an army camp: the army is the other side ("suspected" groups are no target).
+        a2 = "mali_armed_forces"
+    if event_type == "Violence against civilians" and a1 == "mali_government":
+        # The government speaks of the killing; it is not the killer.
+        a1 = None
     everyone = [k for k in (a1, *assoc1, a2, *assoc2) if k]
     if draft.rule == "displacement":
         return "civilians", [], None, [], ([] if a1 == "civilians" else ["actor1"])
@@ -176,7 +256,7 @@ def _confidence(reading: Reading, draft: Draft, defaults: list[str]) -> tuple[fl
         factors.append(("background: " + "; ".join(draft.background), 0.35))
     period = draft.period
     if period and (reading.published - period[1]).days > 365:
-        factors.append(("more than a year before publication", 0.8))
+        factors.append(("more than a year before publication: history, not news", 0.45))
     if draft.foreign:
         factors.append(("the sentence is about another country", 0.3))
     if draft.place is not None and draft.place.alternatives > 1:
@@ -258,6 +338,10 @@ def _row(reading: Reading, draft: Draft, source: str, lang: str, now: pd.Timesta
     else:
         lat, lon, location = place.latitude, place.longitude, place.name
         admin1, admin2, geo_precision = place.admin1, place.admin2, place.geo_precision
+        capital = place_rules.provincial_capital(place.place) if place.role == "region" else None
+        if capital is not None:
+            # Known only by its region: at the provincial capital with geo_precision 3, as ACLED codes it.
+            lat, lon, location, admin2 = capital.latitude, capital.longitude, capital.name, capital.admin2
 
     def name(key: str | None) -> str | None:
         return who_rules.acled_name(key, year) if key else None

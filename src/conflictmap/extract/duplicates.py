@@ -3,7 +3,9 @@
 A match is the same ``event_type``, a place within ``max_km`` (10 km) and
 dates within ``max_days`` (2 days) of each other, counting each event's
 whole ``event_date``..``date_end`` range: an event dated "end of August"
-(21-31 August) matches a stored event of 30 August.
+(21-31 August) matches a stored event of 30 August. Two region-level
+events (``geo_precision`` 3) of the same region match at any distance: one
+may sit at the provincial capital and the other at the region's centroid.
 """
 
 from __future__ import annotations
@@ -123,6 +125,15 @@ def find_duplicates(
         name: column(name) for name in ("event_id", "dataset", "location", "sub_event_type", "actor1", "actor2")
     }
     match_fatalities = column("fatalities")
+    old_admin1, old_gp = column("admin1"), pd.to_numeric(pd.Series(column("geo_precision")), errors="coerce").to_numpy()
+    new_admin1 = (
+        candidates["admin1"].astype(object).to_numpy() if "admin1" in candidates.columns else [None] * len(candidates)
+    )
+    new_gp = (
+        pd.to_numeric(candidates["geo_precision"], errors="coerce").to_numpy()
+        if "geo_precision" in candidates.columns
+        else np.full(len(candidates), np.nan)
+    )
     for i, label in enumerate(candidates.index):
         if np.isnan(new_first[i]) or np.isnan(new_lat[i]) or np.isnan(new_lon[i]):
             continue
@@ -134,6 +145,9 @@ def find_duplicates(
             continue
         dist = _haversine_km(new_lat[i], new_lon[i], old_lat[idx], old_lon[idx])
         near = dist <= max_km
+        if new_gp[i] == 3 and new_admin1[i] is not None:
+            # Two region-level events of one region: one sits at the capital, the other at the centroid.
+            near |= (old_gp[idx] == 3) & (old_admin1[idx] == new_admin1[i])
         for j, d in zip(idx[near], dist[near], strict=True):
             rows.append(
                 {

@@ -39,6 +39,7 @@ import pandas as pd
 
 from conflictmap import actors, gazetteer
 from conflictmap.errors import ConflictmapError
+from conflictmap.extract import places as place_rules
 from conflictmap.extract import who
 from conflictmap.extract.candidates import REVIEW_THRESHOLD, extract_events
 from conflictmap.extract.events import MALI_CENTRE
@@ -167,6 +168,10 @@ def _expected_point(name: str) -> tuple[float, float]:
     if name.strip().lower() == "mali":
         return MALI_CENTRE
     place = gazetteer.resolve(name)
+    capital = place_rules.provincial_capital(place.place)
+    if capital is not None:
+        # A region-level event sits at its provincial capital (ACLED's rule).
+        return capital.latitude, capital.longitude
     return place.latitude, place.longitude
 
 

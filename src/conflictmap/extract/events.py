@@ -68,7 +68,8 @@ _BACKGROUND = re.compile(
     r"|avait\s+déjà|avaient\s+déjà|a\s+déjà|ont\s+déjà|déjà|selon\s+les\s+analystes|les\s+experts"
     r"|(?:have|has|had)\s+continued\s+to|continue[sd]?\s+to|ont\s+continué\s+(?:à|de)|continuent\s+(?:à|de)"
     r"|across\s+the\s+(?:country|north|centre|center|south|region|sahel)|à\s+travers\s+le\s+pays"
-    r"|dans\s+tout\s+le\s+pays"
+    r"|dans\s+tout\s+le\s+pays|ha(?:s|ve)\s+suffered|(?:a|ont)\s+culminé"
+    r"|depuis\s+(?:\w+\s+)?(?:ans|années|mois)|ces\s+dernières\s+années|(?:is|are)\s+present\s+in"
     r"|several\s+(?:towns|villages|localities|regions)|plusieurs\s+(?:villes|localités|régions)"
     r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques)\b",
     re.IGNORECASE,
@@ -88,6 +89,13 @@ _SURROUNDINGS = re.compile(
 # The place of a statement or of the person quoted is not an event's place.
 _STATEMENT_PLACE = re.compile(
     r"(?:statement|communiqué|press\s+conference|conférence\s+de\s+presse)\s+(?:in|à)\s+$"
+    # "les autorités de Bamako", "the junta in Bamako": the state, not a place where something happened.
+    r"|\b(?:autorités|authorities|gouvernement|government|junte|junta|pouvoir|régime|regime|officials)"
+    r"\s+(?:au\s+pouvoir\s+)?(?:de|à|in|of)\s+$"
+    # "the mayor of Bankass said", "le maire de la ville de Bankass": where the speaker holds office.
+    r"|\b(?:maire|mayor|gouverneur|governor|préfet|prefect|élu|councill?or|conseiller)s?\s+(?:\w+\s+){0,2}?"
+    r"(?:de\s+la\s+(?:ville|commune|localité)\s+(?:de\s+|d['’])|of\s+the\s+(?:nearby\s+|nearest\s+)?(?:town|city"
+    r"|village|commune)\s+of\s+|du\s+village\s+de\s+|de\s+|d['’]|of\s+|du\s+)$"
     r"|(?:\bselon|\baccording\s+to|\bd['’]après|\bquoted\s+by|\bjoint\s+par)\s+[^,.;:]{0,40}?"
     r"(?:\bde\s+la\s+région\s+de|\bof\s+the|\bin|\bfrom|\bof|\bde|\bdu|\bà|\bd['’])\s*(?:la\s+|le\s+|l['’]\s*)?$",
     re.IGNORECASE,
@@ -120,6 +128,7 @@ class Draft:
     own_place: bool = False
     own_date: bool = False
     intervened: bool = False
+    area: bool = False  # the place is an area around a town ("la commune de Bankass", "the Bankass Circle")
 
     @property
     def period(self) -> tuple[dt.date, dt.date, int] | None:
@@ -155,6 +164,10 @@ class Reading:
         return [a for a in self.actors if start <= a.start and a.end <= end]
 
 
+# Actor names that are also common words when written in lower case ("its media platform").
+_COMMON_WORD_ACTOR = re.compile(r"platform|plateforme|coordination|movement|mouvement")
+
+
 def read(text: str, published: dt.date) -> Reading:
     """Find every sentence, place, date and actor of an article.
 
@@ -166,7 +179,8 @@ def read(text: str, published: dt.date) -> Reading:
         Its publication date.
     """
     dateline = find_dateline(text)
-    actors = who_rules.resolve_references(text, who_rules.find_actors(text))
+    actors = [a for a in who_rules.find_actors(text) if not _COMMON_WORD_ACTOR.fullmatch(a.text)]
+    actors = who_rules.resolve_references(text, actors)
     skip = [(a.start, a.end) for a in actors]
     if dateline:
         skip.append((dateline.start, dateline.end))
@@ -278,10 +292,32 @@ def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool 
         p
         for p in reading.places_in(start, end)
         if (keep_reference or p.role != "reference")
-        and not _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
+        and not (
+            _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
+            and not _WHERE_AFTER.match(reading.text[p.end : p.end + 12])
+        )
+        and not (p.role in ("place", "near") and _in_brackets(reading.text, p, start, end))
     ]
 
 
+_AREA_WORDS = re.compile(r"\b(?:commune|cercle|circle|district|arrondissement|municipality|zone|area)\b", re.I)
+_WHERE_AFTER = re.compile(r"^,?\s+(?:where|où)\b", re.IGNORECASE)
+
+
+def _in_brackets(text: str, p: PlaceMention, start: int, end: int) -> bool:
+    """A town in brackets qualifies the name before it ("poste de Diankabou (commune de Mopti)"): not the place."""
+    opened = text.rfind("(", max(start, p.start - 60), p.start)
+    if opened == -1 or ")" in text[opened : p.start]:
+        return False
+    closed = text.find(")", p.end, min(end, p.end + 60))
+    if closed == -1 or opened < start + 2 or text[opened - 1] != " ":
+        return False
+    # After a name ("Diankabou (commune de Mopti)"), not after a common word ("la capitale malienne (Bamako)").
+    word = re.search(r"([\w'’-]+)\s*$", text[max(start, opened - 30) : opened])
+    return bool(word) and word.group(1)[:1].isupper()
+
+
+_RELATIVE_AFTER = re.compile(r"^\s*(?:qui|that|which|dont|ayant|où|where)\b", re.IGNORECASE)
 _DEFINITE_SUBJECT = re.compile(r"^\W*(?:the|these|les|ces)\s+\w+", re.IGNORECASE)
 
 
@@ -293,6 +329,10 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
     own_date = _event_dates(reading, start, end)
     anaphoric_date = any(d.kind == "anaphoric" for d in reading.dates_in(start, end))
     last = reading.drafts[-1]
+    clause = reading.text[start:end]
+    old_dates = [d for d in reading.dates_in(start, end) if d.date and (reading.published - d.date).days > 365]
+    if s.paragraph != last.paragraph and (_BACKGROUND.search(clause) or old_dates):
+        return None  # a paragraph of background ("the insurgency took root in 2012") is no more of the incident
     # Arrests of protesters belong to the protest.
     if trigger.sub_event_type == "Arrests" and last.event_type in _DEMONSTRATION and not own_place:
         keys = {a.key for a in reading.actors_in(start, end)}
@@ -300,6 +340,8 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
             return last
     if anaphoric_date:
         return None  # "the same day": another incident on that day
+    if trigger.anaphoric and _RELATIVE_AFTER.match(reading.text[trigger.end : trigger.end + 12]):
+        return None  # "l'embuscade qui a coûté la vie à six casques bleus": a new incident defined on the spot
     # "The attackers ... burned granaries": a clause about the actors of the last violent incident.
     subject = [
         a
@@ -311,7 +353,9 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
         known = any(who_rules.related(a.key, p.key) for a in subject for p in last.roles.participants())
         if known or (last.roles.actor1 is None and subject[0].key == "unidentified_armed_group"):
             return last
-    if own_place or own_date:
+    # "Cette attaque aurait été commise par ...": the attack just told, whatever else the clause dates.
+    subject_reference = trigger.anaphoric and trigger.start - start < 70 and not own_place
+    if (own_place or own_date) and not subject_reference:
         same_story = last.paragraph == s.paragraph and last.rule == trigger.rule.name and not trigger.anaphoric
         return last if same_story and _fills_gap(last, own_place, own_date) else None
     if trigger.anaphoric:
@@ -464,7 +508,7 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
         ]
         for m in allies:
             _place_actor(draft.roles, m, 1, False)
-        claimant = _claimant(reading, start, end)
+        claimant = _claimant(reading, start, end) or _loose_claimant(reading, start, end)
         if claimant is not None:
             _place_actor(draft.roles, claimant, 1, True)
         if draft.event_type in _DEMONSTRATION and what_rules.intervention(clause):
@@ -476,11 +520,20 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     draft.fatalities.extend(_fatalities_in(reading, start, end))
     draft.no_deaths = draft.no_deaths or what_rules.says_no_deaths(clause)
     own_places = _own_places(reading, start, end)
-    if own_places and draft.place_source != "sentence":
+    region = draft.place is not None and draft.place.role == "region"
+    if region:
+        # "in the Kidal region" ... "9 miles outside of Aguelhok": the landmark in that region says more.
+        finer = [p for p in _own_places(reading, start, end, keep_reference=True) if p.admin1 == draft.place.admin1]
+        own_places = [p for p in finer if p.role != "region"] or own_places
+    if own_places and (draft.place_source != "sentence" or (region and own_places[0].role != "region")):
         draft.place, draft.place_source, draft.own_place = place_rules.best_place(own_places), "sentence", True
     own_dates = _event_dates(reading, start, end)
     if own_dates and draft.date_source != "sentence":
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
+
+
+_FOILED_ATTACK = re.compile(r"\b(?:attacks?|assaults?|attaques?|assauts?)\b", re.IGNORECASE)
+_BOMB = re.compile(r"bomb|explosi|IED|engin|piégé|mine|kamikaze|suicide", re.IGNORECASE)
 
 
 def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger) -> Draft:
@@ -504,6 +557,13 @@ def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger)
         if _SURROUNDINGS.search(reading.text[start:end]) and draft.place.geo_precision < 2:
             # "the surrounding villages ... Niono": around the place, not in it.
             draft.place = replace(draft.place, geo_precision=2, role="near")
+    foiled = trigger.rule.name == "weapons use foiled"
+    if foiled and _FOILED_ATTACK.search(trigger.text) and not _BOMB.search(trigger.text):
+        # "the army foiled an attack on its camp": the attack happened and was fought off.
+        draft.event_type, draft.sub_event_type, draft.rule = "Battles", "Armed clash", "armed clash"
+        r = draft.roles
+        if r.actor1 is not None and who_rules.camp(r.actor1.key) == "state":
+            r.actor1, r.actor2, r.assoc1, r.assoc2 = r.actor2, r.actor1, r.assoc2, r.assoc1
     statement = trigger.rule.name in STATEMENT_RULES
     event_dates = _event_dates(reading, start, end, near=trigger.start, statement=statement)
     if not event_dates:
@@ -513,6 +573,68 @@ def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger)
     return draft
 
 
+# What joins the places of a list: "A, B and C", "à A, à B et à C", "in A and in B".
+_LIST_GAP = re.compile(
+    r"^\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
+    r"(?:(?:in|at|à|a|de|d['’]|du|dans)\s+)?(?:(?:the\s+)?(?:villages?|towns?|localités?|camps?)\s+(?:of\s+|de\s+|d['’])?)?"
+    r"(?:(?:le|la|les|l['’])\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _fill_gaps(reading: Reading, draft: Draft, start: int, end: int) -> None:
+    """A clause with no incident word after one with it ("..., while most were in their fields in Dembo on
+    Sunday") gives the incident the place, the date and the toll it lacks."""
+    places = _own_places(reading, start, end)
+    if places and not draft.own_place:
+        draft.place, draft.place_source, draft.own_place = place_rules.best_place(places), "sentence", True
+    dates = _event_dates(reading, start, end)
+    if dates and not draft.own_date:
+        draft.date, draft.date_source, draft.own_date = dates[0], "sentence", True
+    if not draft.fatalities:
+        draft.fatalities.extend(_fatalities_in(reading, start, end))
+
+
+def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Draft]:
+    """One draft per place of a list ("attacks on A, B and C"), the toll shared out evenly.
+
+    "Between A and B" is one place (a stretch of road), not a list.
+    """
+    places = sorted(
+        (p for p in _own_places(reading, start, end) if p.role in ("place", "near", "quarter")), key=lambda p: p.start
+    )
+    chain = places[:1]
+    for p in places[1:]:
+        if _LIST_GAP.match(reading.text[chain[-1].end : p.start]) and p.name not in {c.name for c in chain}:
+            chain.append(p)
+        elif len(chain) < 2:
+            chain = [p]
+        else:
+            break
+    if len(chain) < 2 or draft.place is None or draft.place.start != chain[0].start:
+        return [draft]
+    if _BETWEEN_WORDS.search(reading.text[max(start, chain[0].start - 40) : chain[0].start]):
+        return [draft]
+    total = what_rules.total_fatalities(draft.fatalities)[0]
+    share, rest = divmod(total, len(chain))
+    drafts = []
+    for n, place in enumerate(chain):
+        copy = replace(
+            draft, roles=replace(draft.roles), triggers=list(draft.triggers), sentences=list(draft.sentences)
+        )
+        copy.place, copy.place_source, copy.own_place = place, "sentence", True
+        count = share + (rest if n == 0 else 0)
+        first = draft.fatalities[0] if draft.fatalities else None
+        copy.fatalities = (
+            [FatalityMention(first.start, first.end, first.text, count, None, first.group)] if first and count else []
+        )
+        drafts.append(copy)
+    return drafts
+
+
+_BETWEEN_WORDS = re.compile(r"\b(?:between|entre)\b[^,;.]*$", re.IGNORECASE)
+
+
 def build_drafts(reading: Reading) -> list[Draft]:
     """Read the sentences of an article into drafts of incidents (steps 2 and 3)."""
     reading.drafts = []
@@ -520,18 +642,34 @@ def build_drafts(reading: Reading) -> list[Draft]:
         if s.headline:
             continue
         found = False
+        current: Draft | None = None
         for start, end in _clauses(s):
             triggers = [_shift_trigger(t, start) for t in what_rules.find_triggers(reading.text[start:end])]
             trigger = what_rules.best_trigger(triggers)
             if trigger is None:
+                if current is not None:
+                    _fill_gaps(reading, current, start, end)
                 continue
             found = True
             draft = _continues(reading, s, start, end, trigger)
             if draft is not None:
                 _extend(reading, draft, s, start, end, trigger)
+                current = draft
             else:
-                reading.drafts.append(_open(reading, s, start, end, trigger))
-        if not found and reading.drafts and reading.drafts[-1].paragraph == s.paragraph:
+                reading.drafts.extend(_split_list(reading, _open(reading, s, start, end, trigger), start, end))
+                current = reading.drafts[-1]
+        # A sentence with no incident word adds to the incident before it: in its paragraph, or in the
+        # next one when it names no other place ("The army reported 13 deaths, all among the assailants").
+        near = reading.drafts and (
+            reading.drafts[-1].paragraph == s.paragraph
+            or (
+                s.paragraph - reading.drafts[-1].paragraph == 1
+                and not _own_places(reading, s.start, s.end)
+                and not _BACKGROUND.search(s.text)
+                and not any(d.since for d in reading.dates_in(s.start, s.end))
+            )
+        )
+        if not found and near:
             draft = reading.drafts[-1]
             before = (len(draft.roles.participants()), len(draft.fatalities), draft.intervened)
             _extend(reading, draft, s, s.start, s.end, None)
@@ -615,7 +753,20 @@ def _resolve_date(reading: Reading, draft: Draft, index: int) -> None:
     draft.date, draft.date_source = window, "report" if reports else "published"
 
 
+def _dated_apart(a: Draft, b: Draft) -> bool:
+    """Either has a date of its own, and the two periods are more than a week apart."""
+    pa, pb = a.period, b.period
+    if not pa or not pb or not (a.own_date or b.own_date):
+        return False
+    week = dt.timedelta(days=7)
+    return pa[1] < pb[0] - week or pb[1] < pa[0] - week
+
+
 def _same_incident(a: Draft, b: Draft) -> bool:
+    if a.foreign != b.foreign:
+        return False  # a sentence about another country is not the Malian incident told again
+    if bool(a.background) != bool(b.background) and _dated_apart(a, b):
+        return False  # background dated elsewhere ("in 2012") is not the incident told again
     if a.rule != b.rule and not (
         a.event_type in _VIOLENT and b.event_type in _VIOLENT and a.sub_event_type == b.sub_event_type
     ):
@@ -664,11 +815,131 @@ def _absorb(into: Draft, other: Draft) -> None:
         into.date, into.date_source, into.own_date = other.date, other.date_source, True
 
 
+#: Sub-types that are a part of an attack told around it (houses burned, attackers arrested), not an incident.
+_PART_OF_ATTACK = frozenset({"Looting/property destruction", "Arrests", "Headquarters or base established"})
+
+
+def _violent_family(d: Draft) -> bool:
+    return d.event_type in _VIOLENT or d.sub_event_type in _PART_OF_ATTACK or d.sub_event_type == what_rules.GENERIC
+
+
+def _loose_place(d: Draft) -> bool:
+    """A place that does not pin the incident: none, from context or dateline, a region, a landmark, a commune."""
+    return d.place is None or not d.own_place or d.place.role in ("region", "reference") or d.area
+
+
+def _places_agree(a: Draft, b: Draft) -> bool:
+    if a.place is not None and b.place is not None and a.place.name == b.place.name:
+        return True
+    if not (_loose_place(a) or _loose_place(b)):
+        return False
+    loose, firm = (a, b) if _loose_place(a) else (b, a)
+    if loose.place is None or firm.place is None or loose.place_source in ("dateline", "context", "none"):
+        return True
+    # The region named in the lead and the town in the detail ("in the Mopti region" ... "in Dioura").
+    return loose.place.admin1 == firm.place.admin1
+
+
+def _dates_agree(a: Draft, b: Draft) -> bool:
+    pa, pb = a.period, b.period
+    if not pa or not pb:
+        return True
+    if not (a.own_date and b.own_date):
+        # One is dated only by the report: the other's date must fall near that week, not in 2012.
+        week = dt.timedelta(days=7)
+        return not (pa[1] < pb[0] - week or pb[1] < pa[0] - week)
+    return not (pa[1] < pb[0] or pb[1] < pa[0])
+
+
+def _rivals(a: Draft, b: Draft) -> bool:
+    """Two drafts whose attackers are different named armed groups (JNIM here, the Islamic State there)."""
+    ta, tb = a.roles.actor2, b.roles.actor2
+    forces = ("state", "minusma")
+    if ta is not None and tb is not None and not who_rules.related(ta.key, tb.key):
+        # Different forces attacked: peacekeepers fired on, soldiers fought the same day.
+        return who_rules.camp(ta.key) in forces and who_rules.camp(tb.key) in forces
+    x, y = a.roles.actor1, b.roles.actor1
+    if x is None or y is None or who_rules.related(x.key, y.key):
+        return False
+    armed = {who_rules.camp(x.key), who_rules.camp(y.key)}
+    vague = {"unidentified_armed_group", "civilians"}
+    return "state" not in armed and not vague & {x.key, y.key}
+
+
+_SEPARATELY = re.compile(
+    r"^\W*(?:separately|elsewhere|in\s+another|par\s+ailleurs|ailleurs|dans\s+une?\s+autre|en\s+outre)\b", re.I
+)
+
+
+def _same_story(a: Draft, b: Draft, first: Draft | None = None) -> bool:
+    """One violent incident told twice in a report: the lead and the detail, the town and its region.
+
+    Both are violent (or one is a part of an attack: houses burned, attackers arrested), the places do
+    not contradict (one at most is pinned to a named place, or both name the same), nor do the dates,
+    nor the attackers.
+    """
+    if not (_violent_family(a) and _violent_family(b)):
+        return False
+    if a.sub_event_type in _PART_OF_ATTACK and b.sub_event_type in _PART_OF_ATTACK:
+        return False
+    if a.background or b.background or a.foreign or b.foreign or _SEPARATELY.match(b.sentences[0].text):
+        return False
+    # The same town on the same day, or with no date of its own, told again further down.
+    same_day = a.period is not None and a.period == b.period and a.own_date and b.own_date
+    # "sur le lieu de l'attaque" the next day, "attacked early this morning" in a quote: the attack told again.
+    retold = a.trigger.anaphoric or b.trigger.anaphoric or b.sub_event_type in _PART_OF_ATTACK
+    if retold and a.period is not None and b.period is not None:
+        same_day = same_day or abs((a.period[0] - b.period[0]).days) <= 2
+    undated = not (a.own_date and b.own_date)
+    if (same_day or undated) and a.place is not None and b.place is not None and a.place.name == b.place.name:
+        return not _rivals(a, b)
+    loose, firm = (a, b) if _loose_place(a) else (b, a)
+    # The article's first incident, told loosely in the lead, is often told again with its place;
+    # "the first drone strike" with no place goes on telling the drone strikes named before.
+    lead = (first in (loose, firm) and min(loose.paragraph, firm.paragraph) <= 1) or (
+        loose.place is None and loose.sub_event_type == firm.sub_event_type != what_rules.GENERIC
+    )
+    if abs(loose.paragraph - firm.paragraph) > 1 and not lead:
+        return False
+    return _places_agree(a, b) and _dates_agree(a, b) and not _rivals(a, b)
+
+
+def _rank(d: Draft) -> tuple[int, int, int]:
+    """Which of two twins carries the event: a named place first, then a specific type."""
+    role = place_rules.ROLE_RANK[d.place.role] if d.place is not None and d.own_place else 9
+    return role, int(d.sub_event_type in _PART_OF_ATTACK), int(d.sub_event_type == what_rules.GENERIC)
+
+
+def _keep_specific_type(into: Draft, other: Draft) -> None:
+    """A merged event keeps the specific type one of its tellings gives ("drone strikes" over "killed")."""
+    if into.sub_event_type == what_rules.GENERIC and other.sub_event_type != what_rules.GENERIC:
+        into.trigger, into.event_type, into.sub_event_type, into.rule = (
+            other.trigger,
+            other.event_type,
+            other.sub_event_type,
+            other.rule,
+        )
+
+
 def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
     """Merge drafts that tell the same incident (step 5)."""
     kept: list[Draft] = []
+    first = drafts[0] if drafts else None
     for draft in drafts:
         twin = next((k for k in kept if _same_incident(k, draft)), None)
+        if twin is None:
+            twin = next((k for k in kept if _same_story(k, draft, first)), None)
+            if twin is not None and _rank(draft) < _rank(twin):
+                # The detail with the named place carries the event; the lead adds to it.
+                index = kept.index(twin)
+                _absorb(draft, twin)
+                _keep_specific_type(draft, twin)
+                kept[index] = draft
+                continue
+            if twin is not None:
+                _absorb(twin, draft)
+                _keep_specific_type(twin, draft)
+                continue
         if twin is None:
             kept.append(draft)
         else:
@@ -676,6 +947,8 @@ def merge_duplicates(drafts: list[Draft]) -> list[Draft]:
     return kept
 
 
+# "Ainsi, AQMI a revendiqué l'embuscade qui ...": an example of what was just said, not the news.
+_EXAMPLE_START = re.compile(r"^\W*(?:ainsi|par\s+exemple|for\s+example|for\s+instance)\s*,", re.IGNORECASE)
 # Headlines of pieces that look back or argue rather than report.
 _COMMENT_HEADLINE = re.compile(
     r"^\W*(?:analysis|analyse|opinion|comment(?:ary)?|editorial|éditorial|tribune|décryptage|explainer|feature"
@@ -689,6 +962,8 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
     headline = next((s for s in reading.sentences if s.headline), None)
     if headline is not None and _COMMENT_HEADLINE.match(headline.text):
         draft.background.append(f"the article is {headline.text.split(':')[0].strip().lower()}, not a report")
+    if _EXAMPLE_START.match(main.text):
+        draft.background.append("an example given in passing, not the report")
     words = _BACKGROUND.findall(main.text)
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
@@ -711,14 +986,71 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.foreign = True
 
 
+_CLAIM_WORD = re.compile(r"\bclaim(?:ed|s|ing)?\b|\brevendiqu\w*|\brevendication", re.IGNORECASE)
+_NO_CLAIM = re.compile(
+    r"\b(?:no|not|never|nobody|yet\s+to|aucune?|n['’]a\s+(?:pas\s+)?(?:encore\s+)?été|pas\s+(?:encore\s+)?été"
+    r"|n['’]a\s+(?:encore\s+)?revendiqué|sans\s+revendication)\b",
+    re.IGNORECASE,
+)
+
+
+def _loose_claimant(reading: Reading, start: int, end: int) -> ActorMention | None:
+    """The named armed group nearest a claim word in a span ("claimed by Al-Qaeda affiliate ... (JNIM)")."""
+    for w in _CLAIM_WORD.finditer(reading.text, start, end):
+        if _NO_CLAIM.search(reading.text[max(start, w.start() - 40) : w.start()]):
+            continue
+        named = [
+            a
+            for a in reading.actors_in(start, end)
+            if not a.generic
+            and a.key not in ("unidentified_armed_group", "civilians")
+            and who_rules.camp(a.key) != "state"
+        ]
+        if named:
+            return min(named, key=lambda a: min(abs(a.start - w.end()), abs(w.start() - a.end)))
+    return None
+
+
+def _apply_claim(reading: Reading, draft: Draft) -> None:
+    """A claim of responsibility ("claimed by JNIM", "revendiquée par le JNIM") makes the claimant actor 1.
+
+    The claimant is the named armed group nearest the claim word in the same sentence; the side it
+    replaces as actor 1 (unidentified attackers, or the attacked forces named first) moves to actor 2.
+    """
+    for s in draft.sentences:
+        claimant = _loose_claimant(reading, s.start, s.end)
+        if claimant is not None:
+            roles = draft.roles
+            old = roles.actor1
+            if old is not None and who_rules.related(old.key, claimant.key):
+                return
+            roles.actor1 = claimant
+            if roles.actor2 is not None and who_rules.related(roles.actor2.key, claimant.key):
+                roles.actor2 = None
+            if old is not None and who_rules.camp(old.key) == "state" and roles.actor2 is None:
+                roles.actor2 = old
+            elif old is not None and roles.actor2 is not None and roles.actor2.key == "unidentified_armed_group":
+                roles.actor2 = old if who_rules.camp(old.key) == "state" else roles.actor2
+            return
+
+
 def resolve(reading: Reading) -> list[Draft]:
     """Build, complete and merge the drafts of an article."""
     drafts = build_drafts(reading)
     for i, draft in enumerate(drafts):
         _resolve_place(reading, draft, i)
         _resolve_date(reading, draft, i)
+        p = draft.place
+        if p is not None and p.role == "near" and p.cue is not None:
+            words = reading.text[min(p.cue[0], p.start) : max(p.cue[1], p.end)]
+            draft.area = bool(_AREA_WORDS.search(words))
+    for draft in drafts:
+        _flag_background(reading, draft)  # so that a background sentence is not merged into an incident
     drafts = merge_duplicates(drafts)
     for draft in drafts:
+        draft.background, draft.foreign = [], False
         _flag_background(reading, draft)
+        if draft.event_type in _VIOLENT:
+            _apply_claim(reading, draft)
     reading.drafts = drafts
     return drafts

@@ -26,6 +26,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from conflictmap import gazetteer
 from conflictmap.gazetteer import Candidate, Place
@@ -68,7 +69,7 @@ _NEAR_BEFORE = re.compile(
 _NEAR_AREA_BEFORE = re.compile(
     r"(?:\bcercle|\bcommune|\barrondissement|\bmunicipality|\bzone)\s+(?:de\s+|du\s+|d['’]\s*|of\s+)$", re.IGNORECASE
 )
-_NEAR_AREA_AFTER = re.compile(r"^\s+(?:cercle|area|commune|district|municipality|axis)\b", re.IGNORECASE)
+_NEAR_AREA_AFTER = re.compile(r"^\s+(?:cercle|circle|area|commune|district|municipality|axis)\b", re.IGNORECASE)
 _BETWEEN_BEFORE = re.compile(r"(?:\bbetween|\bentre)\s+(?:the\s+towns?\s+of\s+|les\s+localités\s+de\s+)?$", re.I)
 _BETWEEN_SECOND = re.compile(r"(?:\bbetween|\bentre)\s+[^,;.]{2,40}?\s+(?:and|et)\s+$", re.IGNORECASE)
 _ROAD_BEFORE = re.compile(r"(?:\baxe|\bthe\s+road|\btronçon)\s+(?:routier\s+)?$|\w[-–]$", re.IGNORECASE)
@@ -128,9 +129,146 @@ class PlaceMention:
     cue: tuple[int, int] | None = None
 
 
-def _choose(candidates: list[Candidate], context: Counter[str]) -> Candidate:
-    """Among homonyms on one span: the one in the region the article speaks of most, then the bigger place."""
-    return min(candidates, key=lambda c: (-context[c.admin1], _KIND_RANK.get(c.kind, 9), -c.score))
+def _choose(
+    candidates: list[Candidate], context: Counter[str], anchors: list[tuple[float, float]] | None = None
+) -> Candidate:
+    """Among homonyms on one span: a town of the hand-checked table before a listed village, then the one
+    in the region the article speaks of most, then the one nearest the places the article names without
+    doubt (within 150 km), then the bigger place."""
+
+    def near(c: Candidate) -> float:
+        if not anchors:
+            return 0.0
+        km = min(gazetteer.distance_km(c.latitude, c.longitude, la, lo) for la, lo in anchors)
+        return round(km / 25) if km <= 150 else 99.0
+
+    hand = _hand_checked()
+    return min(
+        candidates,
+        key=lambda c: (c.place not in hand, -context[c.admin1], near(c), _KIND_RANK.get(c.kind, 9), -c.score),
+    )
+
+
+@lru_cache(maxsize=1)
+def _hand_checked() -> frozenset[Place]:
+    """The gazetteer's hand-checked table: preferred over a listed village of the same name."""
+    return frozenset(gazetteer.places())
+
+
+# A capitalised word before a listed village's name makes it a person's name ("Moussa Diarra").
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][a-zà-ÿ'’-]+\s+$")
+_NOT_A_FIRST_NAME = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "l",
+        "au",
+        "aux",
+        "à",
+        "a",
+        "en",
+        "de",
+        "du",
+        "des",
+        "d",
+        "the",
+        "in",
+        "at",
+        "of",
+        "near",
+        "from",
+        "to",
+        "et",
+        "and",
+        "ou",
+        "or",
+        "sur",
+        "vers",
+        "par",
+        "dans",
+        "entre",
+        "village",
+        "commune",
+        "cercle",
+        "région",
+        "region",
+        "ville",
+        "town",
+        "localité",
+        "camp",
+        "poste",
+    ]
+)
+
+
+# A village of the built list counts where the words before it locate something ("in", "à", "le village de",
+# "between ... and"), or in a list after another place: a bare capitalised word is too often no place.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|of|from|outside|around|to|towards|between|and|à|au|aux|de|du|des|d['’]|dans|près\s+de"
+    r"|vers|sur|entre|et|ou|or|after|before|après|avant|attacked|attaqué|attaquée|struck|hit|targeted|raided|visé"
+    r"|visée|ciblé|ciblée|seized|took|captured|occupied|occupé|repris|left|quitté|reached|atteint)\s+|\bd['’])"
+    r"(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*)?"
+    r"(?:(?:villages?|towns?|localit(?:y|é|ies|és)|hameaux?|hamlets?|campements?|camps?|communes?|sites?|zones?|areas?"
+    r"|secteurs?|lieu-dit|wells?|puits)\s+(?:of\s+|de\s+|d['’]\s*|du\s+|called\s+|appelée?\s+)?)?$",
+    re.IGNORECASE,
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:colonel|général|general|lieutenant|capitaine|captain|commandant|commander|sergent|maire|mayor|chef"
+    r"|président|president|ministre|minister|porte-parole|spokesman|spokesperson|imam|M\.|Mr\.?|Mme)"
+    r"(?:-[\w]+)?\s+$",
+    re.IGNORECASE,
+)
+
+
+def _hand_checked_spelling(written: str) -> Place | None:
+    """The hand-checked place (not a region) whose name differs from ``written`` by one vowel."""
+    key = gazetteer.normalize(written)
+    if len(key) < 5:
+        return None
+    for place in _hand_checked():
+        if place.kind in ("region", "quarter"):
+            continue
+        for name in place.names:
+            other = gazetteer.normalize(name)
+            if other != key and other[:1] == key[:1] and _one_edit(key, other):
+                return place
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One vowel written for another ("Tissit", "Tessit"): how French and English spellings drift."""
+    if len(a) != len(b):
+        return False
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diff) == 1 and all(c in "aeiouy" for c in diff[0])
+
+
+def _located(text: str, start: int, place_ends: set[int]) -> bool:
+    before = text[max(0, start - 45) : start]
+    if _LOCATIVE_BEFORE.search(before):
+        return True
+    # Inside a sentence, after a word in lower case ("infiltrated Gaberi"): a place; at the start of a
+    # sentence ("Some 20 people"), or after a capitalised word, only with the cues above.
+    word = re.search(r"([\w'’-]+)\s+$", before)
+    if word and word.group(1)[:1].islower():
+        return True
+    # "Gouari, Djimdo, Panga Dougou": in a list right after another place; "Kati's Koko-Plateau".
+    if any(start - 4 <= e <= start for e in place_ends):
+        return True
+    m = re.search(r"[,;:]\s*$", before)
+    return bool(m) and any(start - 45 <= e <= start for e in place_ends)
+
+
+def _person_name(text: str, start: int, place_starts: set[int]) -> bool:
+    if _PERSON_BEFORE.search(text[max(0, start - 30) : start]):
+        return True
+    window = max(0, start - 25)
+    m = _NAME_BEFORE.search(text[window:start])
+    if not m or window + m.start() in place_starts:  # "Kati's Koko-Plateau": the word before is a place
+        return False
+    word = m.group(0).strip().casefold()
+    return word not in _NOT_A_FIRST_NAME and not word.endswith(("'s", "’s"))
 
 
 def _bamako_city() -> Place:
@@ -240,6 +378,20 @@ def _distance_start(before: str, unit_start: int) -> int:
     return m.start() if m else unit_start
 
 
+_CAPITAL = re.compile(
+    r"\b(?:la\s+capitale\s+(?:malienne|du\s+Mali)|the\s+Malian\s+capital|Mali['’]s\s+capital|the\s+capital,\s+(?=Bamako))",
+    re.IGNORECASE,
+)
+
+
+def _gazetteer_mentions(text: str) -> list[tuple[int, int, Candidate]]:
+    """Every place the gazetteer finds, its built list of villages, hamlets and wells included when it has one."""
+    try:
+        return gazetteer.find_mentions(text, lists=True)  # type: ignore[call-arg]
+    except TypeError:  # a gazetteer without the built list
+        return gazetteer.find_mentions(text)
+
+
 def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Places of Mali mentioned in ``text``, each with its role and precision.
 
@@ -258,19 +410,47 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
     """
     skip = list(skip)
     by_span: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
-    for start, end, candidate in gazetteer.find_mentions(text):
+    for start, end, candidate in _gazetteer_mentions(text):
         if any(start < e and s < end for s, e in skip):
             continue
         by_span[(start, end)].append(candidate)
     context = Counter(cands[0].admin1 for cands in by_span.values() if len(cands) == 1)
+    # Places named without doubt (not regions): homonyms are read near them ("Gouari" near Bankass).
+    anchors = [
+        (cands[0].latitude, cands[0].longitude)
+        for cands in by_span.values()
+        if len({c.place for c in cands}) == 1 and cands[0].kind != "region"
+    ]
     mentions = []
+    # "la capitale malienne", "the Malian capital": Bamako.
+    for m in _CAPITAL.finditer(text):
+        if not any(m.start() < e and s < m.end() for s, e in skip) and (m.start(), m.end()) not in by_span:
+            city = _bamako_city()
+            by_span[(m.start(), m.end())] = [Candidate(city, 1.0, city.name)]
+    hand = _hand_checked()
+    starts = {start for start, _ in by_span}
+    ends = {end for _, end in by_span}
     for (start, end), cands in sorted(by_span.items()):
-        chosen = _choose(cands, context)
+        if all(c.place not in hand for c in cands):
+            if _person_name(text, start, starts) or not _located(text, start, ends):
+                continue
+            # "Tissit" for Tessit: a town of the hand-checked table spelled one letter off beats a far village.
+            twin = _hand_checked_spelling(text[start:end])
+            if twin is not None:
+                cands = [Candidate(twin, 0.9, text[start:end])]
+        chosen = _choose(cands, context, anchors)
         alternatives = len({c.place for c in cands})
         mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
         mention = _quarter(text, mention) or mention
         mentions.append(_context_role(text, mention))
-    return mentions
+    # A name inside a longer mention ("Koko" in "Kati's Koko-Plateau quarter") is part of it.
+    return [
+        m
+        for m in mentions
+        if not any(
+            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in mentions
+        )
+    ]
 
 
 def find_foreign(text: str) -> list[tuple[int, int, str]]:
@@ -284,6 +464,20 @@ def find_foreign(text: str) -> list[tuple[int, int, str]]:
             continue
         found.append((m.start(), m.end(), m.group(0)))
     return found
+
+
+def provincial_capital(region: Place) -> Place | None:
+    """The capital town of a region, where ACLED places an event known only by its region (geo_precision 3).
+
+    The ``region_capital`` of the same region whose name the region's name starts with ("Mopti" for
+    "Mopti Region", "Timbuktu" for "Timbuktu Region"), else the first one the gazetteer lists.
+    """
+    if region.kind != "region":
+        return None
+    key = gazetteer.normalize(region.name)
+    towns = [p for p in gazetteer.places() if p.kind in ("region_capital", "capital") and p.admin1 == region.admin1]
+    named = [p for p in towns if any(key.startswith(gazetteer.normalize(n)) for n in p.names)]
+    return (named or towns or [None])[0]
 
 
 def best_place(mentions: Iterable[PlaceMention]) -> PlaceMention | None:

@@ -54,6 +54,14 @@ _DATELINE = re.compile(
     re.VERBOSE,
 )
 
+# "Bamako - Le gouvernement ...", "Bamako: Armed gunmen ...": a one-word place in title case as a dateline.
+_TITLE_DATELINE = re.compile(
+    r"(?P<place>[A-ZÀ-Ý][a-zà-ÿ’'-]{2,20})\s*(?:\((?P<agency>[^()\n]{1,40})\))?\s*(?:[-–—]+\s+|:\s+(?=[A-ZÀ-Ý]))"
+)
+
+
+_BARE_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20})\s+(?=[A-ZÀ-Ý][a-zà-ÿ])")
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -172,9 +180,19 @@ def find_dateline(text: str) -> Dateline | None:
     -------
     Dateline or None
     """
-    for number, (start, _end) in enumerate(paragraph_spans(text)):
+    starts = []
+    for number, (start, end) in enumerate(paragraph_spans(text)):
         if number > 2:
             break
+        starts.append(start)
+        # Under a title line or a byline: "Title\nBy X | AP\nBAMAKO, Mali — ...".
+        line_end = text.find("\n", start, end)
+        for _ in range(3):
+            if line_end == -1:
+                break
+            starts.append(line_end + 1)
+            line_end = text.find("\n", line_end + 1, end)
+    for start in starts:
         m = _DATELINE.match(text, start)
         if m and m.group("place").strip(" .-").isupper():
             return Dateline(
@@ -184,6 +202,13 @@ def find_dateline(text: str) -> Dateline | None:
                 detail=(m.group("detail") or "").strip() or None,
                 agency=(m.group("agency") or "").strip() or None,
             )
+        m = _BARE_DATELINE.match(text, start)
+        if m:  # "BAMAKO Gunmen killed ...": the dash lost with the page's markup
+            return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=None, agency=None)
+        m = _TITLE_DATELINE.match(text, start)
+        if m and m.group("place") not in ("Mali", "Sahel"):
+            agency = (m.group("agency") or "").strip() or None
+            return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=None, agency=agency)
     return None
 
 
@@ -217,6 +242,13 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def _headline(text: str, start: int, end: int, number: int) -> bool:
     block = text[start:end]
     return number == 0 and "\n" not in block and len(block) <= 200 and block.rstrip()[-1:] not in '.!?…»"”'
+
+
+def _title_line(text: str, start: int, end: int, p_end: int) -> bool:
+    """A first line with no final punctuation that a line break separates from the rest of its paragraph."""
+    line = text[start:end]
+    ends_line = end < p_end and text[end:p_end].lstrip(" \t")[:1] == "\n"
+    return ends_line and "\n" not in line and len(line) <= 200 and line.rstrip()[-1:] not in '.!?…»"”:'
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -256,7 +288,9 @@ def split_sentences(text: str) -> list[Sentence]:
             body = chunk.strip()
             if body:
                 s = a + lead
-                sentences.append(Sentence(len(sentences), s, s + len(body), body, number, headline))
+                # A page's title line over its first paragraph ("Title\nBody...") is the headline too.
+                title = number == 0 and not sentences and _title_line(text, s, s + len(body), p_end)
+                sentences.append(Sentence(len(sentences), s, s + len(body), body, number, headline or title))
     return sentences
 
 

@@ -187,7 +187,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "territory seized",
-        r"(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:the\s+)?(?:town|city|camp|base|village|locality)"
+        r"(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:the\s+)?(?:[A-ZÀ-Ý][\w'’-]+\s+)?"
+        r"(?:town|city|camp|base|village|locality)"
         r"|(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:an?\s+|the\s+)?(?:army\s+|military\s+)?"
         r"(?:outposts?|posts?|positions?|garrisons?|bases?|barracks)"
         r"|s['’](?:est|sont)\s+emparés?|(?:ont|a)\s+pris\s+le\s+contrôle",
@@ -400,12 +401,14 @@ _GROUP = (
     r"|fighters?|gunmen|rebels?|insurgents?|assaillants|terroristes|jihadistes|combattants|ennemis?|civilians?"
     r"|villagers"
     r"|people|persons|passengers|children|women|residents|civils|villageois|personnes|passagers|enfants|femmes"
-    r"|habitants|victimes|victims|dead|bodies|corps))?"
+    r"|habitants|victimes|victims|dead|bodies|corps)(?:\s+(?:maliens?|maliennes?|malian|burkinabè|tchadiens?))?"
+    r"(?:\s+(?:from|de|du)\s+[A-ZÀ-Ý][\w'’-]+)?)?"  # "peacekeepers from Chad"
 )
 _DEATH_AFTER = (
     r"(?:\s+(?:were|have\s+been|had\s+been|was|are|ont\s+été|avaient\s+été|a\s+été|sont)?\s*"
+    r"(?:\w+ment\s+)?(?:y\s+|en\s+)?"  # "froidement tués", "y ont perdu la vie"
     r"(?:killed|dead|died|slain|massacred|executed|lost\s+their\s+lives|tués?|tuées?|morts?|décédés?|péri|ont\s+péri"
-    r"|ont\s+perdu\s+la\s+vie|neutralisés?|abattus?|exécutés?))"
+    r"|ont\s+perdu\s+la\s+vie|ont\s+trouvé\s+la\s+mort|neutralisés?|abattus?|exécutés?))"
 )
 _FATALITY_PATTERNS = (
     re.compile(rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:of\s+|d['’]\s*|de\s+)?{_GROUP}{_DEATH_AFTER}", re.IGNORECASE),
@@ -418,9 +421,23 @@ _FATALITY_PATTERNS = (
         rf"\s+{_QUALIFIER}{_RANGE}\s*(?:of\s+|d['’]\s*|de\s+)?{_GROUP}",
         re.IGNORECASE,
     ),
+    # "la mort de 95 personnes", "the deaths of 12 soldiers"
+    re.compile(
+        rf"(?<![\w-])(?:la\s+mort\s+de|the\s+deaths?\s+of)\s+{_QUALIFIER}{_RANGE}\s+(?:of\s+)?{_GROUP}",
+        re.IGNORECASE,
+    ),
+    # "95 morts", "13 deaths, all among the assailants", "11 morts, tous des civils"
+    re.compile(
+        rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:deaths|dead|fatalities|morts?|tués)\b"
+        r"(?:,?\s*(?:all|tous|toutes)\s+(?:among\s+(?:the\s+)?|parmi\s+les\s+|des\s+|dans\s+les\s+rangs\s+des?\s+)?"
+        r"(?P<group>[\w'’-]+))?",
+        re.IGNORECASE,
+    ),
 )
 _DEATH_NOUN_AFTER = re.compile(
-    r"^\s*(?:of\s+|de\s+|d['’]\s*)?(?:dead|deaths|fatalities|morts|tués|victimes|bodies|corps)\b", re.IGNORECASE
+    r"^\s*(?:and\s+[\w-]+\s+others?\s+)?(?:of\s+|de\s+|d['’]\s*)?(?:dead|deaths|fatalities|morts|tués|victimes|bodies"
+    r"|corps)\b",
+    re.IGNORECASE,
 )
 # Verbs that give a toll only with a word of death after the number ("left 5 dead", "faisant 3 morts").
 _NEEDS_DEATH_NOUN = re.compile(r"^(?:leaving|left|faisant|a\s+fait|ont\s+fait)\b", re.IGNORECASE)
@@ -502,8 +519,13 @@ def find_fatalities(text: str) -> list[FatalityMention]:
     for pattern in _FATALITY_PATTERNS:
         for m in pattern.finditer(text):
             group_words = m.group("group") or ""
+            if pattern is _FATALITY_PATTERNS[3] and _value(m.group("n")) is None:
+                continue
             if pattern is _FATALITY_PATTERNS[1]:
-                if _NEEDS_DEATH_NOUN.match(m.group(0)) and not _DEATH_NOUN_AFTER.match(text[m.end("n") :]):
+                dead_after = _DEATH_NOUN_AFTER.match(text[m.end("n") :]) or (
+                    m.group("group") and _DEATH_NOUN_AFTER.match(text[m.end() :])  # "left 19 soldiers dead"
+                )
+                if _NEEDS_DEATH_NOUN.match(m.group(0)) and not dead_after:
                     continue
                 if _NEEDS_PEOPLE.match(m.group(0)) and _group(group_words) == "unknown":
                     continue
@@ -515,6 +537,17 @@ def find_fatalities(text: str) -> list[FatalityMention]:
                 continue
             found.append(FatalityMention(m.start(), m.end(), m.group(0), value, high, _group(group_words)))
     return sorted(found, key=lambda f: f.start)
+
+
+_VAGUE_WORD = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(VAGUE_NUMBERS, key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+_FLOOR = re.compile(r"\b(?:at\s+least|more\s+than|au\s+moins|plus\s+de)\b", re.IGNORECASE)
 
 
 def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, int | None]:
@@ -529,15 +562,28 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
     by_group: dict[str, list[FatalityMention]] = {}
     for f in mentions:
         by_group.setdefault(f.group, []).append(f)
+    # A count that does not say who died ("95 morts") repeats a count that does ("95 personnes tuées"),
+    # except next to attackers only: "10 morts" officially, "15 of its fighters" by the group's own count.
+    unknown = by_group.pop("unknown", []) if len(by_group) > 1 else []
+    if unknown and set(by_group) == {"armed"}:
+        by_group["unknown"] = unknown
+        unknown = []
     total = low = high = 0
     spread = False
     for group in by_group.values():
+        # "dozens of people" next to "at least 23 people": a floor above the vague word's figure wins.
+        floors = [f.count for f in group if _FLOOR.search(f.text) and not _VAGUE_WORD.search(f.text)]
+        if floors:
+            group = [f for f in group if not (_VAGUE_WORD.search(f.text) and f.count < max(floors))] or group
         counts = [f.count for f in group]
         highs = [f.high or f.count for f in group]
         total += min(counts)
         low += min(counts)
         high += max(highs)
         spread = spread or len(set(counts)) > 1 or any(f.high for f in group)
+    if unknown and min(f.count for f in unknown) > total:
+        extra = min(f.count for f in unknown) - total
+        total, low, high = total + extra, low + extra, high + extra
     return total, (low if spread else None), (high if spread else None)
 
 
