@@ -34,6 +34,10 @@ UPLOAD_RESULT = "upload_result"  # what reading the last upload gave
 STORE_IMPORT = "store_import"  # what importing it into the store gave
 PICK_ON_MAP, PICKED_POINT = "pick_on_map", "picked_point"
 EXPORT_RESULT = "x_result"
+COUNTS_RESULT = "x_counts_result"  # the aggregates-only download prepared
+ANIMATION_RESULT = "x_anim_result"  # the animation prepared
+UPLOAD_INFO = "upload_info"  # key -> SourceInfo (name, SHA-256, size) of each upload, for provenance
+STORE_UPDATE = "store_update"  # what the last update from ACLED/UCDP gave (no credentials); its widgets: ``up_``
 TIMELINE_GEN = "timeline_gen"  # a new timeline key clears its drawn interval
 
 # -- the event form (``ev_<field>`` holds each field) ------------------------------------------------------
