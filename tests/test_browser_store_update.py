@@ -42,9 +42,11 @@ def test_an_update_asks_the_password_shows_the_counts_and_a_map_of_the_new_event
         changes = page.frame_locator(UPDATE_FRAME).nth(1)
         expect(changes.locator("path.leaflet-interactive")).to_have_count(4, timeout=RERUN_TIMEOUT_MS)
         expect(changes.get_by_text("New: 4")).to_be_visible()
-        # The form was cleared: the password is nowhere in the page.
+        # The form was cleared: the password is nowhere in the page. The query run has its own button now.
         assert PASSWORD not in page.content()
-        assert page.get_by_label("myACLED password", exact=True).input_value() == ""
+        fields = page.get_by_label("myACLED password", exact=True)
+        assert fields.count() == 2 and [fields.nth(i).input_value() for i in range(2)] == ["", ""]
+        expect(page.get_by_role("button", name="Update", exact=True)).to_be_visible()
     with open_store(store_path, create=False) as store:
         assert store.count() == 4
     assert browser_page.blocked == [], "the page tried to reach the internet"
