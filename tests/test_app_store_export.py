@@ -136,6 +136,12 @@ def test_a_read_only_store_shows_why_and_no_write_control(monkeypatch, tmp_path)
     assert "ev_save" not in keys and not any(str(k).startswith(("up_", "FormSubmitter:up_", "restore-")) for k in keys)
     # Reading still works: the store's events are on the map.
     assert len(folium_args(at)) == 1
+    # A file read from an upload can be shown, not imported.
+    at.file_uploader(key="uploader").upload("more.csv", (ROOT / "data" / "seed_events.csv").read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception
+    assert not any(b.key == "import_to_store" for b in at.button)
+    assert any("read-only, so nothing can be imported" in plain(c.value) for c in at.sidebar.caption)
 
 
 def test_acled_export_says_what_the_terms_allow_and_offers_counts_only(monkeypatch):
@@ -162,6 +168,18 @@ def test_ucdp_only_export_has_no_notice(monkeypatch):
     at.session_state["panel"] = "Export"
     at.run()
     assert not any("Terms of Use" in w.value for w in at.warning)
+
+
+def test_an_animation_as_a_playable_page(monkeypatch):
+    at = make_page(monkeypatch)
+    at.session_state["panel"] = "Export"
+    at.run()
+    at.radio(key="x_anim_kind").set_value("html").run()
+    at.button(key="x_anim_prepare").click().run()
+    assert not at.exception
+    made = at.session_state["x_anim_result"][1]
+    assert made.mime_type == "text/html" and made.filename.endswith("_by-week.html")
+    assert made.data.lstrip().lower().startswith(b"<!doctype html")
 
 
 def test_an_animation_is_a_gif_with_one_frame_per_month(monkeypatch):

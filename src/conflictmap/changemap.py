@@ -32,7 +32,8 @@ def _legend(counts: dict[str, int], cut: bool) -> str:
         if counts.get(k)
     )
     note = f"<div style='color:#555'>at most {MAX_MARKERS:,} drawn per kind</div>" if cut else ""
-    return f'<div style="font:12px sans-serif"><b>What the update changed</b>{rows}{note}</div>'
+    box = "font:12px sans-serif;background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;line-height:1.5"
+    return f'<div style="{box}"><b>What the update changed</b>{rows}{note}</div>'
 
 
 def change_map(events: pd.DataFrame, *, assets_base_url: str = APP_BASE_URL) -> folium.Map:
