@@ -115,6 +115,23 @@ def test_a_refused_password_is_one_escaped_line_without_the_password(api, monkey
     assert not metrics(at)
 
 
+def test_a_store_that_turns_read_only_during_an_update_says_so_in_one_line(api, monkeypatch):
+    from conflictmap.store.report import StoreReadOnlyError
+
+    def refused(*args, **kwargs):
+        raise StoreReadOnlyError("the event store became read-only: its folder cannot be written")
+
+    monkeypatch.setattr("conflictmap.fetch.update_store", refused)
+    at = store_page(monkeypatch)
+    at.text_input(key="up_up_new_acled_password").input(PASSWORD)
+    at.button(key="FormSubmitter:up_new_acled-Update from ACLED").click().run()
+    assert not at.exception
+    assert [plain(e.value) for e in at.error] == [
+        "Could not update from ACLED, country Mali: the event store became read-only: its folder cannot be written"
+    ]
+    assert secrets_in_state(at, PASSWORD) == []
+
+
 def test_a_read_only_store_shows_why_and_no_write_control(monkeypatch, tmp_path):
     path = tmp_path / "events.gpkg"
     events, _ = read_events(ROOT / "data" / "seed_events.csv")
