@@ -18,12 +18,81 @@ from conflictmap import catalog, settings, uploads
 from conflictmap.app import cache, state
 from conflictmap.app.context import PageData, Sources
 from conflictmap.app.text import md_escape
+from conflictmap.export import SourceInfo, upload_info
 from conflictmap.headlines import plural
 from conflictmap.pagelink import PageState, query_key
-from conflictmap.store import StoreError
+from conflictmap.readers.report import ImportReport
+from conflictmap.store import StoreError, StoreNotFoundError, open_store
 
 UPLOAD_TYPES = [s.lstrip(".") for s in catalog.DATA_SUFFIXES]
 STORE_KEY = "store"
+#: The import report lists this many suspect rows; the count says how many more there are.
+SUSPECT_SHOWN = 20
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read_only(where: tuple[str, str], changed: str) -> str | None:
+    """Why the store cannot be written at one state (its change token is the key), or ``None``."""
+    try:
+        with open_store(create=False) as store:
+            return store.read_only_reason
+    except StoreNotFoundError:
+        return None
+
+
+def read_only_reason(store_entry: cache.StoreEntry | None) -> str | None:
+    """Why the event store cannot be written (the page then hides its write controls), or ``None`` when it can.
+
+    A store that does not exist yet is created on the first write: not read-only here. A store that
+    cannot be opened says why.
+    """
+    if store_entry is None:
+        return None
+    if store_entry.error:
+        return store_entry.error
+    try:
+        return _read_only(cache.store_settings(), store_entry.changed)
+    except (StoreError, OSError) as exc:
+        return str(exc)
+
+
+def store_read_only() -> str | None:
+    """``read_only_reason`` of the store as the page sees it now."""
+    return read_only_reason(cache.store_state(cache.store_settings()))
+
+
+def export_source(key: str, report: ImportReport | None) -> ImportReport | SourceInfo | None:
+    """What an export's provenance records for the dataset ``key``: an upload's name and SHA-256, else its report."""
+    return st.session_state.get(state.UPLOAD_INFO, {}).get(key, report)
+
+
+def suspect_lines(report: ImportReport, limit: int = SUSPECT_SHOWN) -> list[str]:
+    """The rows of ``report`` that loaded but look wrong, as text lines: at most ``limit``, then how many more."""
+    lines = [str(r) for r in report.suspect[:limit]]
+    if len(report.suspect) > limit:
+        lines.append(f"... and {len(report.suspect) - limit:,} more")
+    return lines
+
+
+def report_text(report: ImportReport, limit: int = SUSPECT_SHOWN) -> str:
+    """The import report as plain text: the counts, then at most ``limit`` rejected and suspect rows, then notes."""
+    lines = [report.summary().split("\n", 1)[0]]
+    lines += [f"  rejected {r}" for r in report.rejected[:limit]]
+    if len(report.rejected) > limit:
+        lines.append(f"  ... and {len(report.rejected) - limit:,} more rejected (all in the rejected rows CSV)")
+    lines += [f"  suspect {line}" for line in suspect_lines(report, limit)]
+    lines += [f"  note: {w}" for w in report.warnings[:limit]]
+    return "\n".join(lines)
+
+
+def show_suspects(report: ImportReport) -> None:
+    """Say how many rows look wrong but were kept (the import report, beside the map, lists them)."""
+    if report.suspect:
+        rows = len({r.row for r in report.suspect})
+        st.warning(
+            f"{plural(rows, 'row')} of {md_escape(Path(report.source).name)} loaded but look wrong: "
+            "they are kept, and listed in the import report."
+        )
 
 
 def opening_path(seed: Path | None) -> Path | None:
@@ -137,12 +206,18 @@ def read_upload() -> None:
     uploaded = st.session_state.get(state.UPLOADER)
     if uploaded is None:
         return
-    result = uploads.read_staged(uploads.stage(uploaded.name, uploaded.getvalue(), uploaded.file_id))
+    data = uploaded.getvalue()
+    result = uploads.read_staged(uploads.stage(uploaded.name, data, uploaded.file_id))
     st.session_state[state.UPLOAD_RESULT] = result
     if result.uploaded is None:
         return
     table = result.uploaded
     st.session_state.setdefault(state.UPLOADS, {})[table.key] = table
+    # An upload has no file to hash when it is exported: its name, size and SHA-256 are taken now.
+    report = table.report
+    st.session_state.setdefault(state.UPLOAD_INFO, {})[table.key] = upload_info(
+        table.name, data, format=report.format, rows_read=report.rows_read, rows_loaded=report.rows_loaded
+    )
     if table.key not in st.session_state.get(state.SOURCES, []):
         st.session_state[state.SOURCES] = [*st.session_state.get(state.SOURCES, []), table.key]
 
@@ -203,8 +278,12 @@ def data_sidebar(sources: Sources) -> None:
                     st.warning(f"{message}, {report.rows_rejected:,} rejected.")
                 else:
                     st.success(f"{message}.")
+                show_suspects(report)
                 store_entry = sources.entries.get(STORE_KEY)
-                if store_entry is None or not store_entry.error:
+                locked = read_only_reason(store_entry) if store_entry is not None and not store_entry.error else None
+                if locked:
+                    st.caption(f"The event store is read-only, so nothing can be imported: {md_escape(locked)}")
+                elif store_entry is None or not store_entry.error:
                     st.button(
                         "Import into the event store",
                         key="import_to_store",
@@ -270,17 +349,24 @@ def load(sources: Sources) -> PageData:
             st.info("No dataset is shown: pick one in the sidebar, or add a file.")
         st.stop()
     for key, report in reports.items():
+        name = md_escape(Path(report.source).name)
         if report.rows_rejected:
-            name = md_escape(Path(report.source).name)
             st.warning(
                 f"{report.rows_rejected:,} of {report.rows_read:,} rows of {name} could not be "
                 "loaded; see the import report."
             )
+        elif report.suspect:
+            st.warning(
+                f"{plural(len({r.row for r in report.suspect}), 'row')} of {name} loaded but look wrong; "
+                "see the import report."
+            )
+        if report.rows_rejected or report.suspect:
             with st.expander(f"Import report: {name}"):
-                st.text(report.summary())
-                st.download_button(
-                    "Rejected rows (CSV)", report.rejections_csv(), file_name="rejected_rows.csv", key=f"rej-{key}"
-                )
+                st.text(report_text(report))
+                if report.rows_rejected:
+                    st.download_button(
+                        "Rejected rows (CSV)", report.rejections_csv(), file_name="rejected_rows.csv", key=f"rej-{key}"
+                    )
 
     if database is not None:
         data_key = ((STORE_KEY, ("store", database.changed, database.events)),)

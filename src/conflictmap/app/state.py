@@ -38,6 +38,10 @@ EXPORT_RESULT = "x_result"
 # The export tab's widgets.
 EXPORT_KIND, EXPORT_TITLE, EXPORT_DPI, EXPORT_LAYOUT = "x_kind", "x_title", "x_dpi", "x_layout"
 EXPORT_PREPARE, EXPORT_DOWNLOAD = "x_prepare", "x_download"
+COUNTS_RESULT = "x_counts_result"  # the aggregates-only download prepared
+ANIMATION_RESULT = "x_anim_result"  # the animation prepared
+UPLOAD_INFO = "upload_info"  # key -> SourceInfo (name, SHA-256, size) of each upload, for provenance
+STORE_UPDATE = "store_update"  # what the last update from ACLED/UCDP gave (no credentials); its widgets: ``up_``
 TIMELINE_GEN = "timeline_gen"  # a new timeline key clears its drawn interval
 
 # -- the event form (``ev_<field>`` holds each field) ------------------------------------------------------

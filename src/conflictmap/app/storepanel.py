@@ -1,21 +1,32 @@
-"""The event store on the page: the form to add or edit an event, the deleted events, a stored event's history
-and deletion, and the live watch for changes others make.
+"""The event store on the page: the form to add or edit an event, the update from ACLED or UCDP, the deleted
+events, a stored event's history and deletion, and the live watch for changes others make.
 
-The writes themselves are ``conflictmap.storeactions``; this module draws the
-controls and shows what each write returned.
+The writes themselves are ``conflictmap.storeactions`` and ``conflictmap.fetch``; this module draws the
+controls and shows what each write returned. A read-only store shows why, and no write control.
 """
 
 from __future__ import annotations
 
-import streamlit as st
+from dataclasses import dataclass
 
-from conflictmap import deletions, eventform, settings, storeactions
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from conflictmap import changemap, deletions, eventform, fetch, settings, storeactions
 from conflictmap.app import cache, state
 from conflictmap.app.context import PageContext
-from conflictmap.app.datasets import STORE_KEY, show_store_changes
+from conflictmap.app.datasets import STORE_KEY, read_only_reason, show_store_changes, store_read_only
 from conflictmap.app.text import md_escape
+from conflictmap.assets import AssetError
+from conflictmap.errors import ConflictmapError
 from conflictmap.headlines import plural
-from conflictmap.store import StoreError
+from conflictmap.store import StoreError, StoreNotFoundError, open_store
+
+#: How the page names each API.
+SOURCE_NAMES: dict[str, str] = {"acled": "ACLED", "ucdp": "UCDP GED"}
+#: Earlier queries offered for an update, newest first.
+RUNS_SHOWN = 5
 
 
 def _form_inputs() -> dict[str, object]:
@@ -89,6 +100,29 @@ def store_panel(ctx: PageContext) -> None:
     where = store_entry.where if store_entry else settings.get("CONFLICTMAP_STORE")
     held = plural(store_entry.events, "event") if store_entry else "no events yet; it is created on the first save"
     st.caption(f"Event store: {md_escape(where)} ({held}). Every change is kept in the event's history.")
+    locked = read_only_reason(store_entry)
+    if locked:
+        st.info(f"The event store is read-only: {md_escape(locked)}", icon=":material/lock:")
+        st.caption(
+            "Its events can be shown and exported; adding, editing, importing, updating, deleting and "
+            "restoring are off."
+        )
+        deleted_panel(store_entry, writable=False)
+        return
+    event_form(ctx)
+    st.divider()
+    st.markdown("**Import a file into the store**")
+    st.caption(
+        "Use the sidebar's “Add an event file”: once a file is read, “Import into the event store” adds "
+        "its events (a re-import of the same file changes nothing; newer versions replace older ones and "
+        "are kept in the history)."
+    )
+    update_panel()
+    deleted_panel(store_entry)
+
+
+def event_form(ctx: PageContext) -> None:
+    """The form to add an event, or to edit the stored event picked."""
     editing = _editing()
     head, new = st.columns([4, 1], vertical_alignment="bottom")
     head.markdown(f"**Edit event {md_escape(editing.event_id)}**" if editing else "**Add an event**")
@@ -175,21 +209,155 @@ def store_panel(ctx: PageContext) -> None:
         args=(choices,),
     )
 
+
+# -- updating from ACLED and UCDP ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateShown:
+    """What the last update gave, as the page keeps it: no credentials, only counts, message and changed events."""
+
+    what: str
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+    message: str = ""
+    events: gpd.GeoDataFrame | None = None
+    error: str | None = None
+
+
+def _run_label(run: dict[str, object]) -> str:
+    name = SOURCE_NAMES.get(str(run["source"]), str(run["source"]))
+    release = f" {run['version']}" if run.get("version") else ""
+    when = str(run.get("finished_at") or "")[:16].replace("T", " ")
+    return f"{name}{release}, country {run['country']} (last run {when} UTC)"
+
+
+def _previous_runs() -> tuple[list[dict[str, object]], str | None]:
+    """The queries fetched into this store before, newest first, and why they cannot be listed."""
+    try:
+        with open_store(create=False) as store:
+            return fetch.last_runs(store)[:RUNS_SHOWN], None
+    except StoreNotFoundError:
+        return [], None
+    except (StoreError, OSError, ValueError) as exc:
+        return [], str(exc)
+
+
+def run_update(source: str, country: str, version: str | None, given: dict[str, str]) -> None:
+    """Download what changed and bring the store up to date, with a progress bar; keep what it gave.
+
+    ``given`` holds the credentials typed in the form: used for this one call, then emptied.
+    """
+    what = f"{SOURCE_NAMES[source]}, country {country}" + (f", release {version}" if version else "")
+    bar = st.progress(0.0, text=md_escape(f"Asking {what}..."))
+
+    def told(step: fetch.FetchProgress) -> None:
+        # Pages in all are known for UCDP only; ACLED's bar creeps towards the end.
+        fraction = step.pages / step.total_pages if step.total_pages else 1 - 1 / (step.pages + 1)
+        stage = "deleted events" if step.stage == "deleted" else "events"
+        text = f"{stage}: {step.message} ({step.rows:,} rows so far)"
+        bar.progress(min(max(fraction, 0.0), 0.99), text=md_escape(text))
+
+    try:
+        credentials = fetch.credentials_for(source, given=given)
+        with open_store() as store:
+            update = fetch.update_store(
+                store, source, country=country, version=version, credentials=credentials, progress=told
+            )
+    except (ConflictmapError, ValueError, OSError) as exc:
+        # The fetch's messages name what failed and never a credential.
+        shown = UpdateShown(what, error=str(exc))
+    else:
+        shown = UpdateShown(what, update.new, update.changed, update.deleted, update.message, update.events)
+    finally:
+        given.clear()
+        bar.empty()
+    st.session_state[state.STORE_UPDATE] = shown
+    if shown.error is None and (shown.new or shown.changed or shown.deleted):
+        show_store_changes()
+
+
+def show_update() -> None:
+    """What the last update gave: the counts, its message and a map of the events it changed."""
+    shown: UpdateShown | None = st.session_state.get(state.STORE_UPDATE)
+    if shown is None:
+        return
+    if shown.error:
+        st.error(f"Could not update from {md_escape(shown.what)}: {md_escape(shown.error)}")
+        return
+    new, changed, deleted = st.columns(3)
+    new.metric("New events", f"{shown.new:,}")
+    changed.metric("Changed events", f"{shown.changed:,}")
+    deleted.metric("Deleted events", f"{shown.deleted:,}")
+    st.success(md_escape(shown.message))
+    if shown.events is not None and len(shown.events):
+        try:
+            small = changemap.change_map(shown.events)
+        except (AssetError, ValueError) as exc:
+            st.caption(f"The map of the changes cannot be drawn: {md_escape(exc)}")
+        else:
+            st_folium(small, key="update_map", height=340, use_container_width=True, returned_objects=[])
+
+
+def update_form(form_key: str, source: str, country: str | None = None, version: str | None = None) -> None:
+    """A form asking the credentials the settings lack, and the query when it is a new one; its button updates.
+
+    The form clears on submit, and the credentials' keys are dropped once the update returned: what was
+    typed lives in the session for that one call only.
+    """
+    missing = fetch.missing_credentials(source)
+    keys = {name: f"up_{form_key}_{name}" for name, _, _ in missing}
+    country_in, version_in = country, version
+    with st.form(form_key, clear_on_submit=True, border=country is None):
+        if country is None:
+            if source == "acled":
+                country_in = st.text_input("Country (ACLED's name)", value="Mali", key=f"up_{form_key}_country")
+                version_in = None
+            else:
+                left, right = st.columns(2)
+                country_in = left.text_input("Country (Gleditsch-Ward code)", value="432", key=f"up_{form_key}_country")
+                version_in = right.text_input("GED release", value="25.1", key=f"up_{form_key}_version")
+        for name, label, secret in missing:
+            st.text_input(label, type="password" if secret else "default", key=keys[name], autocomplete="off")
+        if missing:
+            st.caption("Used for this update only: not kept in the page, the settings or any file.")
+        button = f"Update from {SOURCE_NAMES[source]}" if country is None else "Update"
+        submitted = st.form_submit_button(button, icon=":material/sync:")
+    if not submitted:
+        return
+    given = {name: str(st.session_state.pop(key, "") or "") for name, key in keys.items()}
+    run_update(source, str(country_in or "").strip(), str(version_in or "").strip() or None, given)
+    st.rerun()
+
+
+def update_panel() -> None:
+    """The section "Update from ACLED/UCDP": the last update's outcome, a button per earlier query, and a new query."""
     st.divider()
-    st.markdown("**Import a file into the store**")
+    st.markdown("**Update from ACLED/UCDP**")
     st.caption(
-        "Use the sidebar's “Add an event file”: once a file is read, “Import into the event store” adds "
-        "its events (a re-import of the same file changes nothing; newer versions replace older ones and "
-        "are kept in the history)."
+        "Downloads what the source added, changed or deleted since the last update of the query (the first "
+        "update downloads the whole country) and brings the store up to date; earlier versions stay in the history."
     )
-    deleted_panel(store_entry)
+    show_update()
+    runs, problem = _previous_runs()
+    if problem:
+        st.caption(f"The earlier updates cannot be listed: {md_escape(problem)}")
+    for number, run in enumerate(runs):
+        st.markdown(md_escape(_run_label(run)))
+        update_form(f"up_run_{number}", str(run["source"]), str(run["country"]), run.get("version") or None)
+    with st.expander("A new query", expanded=not runs):
+        source = st.radio(
+            "Source", options=list(SOURCE_NAMES), format_func=SOURCE_NAMES.get, key="up_source", horizontal=True
+        )
+        update_form(f"up_new_{source}", source)
 
 
 # -- deleting and restoring ----------------------------------------------------------------------------------
 
 
-def deleted_panel(store_entry: cache.StoreEntry | None) -> None:
-    """The deleted events, who deleted each, when and why, each with "Restore"."""
+def deleted_panel(store_entry: cache.StoreEntry | None, writable: bool = True) -> None:
+    """The deleted events, who deleted each, when and why, each with "Restore" (when the store can be written)."""
     st.divider()
     st.markdown("**Deleted events**")
     state.show_messages("deleted")
@@ -212,6 +380,8 @@ def deleted_panel(store_entry: cache.StoreEntry | None) -> None:
         for column, cell in zip(columns, row.cells, strict=False):
             # Plain text: what people typed (ids, places, reasons) is never read as Markdown or HTML.
             column.text(cell)
+        if not writable:
+            continue
         columns[-1].button(
             "Restore",
             key=f"restore-{row.event_id}",
@@ -279,6 +449,10 @@ def history_panel(event_id: str) -> None:
     state.show_messages("details", about=event_id)
     with st.expander(f"Change history ({len(history.table)})"):
         st.dataframe(eventform.history_table(history.table), hide_index=True)
+    locked = store_read_only()
+    if locked:
+        st.caption(f"The event store is read-only, so this event cannot be edited or deleted: {md_escape(locked)}")
+        return
     if st.button("Edit this event", key=f"edit-{event_id}", icon=":material/edit:"):
         edit_stored_event(event_id)
         # The button sits in the map's fragment; the form is outside it.
