@@ -15,6 +15,7 @@ from __future__ import annotations
 from conflictmap.pageviews.base import EventViews, MapLayer
 from conflictmap.pageviews.columnar import ColumnarViews
 from conflictmap.pageviews.database import DatabaseViews
+from conflictmap.pageviews.files import views_for_file
 from conflictmap.pageviews.memory import MemoryViews
 
-__all__ = ["ColumnarViews", "DatabaseViews", "EventViews", "MapLayer", "MemoryViews"]
+__all__ = ["ColumnarViews", "DatabaseViews", "EventViews", "MapLayer", "MemoryViews", "views_for_file"]
