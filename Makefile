@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.database
 	$(BIN)/python -m benchmarks.areas
+	$(BIN)/python -m benchmarks.columnar
 
 clean:
 	rm -rf $(VENV) static/vendor build dist .pytest_cache .ruff_cache

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import duckdb
 import geopandas as gpd
+import pandas as pd
 import pyarrow.parquet as pq
 
-from conflictmap import schema
+from conflictmap import details, schema
 from conflictmap.filters import FilterSpec
 from conflictmap.pageviews.database import WORKERS, DatabaseViews
-from conflictmap.store.core import q
+from conflictmap.store import records
+from conflictmap.store.core import q, rows_frame
 from conflictmap.store.records import fold
 from conflictmap.store.summaries import SummaryReader
 from conflictmap.store.where import DUCKDB
@@ -100,6 +102,29 @@ class _ColumnarReader(SummaryReader):
     def query(self, spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
         where, params = self._shown(spec)
         return self._events(f"WHERE {where} ORDER BY e._row", params)
+
+    def _listed(self, sql_tail: str, params: Sequence[object], columns: Sequence[str]) -> gpd.GeoDataFrame:
+        """Canonical events with only the text ``columns`` read (numbers, dates and required ones always are).
+
+        Parquet is read by column, and the long texts (notes, sources) cost most: the others are missing.
+        """
+        wanted = {*columns, *schema.REQUIRED, "event_id", *(c for c in schema.COLUMNS if c not in _TEXT)}
+        select = ", ".join(f"e.{q(c)}" if c in wanted else f"NULL AS {q(c)}" for c in schema.COLUMNS)
+        sql = f"SELECT {select} FROM {EVENTS} e {sql_tail}"
+        return records.decode(rows_frame(self._tx.rows(sql, params), schema.COLUMNS))
+
+    def newest_listed(self, spec: FilterSpec | None, limit: int, columns: Sequence[str]) -> gpd.GeoDataFrame:
+        """``newest`` reading only ``columns``."""
+        where, params = self._shown(spec)
+        tail = f"WHERE {where} ORDER BY e.event_date DESC, {self.order_key} DESC LIMIT {max(int(limit), 0)}"
+        return self._listed(tail, params, columns)
+
+    def find_listed(self, ids: Sequence[str], spec: FilterSpec | None, columns: Sequence[str]) -> gpd.GeoDataFrame:
+        """``find_events`` reading only ``columns``."""
+        where, params = self._shown(spec)
+        wanted, values = DUCKDB.one_of("e.event_id", [str(i) for i in ids])
+        tail = f"WHERE {where} AND {wanted} ORDER BY e.event_date, {self.order_key}"
+        return self._listed(tail, [*params, *values], columns)
 
 
 class ParquetSource:
@@ -217,3 +242,16 @@ class ColumnarViews(DatabaseViews):
     ) -> None:
         super().__init__(ParquetSource(path, threads=threads, memory_limit=memory_limit), workers=workers)  # type: ignore[arg-type]
         self.path = Path(path)
+
+    @staticmethod
+    def _table(read: SummaryReader, spec: FilterSpec, limit: int, selected: str | None) -> pd.DataFrame:
+        # As ``DatabaseViews._table``, reading only the columns the table shows.
+        assert isinstance(read, _ColumnarReader)
+        shown = list(details.TABLE_COLUMNS.values())
+        newest = read.newest_listed(spec, limit, shown)
+        rows = newest.iloc[::-1]
+        if selected is not None and selected not in set(newest["event_id"].astype(str)):
+            chosen = read.find_listed([selected], spec, shown)
+            if len(chosen):
+                rows = pd.concat([chosen, rows])
+        return details.table_rows(rows.reset_index(drop=True), limit, selected)
