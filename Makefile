@@ -46,6 +46,7 @@ bench: setup bench-extract
 	$(BIN)/python -m benchmarks.database
 	$(BIN)/python -m benchmarks.areas
 	$(BIN)/python -m benchmarks.gazetteer
+	$(BIN)/python -m benchmarks.columnar
 
 # Article extraction on real articles (held-out, tune) and the own set; texts are git-ignored.
 bench-extract: setup

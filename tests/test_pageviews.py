@@ -1,8 +1,9 @@
 """The page's views answered by the event store's database, checked against the same views worked out in memory.
 
 Every check compares ``DatabaseViews(store)`` with ``MemoryViews(store.query())`` on
-both backends (a GeoPackage file, and PostGIS on a real PostgreSQL the tests start):
-the seed events, a few thousand synthetic ones, and hand-made edge cases.
+both backends (a GeoPackage file, and PostGIS on a real PostgreSQL the tests start),
+and ``ColumnarViews`` (DuckDB) over ``store.query()`` written as GeoParquet with the same
+memory views: the seed events, a few thousand synthetic ones, and hand-made edge cases.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ import pytest
 from conflictmap import schema, synth, viewport
 from conflictmap.filters import FilterSpec
 from conflictmap.pageviews import DatabaseViews, MapLayer, MemoryViews
+from conflictmap.pageviews.columnar import ColumnarViews
 from conflictmap.pageviews.database import WORKERS
 from conflictmap.store import EventStore, GeoPackageStore
 from conflictmap.store.postgis import PostGISStore
 
-BACKENDS = ("geopackage", "postgis")
+#: Stores with a database of their own.
+STORES = ("geopackage", "postgis")
+#: Whatever answers the views: the stores, and DuckDB over the GeoParquet of a GeoPackage store's events.
+BACKENDS = (*STORES, "duckdb")
 SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "seed_events.csv"
 BUDGET = viewport.POINTS_BUDGET
 GAO = (16.2717, -0.0447)
@@ -38,17 +43,29 @@ class Places:
         self.request = request
         self.tmp = tmp
         self.opened: list[tuple[EventStore, str | None]] = []
+        self.columnar: set[int] = set()
 
     def open(self, backend: str) -> EventStore:
-        if backend == "geopackage":
+        if backend in ("geopackage", "duckdb"):
             store: EventStore = GeoPackageStore(self.tmp() / "events.gpkg")
             self.opened.append((store, None))
+            if backend == "duckdb":
+                self.columnar.add(id(store))
             return store
         cluster = self.request.getfixturevalue("pg_cluster")
         url = cluster.new_database()
         store = PostGISStore(url)
         self.opened.append((store, url))
         return store
+
+    def pair(self, store: EventStore) -> Pair:
+        """Both views of a store's events; DuckDB's over a GeoParquet file of them when opened as ``duckdb``."""
+        if id(store) not in self.columnar:
+            return pair_of(store)
+        events = store.query()
+        path = self.tmp() / "events.parquet"
+        events.to_parquet(path, index=False, row_group_size=1000)
+        return Pair(store, ColumnarViews(path), MemoryViews(events))
 
     def close(self) -> None:
         for store, url in self.opened:
@@ -69,7 +86,7 @@ class Pair:
     """A store with both views of it: answered by its database, and worked out from ``store.query()``."""
 
     store: EventStore
-    db: DatabaseViews
+    db: DatabaseViews | ColumnarViews
     mem: MemoryViews
 
     def refresh(self) -> None:
@@ -87,7 +104,7 @@ def _module_pair(
     opened = Places(request, lambda: tmp_path_factory.mktemp("store"))
     store = opened.open(request.param)
     store.import_events(events, source="test events")
-    pair = pair_of(store)
+    pair = opened.pair(store)
     yield pair
     pair.db.close()
     opened.close()
@@ -244,7 +261,7 @@ SEED_SPECS = [
 def test_seed_events_give_the_same_views(places: Places, backend: str) -> None:
     store = places.open(backend)
     store.import_file(SEED_FILE)
-    pair = pair_of(store)
+    pair = places.pair(store)
     assert pair.db.size() == 5
     assert_same_choices(pair)
     for spec in SEED_SPECS:
@@ -419,7 +436,7 @@ def edges(places: Places, request: pytest.FixtureRequest, make_events: Callable[
     # A full import of dataset "fourth" that lacks TEST-00011 flags it missing: it is still shown.
     again = make_events({"event_id": "TEST-00099", "event_date": "2023-09-08", "location": "Replacing"})
     store.import_events(again.assign(dataset=pd.Categorical(["fourth"])), source="fourth again", full=True)
-    return pair_of(store)
+    return places.pair(store)
 
 
 EDGE_SPECS = [
@@ -498,7 +515,7 @@ def test_the_table_keeps_the_selected_event_and_missing_ones_show(edges: Pair) -
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_an_empty_store_gives_the_same_views(places: Places, backend: str) -> None:
-    pair = pair_of(places.open(backend))
+    pair = places.pair(places.open(backend))
     assert pair.db.size() == 0
     assert_same_choices(pair)
     assert pair.db.choices()["span"] is None
@@ -529,7 +546,7 @@ def test_views_follow_the_store_when_it_changes(places: Places, make_events: Cal
 # -- the store's summaries ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", STORES)
 def test_one_reader_sees_one_snapshot(places: Places, backend: str, make_events: Callable[..., pd.DataFrame]) -> None:
     store = places.open(backend)
     store.import_events(make_events({"event_date": "2023-09-01"}, {"event_date": "2023-09-02"}), source="two")
@@ -546,7 +563,7 @@ def test_one_reader_sees_one_snapshot(places: Places, backend: str, make_events:
         assert list(read.find_events(["TEST-00000", "TEST-00001"])["event_id"]) == ["TEST-00000"]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", STORES)
 def test_summaries_refuse_what_they_cannot_group_by(places: Places, backend: str) -> None:
     store = places.open(backend)
     with store.summaries() as read:

@@ -54,6 +54,8 @@ CACHE_NOTE_SUFFIX = ".cache.json"
 CACHE_MIN_BYTES = 1_000_000
 #: Written into each cache; a cache of another version is not used.
 CACHE_VERSION = "2"
+#: Events per Parquet row group: DuckDB reads groups on every core and skips those a filter rules out.
+CACHE_ROW_GROUP = 65_536
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,22 @@ def read_cache(source: DatasetFile, path: Path) -> tuple[gpd.GeoDataFrame, Impor
     return events.reset_index(drop=True), report
 
 
+def cached_report(source: DatasetFile, path: Path) -> ImportReport | None:
+    """The import report of the cache at ``path`` when it is current for ``source``, without reading its events.
+
+    ``None`` when the cache is missing, stale or its note cannot be read (as ``read_cache`` decides).
+    """
+    try:
+        note = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+        if {k: note.get(k) for k in ("version", "source", "size", "modified_ns")} != _stamp(source):
+            return None
+        if path.stat().st_size != note["cache_size"]:
+            return None
+        return _report_from_json(source.path, note["report"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+
+
 def _replace(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -295,7 +313,7 @@ def write_cache(source: DatasetFile, events: gpd.GeoDataFrame, report: ImportRep
         If the folder cannot be written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, lambda tmp: events.to_parquet(tmp, index=False))
+    _replace(path, lambda tmp: events.to_parquet(tmp, index=False, row_group_size=CACHE_ROW_GROUP))
     note = {**_stamp(source), "cache_size": path.stat().st_size, "report": _report_to_json(report)}
     _replace(_sidecar(path), lambda tmp: tmp.write_text(json.dumps(note), encoding="utf-8"))
 

@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Rows asked for per page; empty: each API's largest (ACLED 5000, UCDP 1000).",
     ),
     Setting(
+        "CONFLICTMAP_COLUMNAR_MIN_MB",
+        "50",
+        "Event files of this many MB or more are answered by DuckDB over their GeoParquet cache, read in "
+        "place, instead of being held in memory; 0: every file.",
+    ),
+    Setting(
         "CONFLICTMAP_ZIP_MAX_MB",
         "1024",
         "Largest size, in MB, an Excel workbook (or any zip archive read) may unpack to; larger ones are refused.",
@@ -161,6 +167,24 @@ def _positive(name: str) -> float:
     if not value > 0:
         raise ValueError(f"{name} is {text[:200]!r}; expected a number above 0")
     return value
+
+
+def columnar_min_bytes() -> int:
+    """``CONFLICTMAP_COLUMNAR_MIN_MB`` in bytes: files this large or larger are answered by DuckDB.
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, the value and what is expected.
+    """
+    text = get("CONFLICTMAP_COLUMNAR_MIN_MB").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0:
+        raise ValueError(f"CONFLICTMAP_COLUMNAR_MIN_MB is {text[:200]!r}; expected a number of MB, 0 or more")
+    return int(value * 1024 * 1024)
 
 
 def zip_limits() -> tuple[int, float]:

@@ -76,6 +76,9 @@ class SummaryReader:
     Get one from ``EventStore.summaries()``; use it only inside that ``with`` block.
     """
 
+    #: What orders events of the same day (``query()`` order); a file's readers use its row order.
+    order_key = "e.event_id"
+
     def __init__(self, store: Summaries, tx: Tx) -> None:
         self._store = store
         self._tx = tx
@@ -115,7 +118,7 @@ class SummaryReader:
     def query(self, spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
         """The canonical events a filter keeps, ordered by ``event_date`` then ``event_id`` (as ``query``)."""
         where, params = self._shown(spec)
-        return self._events(f"WHERE {where} ORDER BY e.event_date, e.event_id", params)
+        return self._events(f"WHERE {where} ORDER BY e.event_date, {self.order_key}", params)
 
     def group_counts(
         self,
@@ -295,7 +298,7 @@ class SummaryReader:
             the last rows of ``query(spec)``, reversed.
         """
         where, params = self._shown(spec)
-        tail = f"WHERE {where} ORDER BY e.event_date DESC, e.event_id DESC LIMIT {max(int(limit), 0)}"
+        tail = f"WHERE {where} ORDER BY e.event_date DESC, {self.order_key} DESC LIMIT {max(int(limit), 0)}"
         return self._events(tail, params)
 
     def find_events(self, ids: Sequence[str], spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
@@ -304,7 +307,7 @@ class SummaryReader:
             return schema.empty_events()
         where, params = self._shown(spec)
         wanted, values = self._store.dialect.one_of("e.event_id", [str(i) for i in ids])
-        tail = f"WHERE {where} AND {wanted} ORDER BY e.event_date, e.event_id"
+        tail = f"WHERE {where} AND {wanted} ORDER BY e.event_date, {self.order_key}"
         return self._events(tail, [*params, *values])
 
     def first_of(self, spec: FilterSpec | None, column: str, values: Sequence[str]) -> str | None:
@@ -316,7 +319,7 @@ class SummaryReader:
         among, listed = self._store.dialect.one_of(f"e.{q(column)}", [str(v) for v in values])
         sql = (
             f"SELECT e.{q(column)} FROM {self._events_table} e WHERE {where} AND {among} "
-            "ORDER BY e.event_date, e.event_id LIMIT 1"
+            f"ORDER BY e.event_date, {self.order_key} LIMIT 1"
         )
         rows = self._tx.rows(sql, [*params, *listed])
         return None if not rows else str(rows[0][0])

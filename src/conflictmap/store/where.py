@@ -27,7 +27,7 @@ Labels = Callable[[str], Sequence[str]]
 
 @dataclass(frozen=True)
 class Dialect:
-    """The bits of SQL that differ between SQLite and PostgreSQL. Placeholders are ``?`` in both."""
+    """The bits of SQL that differ between SQLite, PostgreSQL and DuckDB. Placeholders are ``?`` in each."""
 
     #: ``column IN list``, the list passed as one parameter: ``{col}`` is replaced.
     in_list: str
@@ -39,6 +39,10 @@ class Dialect:
     def one_of(self, column: str, values: Sequence[str]) -> tuple[str, list[object]]:
         """``column`` is one of ``values``."""
         return self.in_list.format(col=column), [list(values)]
+
+
+#: DuckDB (``pageviews.ColumnarViews``): a list parameter is a DuckDB list.
+DUCKDB = Dialect(in_list="list_contains(?, {col})", contains="contains({col}, ?)")
 
 
 def _actor_labels(labels: Labels, column: str, wanted: Sequence[str]) -> list[str]:
