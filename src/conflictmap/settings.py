@@ -154,7 +154,7 @@ def page_size(largest: int) -> int:
     if not text:
         return largest
     if not text.isdigit() or not 1 <= int(text) <= largest:
-        raise ValueError(f"CONFLICTMAP_FETCH_PAGE_SIZE is {text!r}; expected a whole number from 1 to {largest}")
+        raise SettingError(f"CONFLICTMAP_FETCH_PAGE_SIZE is {text!r}; expected a whole number from 1 to {largest}")
     return int(text)
 
 
@@ -165,7 +165,7 @@ def _positive(name: str) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0:
-        raise ValueError(f"{name} is {text[:200]!r}; expected a number above 0")
+        raise SettingError(f"{name} is {text[:200]!r}; expected a number above 0")
     return value
 
 

@@ -18,6 +18,7 @@ import geopandas as gpd
 
 from conflictmap.fetch.acled import AcledApi, Page
 from conflictmap.fetch.convert import rows_to_events
+from conflictmap.fetch.http import FetchError
 from conflictmap.fetch.spool import Spool
 from conflictmap.fetch.ucdp import UcdpApi
 from conflictmap.readers.deleted import DeletedEvents, deleted_from_reply
@@ -52,9 +53,9 @@ class Query:
         if self.source not in SOURCES:
             raise ValueError(f"unknown source {self.source!r}; expected one of {list(SOURCES)}")
         if not str(self.country).strip():
-            raise ValueError("a country is needed (ACLED: its name, e.g. Mali; UCDP: its code, e.g. 432)")
+            raise FetchError("a country is needed (ACLED: its name, e.g. Mali; UCDP: its code, e.g. 432)")
         if self.source == "ucdp" and not self.version:
-            raise ValueError("UCDP needs a GED version, e.g. 25.1")
+            raise FetchError("UCDP needs a GED version, e.g. 25.1")
 
     def as_dict(self) -> dict[str, object]:
         """The query as plain values (what the run state and the spool's key are made from)."""

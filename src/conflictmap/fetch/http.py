@@ -74,7 +74,7 @@ def _float_setting(name: str, low: float, high: float) -> float:
     except ValueError:
         value = float("nan")
     if not low <= value <= high:
-        raise ValueError(f"{name} is {text!r}; expected a number from {low:g} to {high:g}")
+        raise settings.SettingError(f"{name} is {text!r}; expected a number from {low:g} to {high:g}")
     return value
 
 

@@ -98,7 +98,7 @@ def _since(value: date | datetime | int | str | None) -> int | None:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"since {value!r} is not a date; expected YYYY-MM-DD") from None
+            raise FetchError(f"since {value!r} is not a date; expected YYYY-MM-DD") from None
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     else:
@@ -377,7 +377,7 @@ def update_file(
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise ValueError(f"cannot write events to {path.name!r}: expected a name ending in {', '.join(SUFFIXES)}")
+        raise FetchError(f"cannot write events to {path.name!r}: expected a name ending in {', '.join(SUFFIXES)}")
     target = f"file:{path.resolve()}"
     plan = _plan(source, target, country, version, since, full, folder)
     if path.exists() and plan.previous is None and not full:
