@@ -16,10 +16,11 @@ view the analyst chose.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
@@ -27,7 +28,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from folium.utilities import get_obj_in_upper_tree
 
-from conflictmap import basemap, schema
+from conflictmap import arealayers, basemap, schema
 from conflictmap.assets import APP_BASE_URL, js_literal, use_local_assets
 from conflictmap.grid import grid_breaks
 from conflictmap.mapview import (
@@ -50,9 +51,12 @@ EVENT_LAYER_NAME = "Events"
 
 
 class PluginAssets(JSCSSMixin, MacroElement):
-    """Loads Leaflet.markercluster with the base map, so a clustered event layer can be swapped in later."""
+    """Loads Leaflet.markercluster and Leaflet.heat with the base map, so clusters or hot spots can be swapped in."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("markerclusterjs", "leaflet.markercluster.js")]
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("markerclusterjs", "leaflet.markercluster.js"),
+        ("leaflet-heat.js", "leaflet-heat.js"),
+    ]
     default_css: ClassVar[list[tuple[str, str]]] = [
         ("markerclustercss", "MarkerCluster.css"),
         ("markerclusterdefaultcss", "MarkerCluster.Default.css"),
@@ -241,7 +245,13 @@ class ClusterCells(_MapScript):
         )
 
 
-def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> folium.Map:
+def base_map(
+    *,
+    tiles: str = "offline",
+    assets_base_url: str = APP_BASE_URL,
+    regions: gpd.GeoDataFrame | None = None,
+    panes: Sequence[MacroElement] = (),
+) -> folium.Map:
     """The map without events: offline basemap, town labels, layer menu, styles and plugin scripts.
 
     It holds nothing that depends on the data, so ``st_folium`` keeps the same map
@@ -253,6 +263,10 @@ def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> 
         Base layer shown first (see ``basemap.TILE_CHOICES``).
     assets_base_url : str
         Where the local Leaflet assets are served.
+    regions : geopandas.GeoDataFrame, optional
+        Admin areas whose borders and names the map shows from zoom 5 (``arealayers.add_area_borders``).
+    panes : sequence of folium.map.CustomPane, optional
+        Panes a layer swapped in later draws in (a layer's own panes would come too late).
 
     Returns
     -------
@@ -271,6 +285,10 @@ def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> 
     m.add_child(MapStyle())
     m.add_child(FillFrame())
     m.add_child(PluginAssets())
+    if regions is not None:
+        arealayers.add_area_borders(m, regions=regions)
+    for pane in panes:
+        m.add_child(pane)
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m, assets_base_url)
 
