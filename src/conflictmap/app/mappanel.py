@@ -42,10 +42,10 @@ MODE_LABELS = {
     "auto": "Auto",
     "points": "Points",
     "clusters": "Clusters",
-    "density": "Density grid",
+    "density": "Grid",
     "areas": "Areas",
     "heat": "Heat",
-    "playback": "Playback",
+    "playback": "Play",
 }
 STEP_LABELS = {"day": "Day", "week": "Week", "month": "Month"}
 SHOW_LABELS = {"window": "This period", "cumulative": "Cumulative"}
@@ -84,10 +84,13 @@ def mode_control() -> None:
         format_func=MODE_LABELS.get,
         key=state.MODE,
         required=True,
-        help="Auto draws single events up to a thousand and clusters beyond. Large selections are counted per "
-        "area on the server, so the page stays quick. Areas colours each region by its events (click one to "
-        "filter on it); Heat shows hot spots; Playback steps through the period.",
+        help="Auto draws single events up to a thousand and clusters beyond; Grid counts them per square. Large "
+        "selections are counted per area on the server, so the page stays quick. Areas colours each region by "
+        "its events (click one to filter on it); Heat shows hot spots; Play steps through the period by day, "
+        "week or month.",
     )
+    # Seven choices in the headline's last column: narrower buttons keep them on one line.
+    st.html(f"<style>.st-key-{state.MODE} button {{ padding-left: 0.5rem; padding-right: 0.5rem; }}</style>")
 
 
 def clear_area() -> None:
@@ -138,7 +141,7 @@ def split_layer(build) -> tuple[list, folium.FeatureGroup | None]:
 def area_options(ctx: PageContext) -> tuple[str, bool]:
     """The Areas mode's choices: events or fatalities, and whether to show the change against the period before."""
     st.session_state.setdefault(state.AREA_MEASURE, "events")
-    left, middle, right = st.columns([2, 2, 3], vertical_alignment="center")
+    left, middle, right = st.columns([2, 3, 3], vertical_alignment="center")
     with left:
         st.segmented_control(
             "Colour by",
@@ -158,12 +161,11 @@ def area_options(ctx: PageContext) -> tuple[str, bool]:
         )
     with right:
         if ctx.spec.areas:
-            st.button(
-                f"Clear area: {', '.join(map(areas.area_label, ctx.spec.areas))}",
-                key="clear_area",
-                on_click=clear_area,
-                icon=":material/close:",
-            )
+            label = f"Clear area: {', '.join(map(areas.area_label, ctx.spec.areas))}"
+            # The filter is the whole page's: a button in this fragment would rerun the map alone.
+            if st.button(label, key="clear_area", icon=":material/close:"):
+                clear_area()
+                st.rerun()
         else:
             st.caption("Click a region to show only its events.")
     return st.session_state.get(state.AREA_MEASURE) or "events", bool(change and dated)
