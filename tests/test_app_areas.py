@@ -128,6 +128,9 @@ def test_playback_plays_the_filtered_period_by_the_chosen_step(monkeypatch, even
     assert not at.exception
     data = playback_data(at)
     assert len(data["labels"]) == 12 and data["labels"][0] == "Jan 2023"
+    # The timeline shows the frames the map steps through.
+    captions = [plain(c.value) for c in at.caption]
+    assert any(c.startswith("Playback: 12 frames of a month;") and "(2 in all)" in c for c in captions), captions
     # February: one Mopti event; May: Kidal's month-precise event, drawn as imprecise.
     assert [f["n"] for f in data["frames"]][:5] == [0, 1, 1, 0, 1]
     assert [p[3] for p in data["frames"][4]["p"]] == [True]
