@@ -139,3 +139,37 @@ def test_playback_plays_the_filtered_period_by_the_chosen_step(monkeypatch, even
     assert len(playback_data(at)["labels"]) >= 52
     at.segmented_control(key="map_play_mode").set_value("cumulative").run()
     assert playback_data(at)["frames"][-1]["n"] == 9
+
+
+@pytest.mark.parametrize("backend", ["geopackage", "postgis"])
+def test_the_database_gives_the_map_the_same_areas_hot_spots_and_frames(request, tmp_path, backend):
+    from conflictmap import areas
+    from conflictmap.filters import FilterSpec
+    from conflictmap.pageviews import DatabaseViews, MemoryViews
+    from conflictmap.store import GeoPackageStore
+
+    if backend == "geopackage":
+        store = GeoPackageStore(tmp_path / "events.gpkg")
+    else:
+        from conflictmap.store.postgis import PostGISStore
+
+        cluster = request.getfixturevalue("pg_cluster")
+        store = PostGISStore(cluster.new_database())
+    # Every event named by its file as the region its point lies in: names and points agree.
+    named = [r for r in ROWS if r["admin1"]]
+    store.import_events(build_events(*({"time_precision": 1, "fatalities": 1} | r for r in named)), source="t")
+    db, mem = DatabaseViews(store), MemoryViews(store.query())
+    regions = areas.load_boundaries("admin1")
+    try:
+        for spec in (FilterSpec(), FilterSpec(date_from="2023-07-01", date_to="2023-12-31"), FilterSpec(areas=["Gao"])):
+            here, there = mem.area_counts(spec, regions, True), db.area_counts(spec, regions, True)
+            cols = ["key", "events", "fatalities"]
+            assert here.now[cols].to_dict("records") == there.now[cols].to_dict("records")
+            assert here.previous == there.previous
+            if here.before is not None:
+                assert here.before[cols].to_dict("records") == there.before[cols].to_dict("records")
+            assert mem.heat_points(spec, 7)[:, 2].sum() == db.heat_points(spec, 7)[:, 2].sum()
+            frames = [mem.playback(spec, "month", "window"), db.playback(spec, "month", "window")]
+            assert frames[0].counts().equals(frames[1].counts())
+    finally:
+        db.close()
