@@ -173,3 +173,22 @@ def test_the_database_gives_the_map_the_same_areas_hot_spots_and_frames(request,
             assert frames[0].counts().equals(frames[1].counts())
     finally:
         db.close()
+
+
+MOPTI_BOX = [[-4.5, 14.2], [-4.5, 14.8], [-3.9, 14.8], [-3.9, 14.2], [-4.5, 14.2]]
+
+
+def test_a_box_drawn_on_the_map_selects_the_events_inside_it(monkeypatch, events_csv):
+    at = make_page(monkeypatch, data=events_csv).run()
+    drawn = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [MOPTI_BOX]}}
+    at.session_state["event_map"] = {"all_drawings": [drawn], "last_active_drawing": drawn}
+    at.run()
+    assert not at.exception
+    assert at.query_params["bbox"] in ("-4.5,14.2,-3.9,14.8", ["-4.5,14.2,-3.9,14.8"])
+    captions = [plain(c.value) for c in at.caption]
+    assert any(" · 6 of 9 events · " in c for c in captions), captions
+    at.button(key="clear_box").click().run()
+    assert "bbox" not in at.query_params
+    # The box still drawn is not taken again.
+    captions = [plain(c.value) for c in at.caption]
+    assert any(" · 9 of 9 events · " in c or "9 events" in c for c in captions), captions

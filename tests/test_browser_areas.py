@@ -93,3 +93,35 @@ def test_playback_steps_frames_and_the_map_follows(browser_page, areas_url):
     expect(stamp).to_have_text("Sep 2023", timeout=RERUN_TIMEOUT_MS)
     control.get_by_title("play / pause").click()
     assert browser_page.blocked == [] and browser_page.page_errors == []
+
+
+def test_a_drawn_rectangle_selects_exactly_the_events_inside_it(browser_page, areas_url):
+    page = browser_page.page
+    page.goto(areas_url)
+    frame = page.frame_locator(MAP_FRAME)
+    expect(frame.locator("path.cm-event").first).to_be_attached(timeout=DRAW_TIMEOUT_MS)
+    expect(frame.locator(".leaflet-container[data-cm-fitted]")).to_be_attached(timeout=DRAW_TIMEOUT_MS)
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    inner = map_frame(page)
+    corners = inner.evaluate(
+        "(box) => box.map(c => { const p = window.map.latLngToContainerPoint(c); return [p.x, p.y]; })",
+        [[14.8, -4.5], [14.2, -3.9]],
+    )
+    origin = page.locator(MAP_FRAME).bounding_box()
+    (x0, y0), (x1, y1) = ((origin["x"] + x, origin["y"] + y) for x, y in corners)
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
+    page.mouse.move(x1, y1)
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(r"bbox="), timeout=RERUN_TIMEOUT_MS)
+    # The six Mopti events, and nothing else, in the count, the map and the table.
+    expect(page.get_by_text("6 of 9 events").first).to_be_visible(timeout=RERUN_TIMEOUT_MS)
+    expect(frame.locator("path.cm-event")).to_have_count(6, timeout=RERUN_TIMEOUT_MS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "box-mopti.png"))
+    page.get_by_role("button", name=re.compile("Clear box")).click()
+    expect(page).not_to_have_url(re.compile(r"bbox="), timeout=RERUN_TIMEOUT_MS)
+    expect(frame.locator("path.cm-event")).to_have_count(9, timeout=RERUN_TIMEOUT_MS)
+    assert browser_page.blocked == [] and browser_page.page_errors == []

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
+from folium.plugins import Draw
 from folium.template import Template
 from folium.utilities import get_obj_in_upper_tree
 
@@ -48,6 +49,8 @@ from conflictmap.viewport import LayerPlan
 #: Where the base map opens before the event layer fits it: Mali.
 HOME_BOUNDS: list[list[float]] = [[10.1, -12.3], [25.0, 4.3]]
 EVENT_LAYER_NAME = "Events"
+#: How a box drawn to select events looks.
+BOX_STYLE = {"color": "#1f4e9c", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05}
 
 
 class PluginAssets(JSCSSMixin, MacroElement):
@@ -251,6 +254,7 @@ def base_map(
     assets_base_url: str = APP_BASE_URL,
     regions: gpd.GeoDataFrame | None = None,
     panes: Sequence[MacroElement] = (),
+    select_box: bool = False,
 ) -> folium.Map:
     """The map without events: offline basemap, town labels, layer menu, styles and plugin scripts.
 
@@ -267,6 +271,8 @@ def base_map(
         Admin areas whose borders and names the map shows from zoom 5 (``arealayers.add_area_borders``).
     panes : sequence of folium.map.CustomPane, optional
         Panes a layer swapped in later draws in (a layer's own panes would come too late).
+    select_box : bool
+        Offer Leaflet.draw's rectangle, so a box drawn on the map can become the filter's bounding box.
 
     Returns
     -------
@@ -289,6 +295,16 @@ def base_map(
         arealayers.add_area_borders(m, regions=regions)
     for pane in panes:
         m.add_child(pane)
+    if select_box:
+        Draw(
+            position="topleft",
+            show_geometry_on_click=False,
+            draw_options={
+                "rectangle": {"shapeOptions": BOX_STYLE, "showArea": False},
+                **dict.fromkeys(("polyline", "polygon", "circle", "marker", "circlemarker"), False),
+            },
+            edit_options={"edit": False, "remove": False},
+        ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m, assets_base_url)
 

@@ -37,6 +37,7 @@ MAP_RETURNS = [
     "last_clicked",
     "last_active_drawing",
     "last_object_clicked",
+    "all_drawings",
 ]
 MODE_LABELS = {
     "auto": "Auto",
@@ -119,6 +120,60 @@ def take_area_click(reported: dict) -> None:
     st.session_state[state.AREA_CLICKED] = click
     if (key,) != tuple((st.session_state.get(state.CARRIED) or {}).get("areas") or ()):
         filter_on_area(key)
+
+
+def drawn_box(reported: dict) -> tuple[float, float, float, float] | None:
+    """The last rectangle drawn with the map's box tool, as ``(west, south, east, north)``; ``None`` if none."""
+    for feature in reversed(reported.get("all_drawings") or []):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geometry, dict) or geometry.get("type") != "Polygon":
+            continue
+        try:
+            ring = np.asarray(geometry["coordinates"][0], dtype=float)
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+        if ring.ndim != 2 or ring.shape[1] < 2 or not np.isfinite(ring).all():
+            continue
+        lon, lat = np.clip(ring[:, 0], -180, 180), np.clip(ring[:, 1], -90, 90)
+        return (round(lon.min(), 4), round(lat.min(), 4), round(lon.max(), 4), round(lat.max(), 4))
+    return None
+
+
+def take_box(reported: dict) -> None:
+    """A box drawn on the map becomes the filter's bounding box (the whole page reruns); each box is taken once."""
+    box = drawn_box(reported)
+    if box is None or box == st.session_state.get(state.BOX_DRAWN):
+        return
+    st.session_state[state.BOX_DRAWN] = box
+    carried = dict(st.session_state.get(state.CARRIED) or {})
+    carried["bbox"] = box
+    st.session_state[state.CARRIED] = carried
+    state.post("toast", "info", "Showing the events inside the box drawn", icon=":material/crop_free:")
+    st.rerun()
+
+
+def degrees(value: float, positive: str, negative: str) -> str:
+    """``-4.5`` as ``4.50° W``."""
+    return f"{abs(value):.2f}° {positive if value >= 0 else negative}"
+
+
+def box_row(ctx: PageContext) -> None:
+    """While a drawn box filters the page: what it is, and a button that drops it."""
+    if ctx.spec.bbox is None:
+        return
+    west, south, east, north = ctx.spec.bbox
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.caption(
+            f"Inside the box {degrees(south, 'N', 'S')} to {degrees(north, 'N', 'S')}, "
+            f"{degrees(west, 'E', 'W')} to {degrees(east, 'E', 'W')}."
+        )
+    with right:
+        if st.button("Clear box", key="clear_box", icon=":material/close:"):
+            carried = dict(st.session_state.get(state.CARRIED) or {})
+            carried.pop("bbox", None)
+            st.session_state[state.CARRIED] = carried
+            st.rerun()
 
 
 def split_layer(build) -> tuple[list, folium.FeatureGroup | None]:
@@ -253,6 +308,7 @@ def map_fragment(ctx: PageContext) -> None:
     reported = st.session_state.get(state.MAP) or {}
     view = viewport.Viewport.from_map_state(reported)
     drawn = None
+    take_box(reported)
     if mode in viewport.MODES:
         layer_key = (ctx.data_key, ctx.spec_key, mode)
         previous = st.session_state.get(state.EXTENT)
@@ -269,6 +325,7 @@ def map_fragment(ctx: PageContext) -> None:
     with right, st.container(border=True, key=layout.DETAILS_BOX):
         event_details(ctx)
     with left:
+        box_row(ctx)
         if mode == "areas":
             options = area_options(ctx)
         elif mode == "playback":
@@ -294,7 +351,7 @@ def map_fragment(ctx: PageContext) -> None:
                     layer = heat_layer(ctx, view)
                 elif mode == "playback":
                     extra = playing(ctx, *options)
-                base = livemap.base_map(regions=cache.region_areas(), panes=panes)
+                base = livemap.base_map(regions=cache.region_areas(), panes=panes, select_box=True)
                 if extra is not None:
                     arealayers.add_playback_control(base, extra, cell_deg=viewport.cell_deg(HEAT_ZOOM))
             except AssetError as exc:

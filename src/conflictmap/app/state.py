@@ -60,6 +60,7 @@ PAGE_RUN = "_page_run"
 EXTENT = "_extent"  # the map's layer and the extent it was drawn for
 CLICKED = "_clicked"  # the last map click handled
 AREA_CLICKED = "_area_clicked"  # the last click on an area handled
+BOX_DRAWN = "_box_drawn"  # the last box drawn on the map that was taken as the filter
 CLICK_BEFORE_PICK = "_click_before_pick"
 VERSIONS_SHOWN = "_versions_shown"
 MESSAGES = "_messages"
