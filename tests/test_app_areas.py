@@ -112,6 +112,8 @@ def test_heat_draws_hot_spots_with_a_bounded_payload(monkeypatch, events_csv):
     (args,) = folium_args(at)
     assert "L.heatLayer(" in args["feature_group"]
     assert "leaflet-heat.js" in " ".join(args["js_links"])
+    # Every script from the app's own files, none from a CDN the layer's plugin names.
+    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"] + args["css_links"])
     assert "9 events in" in args["feature_group"]
 
 

@@ -125,3 +125,15 @@ def test_a_drawn_rectangle_selects_exactly_the_events_inside_it(browser_page, ar
     expect(page).not_to_have_url(re.compile(r"bbox="), timeout=RERUN_TIMEOUT_MS)
     expect(frame.locator("path.cm-event")).to_have_count(9, timeout=RERUN_TIMEOUT_MS)
     assert browser_page.blocked == [] and browser_page.page_errors == []
+
+
+def test_heat_draws_hot_spots_in_the_map(browser_page, areas_url):
+    page = browser_page.page
+    page.goto(f"{areas_url}/?view=heat")
+    frame = page.frame_locator(MAP_FRAME)
+    expect(frame.locator("canvas.leaflet-heatmap-layer")).to_be_attached(timeout=DRAW_TIMEOUT_MS)
+    expect(frame.locator(".cm-legend")).to_contain_text("9 events in")
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "heat.png"))
+    assert browser_page.blocked == [] and browser_page.page_errors == []

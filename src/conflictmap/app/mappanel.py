@@ -23,7 +23,7 @@ from conflictmap import arealayers, areas, details, eventform, livemap, mapview,
 from conflictmap.app import cache, layout, state, storepanel
 from conflictmap.app.context import PageContext
 from conflictmap.app.text import md_escape
-from conflictmap.assets import AssetError
+from conflictmap.assets import AssetError, use_local_assets
 
 MAP_HEIGHT = 620
 # What the map reports back: a click on an event (its popup text), the view for server-side aggregation, and
@@ -249,17 +249,23 @@ def heat_layer(ctx: PageContext, view: viewport.Viewport | None) -> folium.Featu
     """Hot spots of the filtered events at the map's zoom, from at most ``MAX_HEAT_POINTS`` weighted cells."""
     zoom = int(view.zoom) if view is not None else HEAT_ZOOM
     points = cache.ask(cache.heat_points, ctx.data_key, ctx.spec_key, zoom, ctx.views, ctx.spec)
-    group = folium.FeatureGroup(name="Hot spots", control=False)
-    top = float(np.max(points[:, 2])) if len(points) else 1.0
-    HeatMap(np.asarray(points).tolist(), max=top, **HEAT_STYLE).add_to(group)
     cells = len(points)
     events = int(np.sum(points[:, 2])) if cells else 0
     body = (
         '<div class="cm-legend"><b>Hot spots</b><div class="cm-muted">'
         f"{events:,} events in {cells:,} squares; brighter is busier</div></div>"
     )
-    mapview.Legend(body).add_to(group)
-    return group
+
+    def build(m: folium.Map) -> None:
+        group = folium.FeatureGroup(name="Hot spots", control=False)
+        top = float(np.max(points[:, 2])) if cells else 1.0
+        HeatMap(np.asarray(points).tolist(), max=top, **HEAT_STYLE).add_to(group)
+        mapview.Legend(body).add_to(group)
+        group.add_to(m)
+        # The page links every script a layer names: the local copy, which the base map loads already.
+        use_local_assets(m)
+
+    return split_layer(build)[1]
 
 
 def playback_options() -> tuple[str, str]:
