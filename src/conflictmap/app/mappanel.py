@@ -251,10 +251,8 @@ def heat_layer(ctx: PageContext, view: viewport.Viewport | None) -> folium.Featu
     points = cache.ask(cache.heat_points, ctx.data_key, ctx.spec_key, zoom, ctx.views, ctx.spec)
     cells = len(points)
     events = int(np.sum(points[:, 2])) if cells else 0
-    body = (
-        '<div class="cm-legend"><b>Hot spots</b><div class="cm-muted">'
-        f"{events:,} events in {cells:,} squares; brighter is busier</div></div>"
-    )
+    # Figures only (no text from the data): the legend box is ``mapview.Legend``'s own.
+    body = f'<b>Hot spots</b><div class="cm-muted">{events:,} events in {cells:,} squares; brighter is busier</div>'
 
     def build(m: folium.Map) -> None:
         group = folium.FeatureGroup(name="Hot spots", control=False)
