@@ -194,3 +194,15 @@ def test_a_box_drawn_on_the_map_selects_the_events_inside_it(monkeypatch, events
     # The box still drawn is not taken again.
     captions = [plain(c.value) for c in at.caption]
     assert any(" · 9 of 9 events · " in c or "9 events" in c for c in captions), captions
+
+
+def test_too_many_frames_say_so_instead_of_playing(monkeypatch, events_csv):
+    query = {"view": "playback", "from": "2021-01-01", "to": "2023-12-31"}
+    at = make_page(monkeypatch, data=events_csv, query=query).run()
+    at.segmented_control(key="map_play_step").set_value("day").run()
+    assert not at.exception
+    warnings = [plain(w.value) for w in at.warning]
+    assert any(w.startswith("No playback:") for w in warnings), warnings
+    # The map is still there, without a playback control.
+    (args,) = folium_args(at)
+    assert "cmPlayback" not in args["script"]
