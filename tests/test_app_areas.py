@@ -206,3 +206,12 @@ def test_too_many_frames_say_so_instead_of_playing(monkeypatch, events_csv):
     # The map is still there, without a playback control.
     (args,) = folium_args(at)
     assert "cmPlayback" not in args["script"]
+
+
+def test_an_area_filter_can_be_cleared_from_any_drawing(monkeypatch, events_csv):
+    at = make_page(monkeypatch, data=events_csv, query={"area": "Gao"}).run()
+    assert not at.exception
+    assert any(plain(c.value) == "Only the events in Gao." for c in at.caption)
+    at.button(key="clear_area_filter").click().run()
+    assert "area" not in at.query_params
+    assert not any(plain(c.value).startswith("Only the events in") for c in at.caption)

@@ -157,23 +157,35 @@ def degrees(value: float, positive: str, negative: str) -> str:
     return f"{abs(value):.2f}° {positive if value >= 0 else negative}"
 
 
-def box_row(ctx: PageContext) -> None:
-    """While a drawn box filters the page: what it is, and a button that drops it."""
-    if ctx.spec.bbox is None:
+def box_row(ctx: PageContext, mode: str) -> None:
+    """While a drawn box or a clicked area filters the page: what it is, and a button that drops it.
+
+    (The Areas mode shows its own button for the area.)
+    """
+    area = bool(ctx.spec.areas) and mode != "areas"
+    if ctx.spec.bbox is None and not area:
         return
-    west, south, east, north = ctx.spec.bbox
     left, right = st.columns([3, 2], vertical_alignment="center")
-    with left:
-        st.caption(
-            f"Inside the box {degrees(south, 'N', 'S')} to {degrees(north, 'N', 'S')}, "
-            f"{degrees(west, 'E', 'W')} to {degrees(east, 'E', 'W')}."
-        )
-    with right:
-        if st.button("Clear box", key="clear_box", icon=":material/close:"):
-            carried = dict(st.session_state.get(state.CARRIED) or {})
-            carried.pop("bbox", None)
-            st.session_state[state.CARRIED] = carried
-            st.rerun()
+    if ctx.spec.bbox is not None:
+        west, south, east, north = ctx.spec.bbox
+        with left:
+            st.caption(
+                f"Inside the box {degrees(south, 'N', 'S')} to {degrees(north, 'N', 'S')}, "
+                f"{degrees(west, 'E', 'W')} to {degrees(east, 'E', 'W')}."
+            )
+        with right:
+            if st.button("Clear box", key="clear_box", icon=":material/close:"):
+                carried = dict(st.session_state.get(state.CARRIED) or {})
+                carried.pop("bbox", None)
+                st.session_state[state.CARRIED] = carried
+                st.rerun()
+    if area:
+        with left:
+            st.caption("Only the events in " + md_escape(", ".join(map(areas.area_label, ctx.spec.areas))) + ".")
+        with right:
+            if st.button("Clear area", key="clear_area_filter", icon=":material/close:"):
+                clear_area()
+                st.rerun()
 
 
 def split_layer(build) -> tuple[list, folium.FeatureGroup | None]:
@@ -329,7 +341,7 @@ def map_fragment(ctx: PageContext) -> None:
     with right, st.container(border=True, key=layout.DETAILS_BOX):
         event_details(ctx)
     with left:
-        box_row(ctx)
+        box_row(ctx, mode)
         if mode == "areas":
             options = area_options(ctx)
         elif mode == "playback":
