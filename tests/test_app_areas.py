@@ -215,3 +215,10 @@ def test_an_area_filter_can_be_cleared_from_any_drawing(monkeypatch, events_csv)
     at.button(key="clear_area_filter").click().run()
     assert "area" not in at.query_params
     assert not any(plain(c.value).startswith("Only the events in") for c in at.caption)
+
+
+def test_an_area_from_a_link_is_shown_as_typed(monkeypatch, events_csv):
+    at = make_page(monkeypatch, data=events_csv, query={"view": "areas", "area": "**Gao**[x](y)"}).run()
+    assert not at.exception
+    label = at.button(key="clear_area").label
+    assert "\\*\\*" in label and plain(label) == "Clear area: **Gao**[x](y)"

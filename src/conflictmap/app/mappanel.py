@@ -228,7 +228,7 @@ def area_options(ctx: PageContext) -> tuple[str, bool]:
         )
     with right:
         if ctx.spec.areas:
-            label = f"Clear area: {', '.join(map(areas.area_label, ctx.spec.areas))}"
+            label = "Clear area: " + md_escape(", ".join(map(areas.area_label, ctx.spec.areas)))
             # The filter is the whole page's: a button in this fragment would rerun the map alone.
             if st.button(label, key="clear_area", icon=":material/close:"):
                 clear_area()
