@@ -222,3 +222,12 @@ def test_an_area_from_a_link_is_shown_as_typed(monkeypatch, events_csv):
     assert not at.exception
     label = at.button(key="clear_area").label
     assert "\\*\\*" in label and plain(label) == "Clear area: **Gao**[x](y)"
+
+
+def test_areas_can_be_coloured_by_fatalities(monkeypatch, events_csv):
+    at = make_page(monkeypatch, data=events_csv, query={"view": "areas"}).run()
+    at.segmented_control(key="map_area_measure").set_value("fatalities").run()
+    assert not at.exception
+    features = area_features(folium_args(at)[0])
+    # Gao: 7 and 1; Mopti: five of 1 and the one of 4 with no region in its file.
+    assert features["Gao"]["value"] == 8 and features["Mopti"]["value"] == 9
