@@ -103,7 +103,7 @@ def test_change_against_the_period_before_colours_more_and_fewer(monkeypatch, ev
     assert "+4" in features["Mopti"]["text"], features["Mopti"]
     assert "-1" in features["Kidal"]["text"] or "\u22121" in features["Kidal"]["text"], features["Kidal"]
     # The period before is as long: 184 days.
-    assert "29 Dec 2022 - 30 Jun 2023" in args["feature_group"]
+    assert "change against 29 Dec 2022 – 30 Jun 2023" in args["feature_group"]
 
 
 def test_heat_draws_hot_spots_with_a_bounded_payload(monkeypatch, events_csv):

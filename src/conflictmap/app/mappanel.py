@@ -246,7 +246,7 @@ def area_layer(ctx: PageContext, measure: str, change: bool) -> tuple[list, foli
         note = "Counted by the events' region names"
     if change and counts.previous is not None:
         first, last = counts.previous
-        note = (note + "; " if note else "") + f"change against {first:%d %b %Y} - {last:%d %b %Y}"
+        note = (note + "; " if note else "") + f"change against {first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
     regions = cache.region_areas()
 
     def build(m: folium.Map) -> None:
