@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from conflictmap import areas, catalog, settings
+from conflictmap import arealayers, areas, catalog, settings
 from conflictmap.app.text import md_escape
 from conflictmap.filters import FilterSpec
 from conflictmap.headlines import plural
@@ -209,6 +209,13 @@ def heat_points(data_key: tuple, spec_key: str, zoom: int, _views: EventViews, _
 def playback(data_key: tuple, spec_key: str, step: str, mode: str, _views: EventViews, _spec: FilterSpec):
     """The filtered events frame by frame (``playback.Playback``)."""
     return _views.playback(_spec, step, mode)
+
+
+@st.cache_resource(max_entries=8)
+def playback_frames(data_key: tuple, spec_key: str, step: str, mode: str, cell_deg: float, _views, _spec):
+    """Every frame of the playback as the map's control takes it (``arealayers.playback_data``), made once:
+    panning and zooming redraw the map's fragment, not the frames."""
+    return arealayers.playback_data(playback(data_key, spec_key, step, mode, _views, _spec), cell_deg=cell_deg)
 
 
 @st.cache_resource(max_entries=64)

@@ -52,6 +52,8 @@ STEP_LABELS = {"day": "Day", "week": "Week", "month": "Month"}
 SHOW_LABELS = {"window": "This period", "cumulative": "Cumulative"}
 # Before the browser has reported a zoom, hot spots are counted for Mali's whole extent.
 HEAT_ZOOM = 6
+# Playback frames too busy to draw event by event are counted in squares of about 10 km (the grid at zoom 6).
+PLAY_CELL_DEG = viewport.cell_deg(HEAT_ZOOM)
 # Hot spots: the same look as ``arealayers.add_heat_layer``.
 HEAT_STYLE = {"radius": 14, "blur": 16, "min_opacity": 0.3, "max_zoom": 10}
 
@@ -304,10 +306,12 @@ def playback_options() -> tuple[str, str]:
     return st.session_state[state.PLAY_STEP] or "month", st.session_state[state.PLAY_MODE] or "window"
 
 
-def playing(ctx: PageContext, step: str, show: str) -> playback.Playback | None:
-    """The playback of the filtered events, or ``None`` after saying why there is none."""
+def playing(ctx: PageContext, step: str, show: str) -> dict | None:
+    """Every frame of the playback of the filtered events, or ``None`` after saying why there is none."""
     try:
-        return cache.ask(cache.playback, ctx.data_key, ctx.spec_key, step, show, ctx.views, ctx.spec)
+        return cache.ask(
+            cache.playback_frames, ctx.data_key, ctx.spec_key, step, show, PLAY_CELL_DEG, ctx.views, ctx.spec
+        )
     except playback.PlaybackError as exc:
         st.warning(f"No playback: {md_escape(exc)}.")
         return None
@@ -369,7 +373,8 @@ def map_fragment(ctx: PageContext) -> None:
                     extra = playing(ctx, *options)
                 base = livemap.base_map(regions=cache.region_areas(), panes=panes, select_box=True)
                 if extra is not None:
-                    arealayers.add_playback_control(base, extra, cell_deg=viewport.cell_deg(HEAT_ZOOM))
+                    # On the base map: the control keeps its frame while the view moves.
+                    arealayers.PlaybackControl(extra).add_to(base)
             except AssetError as exc:
                 st.error(f"The map cannot be drawn offline: {md_escape(exc)}")
                 return
