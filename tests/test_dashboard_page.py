@@ -16,7 +16,17 @@ from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 
 FIXTURES = ROOT / "tests" / "fixtures" / "readers"
-MAP_RETURNS = ["last_object_clicked_popup", "last_object_clicked_count", "bounds", "zoom", "last_clicked"]
+# A click on an event, the view, the point clicked (for the event form), a click on an area and a box drawn.
+MAP_RETURNS = [
+    "last_object_clicked_popup",
+    "last_object_clicked_count",
+    "bounds",
+    "zoom",
+    "last_clicked",
+    "last_active_drawing",
+    "last_object_clicked",
+    "all_drawings",
+]
 
 # Events around Timbuktu and elsewhere, each filter keeping a different, known subset.
 PAGE_EVENTS = [
@@ -138,13 +148,15 @@ def test_seed_events_are_on_the_map(monkeypatch):
     (args,) = folium_args(at)
     # The base map carries no events: a filter change swaps the layer, the map itself stays.
     assert "SEED-0001" not in args["script"]
-    # Leaflet and its plugin come from the app's own static files.
+    # Leaflet and its plugins come from the app's own static files.
     assert args["js_links"] == [
         "/app/static/vendor/leaflet/leaflet.js",
         "/app/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "/app/static/vendor/leaflet.heat/leaflet-heat.js",
+        "/app/static/vendor/leaflet-draw/leaflet.draw.js",
     ]
     assert all(link.startswith("/app/static/vendor/") for link in args["css_links"])
-    # Only a click on an event, the view and the point clicked (for the event form) come back from the map.
+    # Only what the page uses comes back from the map.
     assert args["returned_objects"] == MAP_RETURNS
     assert args["height"] == 620
     assert at.multiselect(key="f_sources").value == ["seed_events.csv"]

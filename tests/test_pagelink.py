@@ -57,13 +57,13 @@ def test_defaults_are_left_out():
 
 
 def test_a_bad_parameter_costs_only_itself():
-    params = QueryParams([("type", "Battles"), ("minfat", "lots"), ("region", "Gao"), ("view", "heat")])
+    params = QueryParams([("type", "Battles"), ("minfat", "lots"), ("region", "Gao"), ("view", "sparkles")])
     state, problems = PageState.from_query_params(params, ["seed"])
     assert state.spec == FilterSpec(event_types=("Battles",), admin1=("Gao",))
     assert state.mode == "auto"
     assert len(problems) == 2
     assert "'minfat'" in problems[0] and "'lots'" in problems[0]
-    assert "'view'" in problems[1] and "heat" in problems[1]
+    assert "'view'" in problems[1] and "sparkles" in problems[1]
 
 
 def test_dates_out_of_order_drop_the_dates_only():
@@ -90,4 +90,4 @@ def test_query_key_ignores_parameter_order_not_value_order():
 
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="mode must be one of"):
-        PageState(mode="heat")
+        PageState(mode="sparkles")

@@ -107,6 +107,20 @@ PACKAGES: tuple[NpmPackage, ...] = (
         ),
     ),
     NpmPackage(
+        "leaflet-draw",
+        "1.0.4",
+        "sha512-rsQ6saQO5ST5Aj6XRFylr5zvarWgzWnrg46zQ1MEOEIHsppdC/8hnN8qMoFvACsPvTioAuysya/TVtog15tyAQ==",
+        (
+            ("dist/leaflet.draw.js", "leaflet.draw.js"),
+            ("dist/leaflet.draw.css", "leaflet.draw.css"),
+            ("dist/images/spritesheet.png", "images/spritesheet.png"),
+            ("dist/images/spritesheet-2x.png", "images/spritesheet-2x.png"),
+            ("dist/images/spritesheet.svg", "images/spritesheet.svg"),
+            # The package ships no licence file; its package.json records "MIT".
+            ("package.json", "package.json"),
+        ),
+    ),
+    NpmPackage(
         "jquery",
         "3.7.1",
         "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
@@ -126,6 +140,8 @@ ASSET_FILES: dict[str, str] = {
     "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
     "leaflet-heat.js": "leaflet.heat/leaflet-heat.js",
+    "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
+    "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
 }
 #: Folder of Leaflet's marker and layer-control images, relative to the asset folder.
 LEAFLET_IMAGES = "leaflet/images/"

@@ -438,7 +438,7 @@ def controls_from_spec(spec: FilterSpec, span: DateSpan, latest: date) -> dict[s
     period = matching_preset(spec.date_from, spec.date_to, latest)
     dates = (span.first, span.last) if period == "all" else (spec.date_from or span.first, spec.date_to or span.last)
     precise = spec.max_geo_precision == 1 and spec.max_time_precision == 1
-    carried: dict[str, object] = {"bbox": spec.bbox}
+    carried: dict[str, object] = {"bbox": spec.bbox, "areas": spec.areas or None}
     if not precise:
         carried.update(max_geo_precision=spec.max_geo_precision, max_time_precision=spec.max_time_precision)
     return {

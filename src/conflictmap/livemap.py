@@ -16,18 +16,20 @@ view the analyst chose.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
+from folium.plugins import Draw
 from folium.template import Template
 from folium.utilities import get_obj_in_upper_tree
 
-from conflictmap import basemap, schema
+from conflictmap import arealayers, basemap, schema
 from conflictmap.assets import APP_BASE_URL, js_literal, use_local_assets
 from conflictmap.grid import grid_breaks
 from conflictmap.mapview import (
@@ -47,12 +49,17 @@ from conflictmap.viewport import LayerPlan
 #: Where the base map opens before the event layer fits it: Mali.
 HOME_BOUNDS: list[list[float]] = [[10.1, -12.3], [25.0, 4.3]]
 EVENT_LAYER_NAME = "Events"
+#: How a box drawn to select events looks.
+BOX_STYLE = {"color": "#1f4e9c", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05}
 
 
 class PluginAssets(JSCSSMixin, MacroElement):
-    """Loads Leaflet.markercluster with the base map, so a clustered event layer can be swapped in later."""
+    """Loads Leaflet.markercluster and Leaflet.heat with the base map, so clusters or hot spots can be swapped in."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("markerclusterjs", "leaflet.markercluster.js")]
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("markerclusterjs", "leaflet.markercluster.js"),
+        ("leaflet-heat.js", "leaflet-heat.js"),
+    ]
     default_css: ClassVar[list[tuple[str, str]]] = [
         ("markerclustercss", "MarkerCluster.css"),
         ("markerclusterdefaultcss", "MarkerCluster.Default.css"),
@@ -241,7 +248,14 @@ class ClusterCells(_MapScript):
         )
 
 
-def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> folium.Map:
+def base_map(
+    *,
+    tiles: str = "offline",
+    assets_base_url: str = APP_BASE_URL,
+    regions: gpd.GeoDataFrame | None = None,
+    panes: Sequence[MacroElement] = (),
+    select_box: bool = False,
+) -> folium.Map:
     """The map without events: offline basemap, town labels, layer menu, styles and plugin scripts.
 
     It holds nothing that depends on the data, so ``st_folium`` keeps the same map
@@ -253,6 +267,12 @@ def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> 
         Base layer shown first (see ``basemap.TILE_CHOICES``).
     assets_base_url : str
         Where the local Leaflet assets are served.
+    regions : geopandas.GeoDataFrame, optional
+        Admin areas whose borders and names the map shows from zoom 5 (``arealayers.add_area_borders``).
+    panes : sequence of folium.map.CustomPane, optional
+        Panes a layer swapped in later draws in (a layer's own panes would come too late).
+    select_box : bool
+        Offer Leaflet.draw's rectangle, so a box drawn on the map can become the filter's bounding box.
 
     Returns
     -------
@@ -271,6 +291,20 @@ def base_map(*, tiles: str = "offline", assets_base_url: str = APP_BASE_URL) -> 
     m.add_child(MapStyle())
     m.add_child(FillFrame())
     m.add_child(PluginAssets())
+    if regions is not None:
+        arealayers.add_area_borders(m, regions=regions)
+    for pane in panes:
+        m.add_child(pane)
+    if select_box:
+        Draw(
+            position="topleft",
+            show_geometry_on_click=False,
+            draw_options={
+                "rectangle": {"shapeOptions": BOX_STYLE, "showArea": False},
+                **dict.fromkeys(("polyline", "polygon", "circle", "marker", "circlemarker"), False),
+            },
+            edit_options={"edit": False, "remove": False},
+        ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m, assets_base_url)
 

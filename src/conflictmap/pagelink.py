@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from conflictmap.filters import QUERY_PARAMS, FilterError, FilterSpec
 from conflictmap.links import SOURCE_PARAM, VIEW_PARAM, page_query
-from conflictmap.viewport import MODES
+from conflictmap.viewport import PAGE_MODES as MODES
 
 
 def _values(params: Mapping[str, object], name: str) -> list[str]:
@@ -99,7 +99,7 @@ class PageState:
     sources : tuple of str
         Keys of the datasets shown (see ``catalog.DatasetFile.key``); empty means the page's default.
     mode : str
-        The map drawing, one of ``viewport.MODES``.
+        The map drawing, one of ``viewport.PAGE_MODES``.
     """
 
     spec: FilterSpec = field(default_factory=FilterSpec)

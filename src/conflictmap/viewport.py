@@ -49,6 +49,8 @@ MIN_ZOOM, MAX_ZOOM = 2, 18
 #: Map size assumed when the browser has not reported its view yet.
 DEFAULT_SIZE_PX = (900, 600)
 MODES: tuple[str, ...] = ("auto", "points", "clusters", "density")
+#: Every drawing the page's map offers: the event layers above, the "Areas" choropleth, hot spots and playback.
+PAGE_MODES: tuple[str, ...] = (*MODES, "areas", "heat", "playback")
 #: How each plan is drawn.
 DRAWINGS: tuple[str, ...] = ("points", "clusters", "cells", "grid")
 _MAX_LAT = 85.0511

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from conflictmap import catalog, settings
+from conflictmap import arealayers, areas, catalog, settings
 from conflictmap.app.text import md_escape
 from conflictmap.filters import FilterSpec
 from conflictmap.headlines import plural
@@ -124,8 +124,18 @@ def load_file(path: str, size: int, modified_ns: int):
 
 @st.cache_resource(max_entries=8)
 def memory_views(keys: tuple, _tables: tuple) -> MemoryViews:
-    """The views of every dataset shown, worked out in memory; ``keys`` names the versions of the tables."""
-    return MemoryViews(catalog.combine(_tables))
+    """The views of every dataset shown, worked out in memory; ``keys`` names the versions of the tables.
+
+    Events whose file gives no region get it from the point's area (marked in ``admin_derived``), so the
+    area filter and the Areas mode find them.
+    """
+    return MemoryViews(areas.derive_admin_names(catalog.combine(_tables), region_areas()))
+
+
+@st.cache_resource(show_spinner=False)
+def region_areas():
+    """Mali's regions (admin1) as shipped: the basemap's borders, the Areas mode and the area filter."""
+    return areas.load_boundaries("admin1")
 
 
 @st.cache_resource(show_spinner=False)
@@ -186,6 +196,31 @@ def event_table(data_key: tuple, spec_key: str, selected: str | None, _views: Ev
 def map_layer(data_key: tuple, spec_key: str, mode: str, where: str, _views: EventViews, _spec, _view, _keep):
     """What the map draws; ``where`` names the view and the extent kept."""
     return _views.map_layer(_spec, mode, _view, _keep)
+
+
+@st.cache_resource(max_entries=32)
+def area_counts(data_key: tuple, spec_key: str, change: bool, _views: EventViews, _spec: FilterSpec):
+    """Each region's events and fatalities under the filter, and over the period before when ``change``."""
+    return _views.area_counts(_spec, region_areas(), change)
+
+
+@st.cache_resource(max_entries=16)
+def heat_points(data_key: tuple, spec_key: str, zoom: int, _views: EventViews, _spec: FilterSpec):
+    """The filtered events as weighted grid cells for the hot-spot layer at ``zoom``."""
+    return _views.heat_points(_spec, zoom)
+
+
+@st.cache_resource(max_entries=8)
+def playback(data_key: tuple, spec_key: str, step: str, mode: str, _views: EventViews, _spec: FilterSpec):
+    """The filtered events frame by frame (``playback.Playback``)."""
+    return _views.playback(_spec, step, mode)
+
+
+@st.cache_resource(max_entries=8)
+def playback_frames(data_key: tuple, spec_key: str, step: str, mode: str, cell_deg: float, _views, _spec):
+    """Every frame of the playback as the map's control takes it (``arealayers.playback_data``), made once:
+    panning and zooming redraw the map's fragment, not the frames."""
+    return arealayers.playback_data(playback(data_key, spec_key, step, mode, _views, _spec), cell_deg=cell_deg)
 
 
 @st.cache_resource(max_entries=64)

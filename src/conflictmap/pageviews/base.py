@@ -7,10 +7,34 @@ from datetime import date
 from typing import Protocol
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from conflictmap.filters import FilterSpec
+from conflictmap.playback import Playback
 from conflictmap.viewport import LayerPlan, Viewport
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """What the Areas mode draws.
+
+    Attributes
+    ----------
+    now : pandas.DataFrame
+        ``areas.area_counts`` of the filtered events (or ``areas.counts_from_names`` when a database counts).
+    before : pandas.DataFrame or None
+        The same over the period of the same length before; ``None`` when not asked or the filter has no dates.
+    previous : tuple of date or None
+        That period.
+    by_names : bool
+        Whether the counts follow the events' admin names (a database) rather than their points.
+    """
+
+    now: pd.DataFrame
+    before: pd.DataFrame | None = None
+    previous: tuple[date, date] | None = None
+    by_names: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,4 +120,16 @@ class EventViews(Protocol):
 
     def title(self, spec: FilterSpec) -> str:
         """``export.default_title`` of the filtered events."""
+        ...
+
+    def area_counts(self, spec: FilterSpec, regions: gpd.GeoDataFrame, change: bool) -> AreaCounts:
+        """Events and fatalities per area of ``regions`` under ``spec`` (and over the period before)."""
+        ...
+
+    def heat_points(self, spec: FilterSpec, zoom: int) -> np.ndarray:
+        """The filtered events as ``[lat, lon, weight]`` grid cells for a heat layer at ``zoom``, bounded."""
+        ...
+
+    def playback(self, spec: FilterSpec, step: str, mode: str) -> Playback:
+        """The filtered events frame by frame over the filter's dates (``playback.Playback``)."""
         ...

@@ -37,13 +37,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from conflictmap import details, facets, filters, schema, timeline, viewport
+from conflictmap import arealayers, areas, details, facets, filters, schema, timeline, viewport
 from conflictmap.actors import actor_counts, actor_mask, actor_table, distinct_actors
 from conflictmap.charts import activity_table, timeline_layout
 from conflictmap.export import default_title
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.mapview import event_bounds
-from conflictmap.pageviews.base import MapLayer
+from conflictmap.pageviews.base import AreaCounts, MapLayer
+from conflictmap.playback import Playback, PlaybackError
 from conflictmap.store.summaries import MICRO, SummaryReader
 from conflictmap.store.views import span, timeline_frame, totals_frame
 
@@ -147,6 +148,10 @@ def cells_frame(groups: pd.DataFrame, step: float) -> pd.DataFrame:
         micro = np.bincount(inverse, weights=groups[f"{name}_micro"].to_numpy(), minlength=n_cells)
         out[name] = (micro / events / MICRO).round(5)
     return pd.DataFrame(out, columns=list(empty.columns))
+
+
+#: Most events a playback reads from the database (each frame is then worked out in memory).
+PLAYBACK_EVENTS_MAX = 500_000
 
 
 class DatabaseViews:
@@ -445,3 +450,42 @@ class DatabaseViews:
         # ``default_title`` of a stand-in table with the same countries, most frequent first.
         stand_in = pd.DataFrame({"country": [c for i, c in enumerate(ordered) for _ in range(len(ordered) - i)]})
         return default_title(stand_in)
+
+    # ---------------------------------------------------------------- areas, hot spots, playback
+
+    def area_counts(self, spec: FilterSpec, regions: gpd.GeoDataFrame, change: bool) -> AreaCounts:
+        return self._ask(self._area_counts, within_table(spec), regions, change)
+
+    @staticmethod
+    def _area_counts(read: SummaryReader, spec: FilterSpec, regions: gpd.GeoDataFrame, change: bool) -> AreaCounts:
+        # The database counts per admin1 name: no point leaves it (``areas.counts_from_names``).
+        now = areas.counts_from_names(read.group_counts(spec, ["admin1"]), areas=regions)
+        if not change or spec.date_from is None or spec.date_to is None:
+            return AreaCounts(now, by_names=True)
+        previous = timeline.previous_range(spec.date_from, spec.date_to)
+        earlier = dataclasses.replace(spec, date_from=previous[0], date_to=previous[1])
+        before = areas.counts_from_names(read.group_counts(earlier, ["admin1"]), areas=regions)
+        return AreaCounts(now, before, previous, by_names=True)
+
+    def heat_points(self, spec: FilterSpec, zoom: int) -> np.ndarray:
+        return self._ask(self._heat_points, spec, zoom)
+
+    @staticmethod
+    def _heat_points(read: SummaryReader, spec: FilterSpec, zoom: int) -> np.ndarray:
+        step = viewport.cell_deg(zoom, viewport.GRID_CELL_PX)
+        cells = cells_frame(read.cell_counts(spec, step), step)
+        cells = cells.sort_values("events", ascending=False, kind="stable").head(arealayers.MAX_HEAT_POINTS)
+        return cells[["lat", "lon", "events"]].to_numpy(dtype=float)
+
+    def playback(self, spec: FilterSpec, step: str, mode: str) -> Playback:
+        return self._ask(self._playback, within_table(spec), step, mode)
+
+    @staticmethod
+    def _playback(read: SummaryReader, spec: FilterSpec, step: str, mode: str) -> Playback:
+        shown = read.count(spec)
+        if shown > PLAYBACK_EVENTS_MAX:
+            raise PlaybackError(
+                f"{shown:,} events are too many to play from the database (at most {PLAYBACK_EVENTS_MAX:,}); "
+                "narrow the filter, e.g. to fewer months"
+            )
+        return Playback(read.query(spec), step, mode, spec.date_from, spec.date_to)

@@ -9,13 +9,15 @@ from datetime import date
 from typing import TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from conflictmap import charts, details, facets, filters, timeline, viewport
+from conflictmap import arealayers, areas, charts, details, facets, filters, timeline, viewport
 from conflictmap.export import default_title
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.mapview import event_bounds
-from conflictmap.pageviews.base import MapLayer
+from conflictmap.pageviews.base import AreaCounts, MapLayer
+from conflictmap.playback import Playback
 
 T = TypeVar("T")
 
@@ -138,3 +140,21 @@ class MemoryViews:
 
     def title(self, spec: FilterSpec) -> str:
         return default_title(self.shown(spec))
+
+    def area_counts(self, spec: FilterSpec, regions: gpd.GeoDataFrame, change: bool) -> AreaCounts:
+        # The whole table and the filter's mask: the point-in-polygon answer kept for the table serves every filter.
+        spec = within_table(spec)
+        now = areas.area_counts(self._events, areas=regions, mask=spec.mask(self._events))
+        if not change or spec.date_from is None or spec.date_to is None:
+            return AreaCounts(now)
+        previous = timeline.previous_range(spec.date_from, spec.date_to)
+        earlier = dataclasses.replace(spec, date_from=previous[0], date_to=previous[1])
+        before = areas.area_counts(self._events, areas=regions, mask=earlier.mask(self._events))
+        return AreaCounts(now, before, previous)
+
+    def heat_points(self, spec: FilterSpec, zoom: int) -> np.ndarray:
+        return arealayers.heat_points(self.shown(spec), viewport.cell_deg(zoom, viewport.GRID_CELL_PX))
+
+    def playback(self, spec: FilterSpec, step: str, mode: str) -> Playback:
+        spec = within_table(spec)
+        return Playback(self.shown(spec), step, mode, spec.date_from, spec.date_to)
