@@ -51,6 +51,7 @@ REVIEW_EDITOR_GEN = "rv_editor_gen"
 URL = "_url"  # the query string the page last wrote or read
 URL_PROBLEMS = "_url_problems"
 PENDING_SPEC = "_pending_spec"  # a filter from a link, applied once the data's choices are known
+DATE_NOTE = "_date_note"  # what was changed in a link's dates beyond the data, and the dates it gave
 SOURCE_TABLE = "_sources"  # key -> entry of every dataset offered
 STORE_SEEN = "_store_seen"
 SHOW_STORE = "_show_store"  # something was just written to the store: show it
