@@ -3,9 +3,14 @@ people living near the events, and the place alternatives of the article review.
 
 from __future__ import annotations
 
-import pytest
-from pagetools import make_page, metric, plain
+import json
+from datetime import date
 
+import pytest
+from pagetools import folium_args, make_page, metric, plain
+
+from conflictmap import gazetteer
+from conflictmap.app import state
 from conflictmap.app.headline import PEOPLE_LABEL
 
 # Swapped coordinates: (-4.0, 14.0) is in the Gulf of Guinea, (14.0, -4.0) in Mali.
@@ -93,3 +98,73 @@ def test_suspect_rows_are_listed_and_explained_in_the_details(monkeypatch, side_
     at.run()
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "Looks wrong" in html and "look swapped" in html
+
+
+# -- article review: places that share a name ------------------------------------------------------------------
+
+TOMORA = (14.05, -5.05)  # not where either of the gazetteer's two Tomoras lies
+
+
+@pytest.fixture
+def forget_places():
+    yield
+    gazetteer.forget_learned()
+
+
+def review_page(monkeypatch, tmp_path, data=None):
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.gpkg"))
+    monkeypatch.delenv("CONFLICTMAP_DB", raising=False)
+    at = make_page(monkeypatch, data=data)
+    at.session_state["panel"] = "Article review"
+    return at.run()
+
+
+def extract(at, text: str):
+    at.text_area(key="rv_text").input(text).run()
+    at.date_input(key="rv_published").set_value(date(2024, 3, 12)).run()
+    at.text_input(key="rv_source").input("Test wire").run()
+    return at.button(key="rv_extract").click().run()
+
+
+def place_pickers(at):
+    return [s for s in at.selectbox if str(s.key).startswith(state.PLACE_CHOICE_PREFIX)]
+
+
+def review_map_coordinates(at) -> str:
+    return " ".join(json.dumps(a) for a in folium_args(at))
+
+
+def test_an_ambiguous_place_offers_its_alternatives_and_the_pick_moves_the_event(monkeypatch, tmp_path):
+    at = review_page(monkeypatch, tmp_path)
+    extract(at, "Des hommes armés ont attaqué Niono lundi, tuant trois civils, selon des sources locales.")
+    assert not at.exception and not at.error
+    (picker,) = place_pickers(at)
+    labels = picker.options
+    assert labels[0] == "Niono (cercle capital) · commune Niono, cercle Niono, Segou · as placed"
+    other = next(i for i, label in enumerate(labels) if "Gao" in label)
+    assert "km away" in labels[other]
+    drawn = review_map_coordinates(at)
+    picker.select_index(other).run()
+    assert not at.exception
+    (picker,) = place_pickers(at)
+    lat = float(picker.value.split(",")[0])
+    # The event moved: the review's map draws it at the other Niono, in the Gao region.
+    assert f"{lat:.4f}"[:6] not in drawn and f"{lat:.4f}"[:6] in review_map_coordinates(at)
+
+
+def test_places_of_the_loaded_data_are_learned_for_the_review(monkeypatch, tmp_path, make_events, forget_places):
+    path = tmp_path / "tomora.csv"
+    make_events({"location": "Tomora", "admin1": "Segou", "latitude": TOMORA[0], "longitude": TOMORA[1]}).drop(
+        columns="geometry"
+    ).to_csv(path, index=False)
+    at = review_page(monkeypatch, tmp_path, data=path)
+    assert any(p.name == "Tomora" for p in gazetteer.learned_places())
+    extract(at, "Des hommes armés ont attaqué le village de Tomora lundi, tuant trois civils.")
+    assert not at.exception
+    table = at.session_state["rv_result"].table
+    assert "Tomora" in set(table["Place"])
+    (picker,) = place_pickers(at)
+    labels = picker.options
+    assert labels[0].startswith("Tomora (from the data)") and labels[0].endswith("as placed")
+    assert any("cercle Tenenkou, Mopti" in label for label in labels)
+    assert any("cercle Bafoulabe, Kayes" in label for label in labels)

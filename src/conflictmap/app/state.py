@@ -46,6 +46,7 @@ PROBLEM_VALUES = "_ev_problem_values"  # the values the problems were found in
 # -- article review ----------------------------------------------------------------------------------------
 REVIEW_RESULT = "rv_result"
 REVIEW_EDITOR_GEN = "rv_editor_gen"
+PLACE_CHOICE_PREFIX = "rv_place-"  # + editor generation, candidate id and place name: the place picked
 
 # -- the page's bookkeeping --------------------------------------------------------------------------------
 URL = "_url"  # the query string the page last wrote or read
