@@ -12,6 +12,7 @@ from pagetools import folium_args, make_page, metric, plain
 from conflictmap import gazetteer
 from conflictmap.app import state
 from conflictmap.app.headline import PEOPLE_LABEL
+from conflictmap.store import open_store
 
 # Swapped coordinates: (-4.0, 14.0) is in the Gulf of Guinea, (14.0, -4.0) in Mali.
 ROWS = [
@@ -67,6 +68,29 @@ def test_dates_beyond_the_data_are_clamped_with_a_note(monkeypatch, side_file, q
     # The note goes once the dates are changed.
     at.selectbox(key="f_period").set_value("30d").run()
     assert not any(plain(i.value).startswith("Dates from the link") for i in at.info)
+
+
+@pytest.fixture
+def postgis_side(pg_cluster, side_file, monkeypatch):
+    """The side events in a fresh PostGIS database, which the page's views then ask."""
+    url = pg_cluster.new_database()
+    with open_store(db=url) as store:
+        store.import_file(side_file)
+    monkeypatch.setenv("CONFLICTMAP_DB", url)
+    yield url
+    pg_cluster.drop_database(url)
+
+
+@pytest.mark.parametrize("query", [{"from": "0001-01-01", "to": "9999-12-31"}, {"to": "2262-04-12"}])
+def test_dates_beyond_the_data_in_postgis_are_clamped_with_a_note(monkeypatch, postgis_side, query):
+    at = make_page(monkeypatch, query={"src": "store", **query}).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    notes = [plain(i.value) for i in at.info]
+    assert any(n.startswith("Dates from the link: ") and "after the last event" in n for n in notes), notes
+    assert metric(at, "Events") == "5"
+    # The database sums the people near the events too.
+    assert metric(at, PEOPLE_LABEL) == "1,290"
 
 
 def test_people_within_5_km_sum_the_selected_events(monkeypatch, side_file):
