@@ -192,3 +192,18 @@ def test_places_of_the_loaded_data_are_learned_for_the_review(monkeypatch, tmp_p
     assert labels[0].startswith("Tomora (from the data)") and labels[0].endswith("as placed")
     assert any("cercle Tenenkou, Mopti" in label for label in labels)
     assert any("cercle Bafoulabe, Kayes" in label for label in labels)
+
+
+def test_a_link_the_page_would_make_too_long_to_apply_is_flagged(monkeypatch, side_file):
+    # Streamlit (and AppTest) drop a query string of more than 1,000 parameters: open with 1,000.
+    actors = [f"Actor {i}" for i in range(1_000)]
+    at = make_page(monkeypatch, data=side_file, query={"actor": actors}).run()
+    assert not at.exception
+    assert not any("at most 1,000" in plain(w.value) for w in at.warning)
+    picker = at.multiselect(key="f_actors")
+    # Two actors of the data more make 1,002 parameters.
+    picker.set_value([*picker.value, "jnim", "mali_armed_forces"]).run()
+    warnings = [plain(w.value) for w in at.warning]
+    assert any(w.startswith("This link has 1,00") and "at most 1,000" in w for w in warnings), warnings
+    at.multiselect(key="f_actors").set_value(actors[:3]).run()
+    assert not any("at most 1,000" in plain(w.value) for w in at.warning)

@@ -91,10 +91,12 @@ def region_table(info: dict, selected: list[str]) -> pd.DataFrame:
 def take_link_filter(info: dict) -> None:
     """Give the controls the link's filter once the data's choices are known, or their defaults if they lost them.
 
-    A link's dates beyond the data (``?to=9999-12-31``) are brought inside its span, and the page says so.
+    A link's dates no table can hold (``?to=9999-12-31``, ``?from=0001-01-01``) are brought inside the data's
+    span, and the page says so; other dates beyond the data stay as the link has them (the comparison with the
+    period before needs them).
     """
     if state.PENDING_SPEC in st.session_state:
-        clamped = clamp_dates(st.session_state.pop(state.PENDING_SPEC), info["span"])
+        clamped = clamp_dates(st.session_state.pop(state.PENDING_SPEC), info["span"], table_only=True)
         apply_spec(clamped.spec, info)
         st.session_state[state.DATE_NOTE] = (
             None if clamped.note is None else (clamped.note, tuple(st.session_state[state.DATES]))

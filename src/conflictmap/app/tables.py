@@ -16,6 +16,8 @@ from conflictmap.headlines import plural
 from conflictmap.pageviews import DatabaseViews
 
 TABS = ["Events", "Actors", "Datasets and import reports", "Export", "Event store", "Article review"]
+#: More filtered events than this in the database are read for the suspect rows only when asked.
+SUSPECT_READ_MAX = 50_000
 #: The places of datasets up to this size are learned for geocoding (a bigger store would take too long to read).
 LEARN_MAX_EVENTS = 250_000
 
@@ -50,6 +52,8 @@ def tabs(ctx: PageContext) -> None:
         actors(ctx)
     with tab_data:
         import_reports(ctx)
+        if tab_data.open:
+            suspect_view(ctx)
     if tab_export.open:
         with tab_export:
             exportpanel.export_panel(ctx)
@@ -123,11 +127,18 @@ def actors(ctx: PageContext) -> None:
 
 
 def suspect_view(ctx: PageContext) -> None:
-    """The filtered events that load but look wrong: a place outside its country, an impossible death toll."""
-    if isinstance(ctx.views, DatabaseViews) and not st.toggle(
-        "Check the filtered events for suspect rows",
-        key="suspect_check",
-        help="Reads every filtered event from the store's database.",
+    """The filtered events that load but look wrong: a place outside its country, an impossible death toll.
+
+    Drawn while its tab is open; a database holding many filtered events is read only when asked.
+    """
+    if (
+        isinstance(ctx.views, DatabaseViews)
+        and ctx.count > SUSPECT_READ_MAX
+        and not st.toggle(
+            f"Check the {ctx.count:,} filtered events for suspect rows",
+            key="suspect_check",
+            help="Reads every filtered event from the store's database.",
+        )
     ):
         return
     found = cache.ask(cache.suspect_list, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
@@ -149,8 +160,7 @@ def suspect_view(ctx: PageContext) -> None:
 
 
 def import_reports(ctx: PageContext) -> None:
-    """Each file's import report: rows read, loaded and rejected, with the rejected rows; then the suspect rows."""
-    suspect_view(ctx)
+    """Each file's import report: rows read, loaded and rejected, with the rejected rows and the suspect ones."""
     for key in ctx.data.chosen:
         report = ctx.data.reports.get(key)
         if report is None:
