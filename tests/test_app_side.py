@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 from pagetools import folium_args, make_page, metric, plain
 
-from conflictmap import gazetteer
+from conflictmap import details, gazetteer, headlines, review
 from conflictmap.app import state
 from conflictmap.app.headline import PEOPLE_LABEL
 from conflictmap.store import open_store
@@ -207,3 +208,43 @@ def test_a_link_the_page_would_make_too_long_to_apply_is_flagged(monkeypatch, si
     assert any(w.startswith("This link has 1,00") and "at most 1,000" in w for w in warnings), warnings
     at.multiselect(key="f_actors").set_value(actors[:3]).run()
     assert not any("at most 1,000" in plain(w.value) for w in at.warning)
+
+
+# -- the Streamlit-free pieces -----------------------------------------------------------------------------------
+
+
+def test_people_nearby_sums_known_figures_and_counts_grouped_rows():
+    assert headlines.people_nearby(pd.Series([None, None], dtype="Int64")) is None
+    found = headlines.people_nearby(pd.Series([100, None, 50], dtype="Int64"))
+    assert (found.people, found.events) == (150, 2)
+    # A database's grouped answer: one row per distinct figure, with how many events hold it.
+    grouped = headlines.people_nearby(pd.Series([100, 50, None]), pd.Series([3, 1, 7]))
+    assert (grouped.people, grouped.events) == (350, 4)
+    assert "may overlap" in grouped.help and "4 selected events" in grouped.help
+
+
+def test_place_alternatives_list_homonyms_the_placed_one_first_and_move_to_places_the_row(make_events):
+    choices = review.place_alternatives("Tomora", 14.30, -5.27)
+    assert len(choices) == 2
+    assert [c.admin1 for c in choices] == ["Mopti", "Kayes"]
+    assert choices[0].distance_km < choices[1].distance_km
+    assert choices[1].label.startswith("Tomora · commune Tomora, cercle Bafoulabe, Kayes · ")
+    # A name of one place, or of none, offers no choice; nor does a town named like its region.
+    assert review.place_alternatives("Ber", 16.86, -2.47) == []
+    assert review.place_alternatives("Nowhere-at-all", 16.0, -2.0) == []
+    assert review.place_alternatives("Mopti", 14.49, -4.19) == []
+    rows = make_events({"event_id": "c1", "location": "Tomora", "admin1": "Mopti"}, {"event_id": "c2"})
+    review.move_to(rows, "c1", choices[1])
+    moved = rows.iloc[0]
+    assert (moved["location"], moved["admin1"], moved["admin2"]) == ("Tomora", "Kayes", "Bafoulabe")
+    assert (moved.geometry.y, moved.geometry.x) == (choices[1].latitude, choices[1].longitude)
+    assert rows.iloc[1]["location"] == "Mopti"
+
+
+def test_details_say_why_a_record_looks_wrong():
+    event = {"event_id": "x", "country": "Mali", "latitude": -4.0, "longitude": 14.0, "fatalities": 10**9}
+    assert len(details.doubts(event)) == 2
+    assert details.doubts({**event, "latitude": 14.0, "longitude": -4.0, "fatalities": 3}) == []
+    assert details.doubts({"event_id": "x", "latitude": None}) == []
+    html = details.details_html({**event, "event_type": "Battles", "event_date": "2023-01-01"})
+    assert html.count(">Looks wrong</dt>") == 2 and "look swapped: -4, 14 is outside Mali" in html
