@@ -115,7 +115,7 @@ def test_suspect_rows_are_listed_and_explained_in_the_details(monkeypatch, side_
     at.session_state["panel"] = "Datasets and import reports"
     at.run()
     assert not at.exception
-    assert any(e.label.startswith("Suspect rows: 1 filtered event") for e in at.expander)
+    assert any(e.label == "Suspect rows: 1 filtered event looks wrong" for e in at.expander)
     frames = [f.value for f in at.dataframe if "Why" in f.value.columns]
     assert any("look swapped" in " ".join(f["Why"]) for f in frames)
     suspect_id = next(f for f in frames if "Event" in f.columns)["Event"].iloc[0]

@@ -143,7 +143,10 @@ def suspect_view(ctx: PageContext) -> None:
         return
     found = cache.ask(cache.suspect_list, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
     events = found["event_id"].nunique() if len(found) else 0
-    title = f"Suspect rows: {plural(events, 'filtered event')} look wrong" if events else "Suspect rows: none"
+    if events:
+        title = f"Suspect rows: {plural(events, 'filtered event')} {'looks' if events == 1 else 'look'} wrong"
+    else:
+        title = "Suspect rows: none among the filtered events"
     with st.expander(title, expanded=bool(events)):
         if not events:
             st.caption("No filtered event lies outside its country or has an implausible death toll.")
@@ -182,7 +185,8 @@ def import_reports(ctx: PageContext) -> None:
                 "Rejected rows (CSV)", report.rejections_csv(), file_name=f"{key}-rejected.csv", key=f"dl-{key}"
             )
         if report.suspect:
-            st.caption(f"{plural(len(report.suspect), 'value')} that look wrong, kept as written:")
+            many = len(report.suspect)
+            st.caption(f"{plural(many, 'value')} that {'looks' if many == 1 else 'look'} wrong, kept as written:")
             st.dataframe(
                 pd.DataFrame(
                     [(r.row, r.column, r.value, r.reason) for r in report.suspect],
