@@ -123,6 +123,11 @@ def test_suspect_rows_are_listed_and_explained_in_the_details(monkeypatch, side_
     at.run()
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "Looks wrong" in html and "look swapped" in html
+    # ACLED's population figures are in the record too.
+    at.session_state["selected_event"] = "TEST-00000"
+    at.run()
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "People living nearby" in html and "1,000 within 5 km" in html and "Looks wrong" not in html
 
 
 # -- article review: places that share a name ------------------------------------------------------------------
