@@ -66,8 +66,10 @@ def test_dates_beyond_the_data_are_clamped_with_a_note(monkeypatch, side_file, q
     assert any(n.startswith("Dates from the link: ") and "after the last event" in n for n in notes), notes
     assert metric(at, "Events") == "5"
     assert "from" not in at.query_params and "to" not in at.query_params
-    # The note goes once the dates are changed.
+    # The note goes once the dates are changed, and does not come back with them.
     at.selectbox(key="f_period").set_value("30d").run()
+    assert not any(plain(i.value).startswith("Dates from the link") for i in at.info)
+    at.selectbox(key="f_period").set_value("all").run()
     assert not any(plain(i.value).startswith("Dates from the link") for i in at.info)
 
 

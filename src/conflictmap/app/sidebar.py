@@ -33,6 +33,7 @@ def spec_from_controls() -> FilterSpec:
 
 
 def reset_filters(info: dict) -> None:
+    st.session_state.pop(state.DATE_NOTE, None)
     apply_spec(FilterSpec(), info)
 
 
@@ -42,6 +43,7 @@ def _period_of(first, last, info: dict) -> str:
 
 
 def on_period(info: dict) -> None:
+    st.session_state.pop(state.DATE_NOTE, None)  # the dates are the user's now
     period, span = st.session_state[state.PERIOD], info["span"]
     if period == "all":
         st.session_state[state.DATES] = (span.first, span.last)
@@ -50,6 +52,7 @@ def on_period(info: dict) -> None:
 
 
 def on_dates(info: dict) -> None:
+    st.session_state.pop(state.DATE_NOTE, None)
     picked = st.session_state[state.DATES]
     if len(picked) == 2:
         st.session_state[state.PERIOD] = _period_of(picked[0], picked[1], info)
