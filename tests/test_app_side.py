@@ -86,14 +86,19 @@ def postgis_side(pg_cluster, side_file, monkeypatch):
 
 @pytest.mark.parametrize("query", [{"from": "0001-01-01", "to": "9999-12-31"}, {"to": "2262-04-12"}])
 def test_dates_beyond_the_data_in_postgis_are_clamped_with_a_note(monkeypatch, postgis_side, query):
-    at = make_page(monkeypatch, query={"src": "store", **query}).run()
+    at = make_page(monkeypatch, query={"src": "store", **query})
+    at.session_state["panel"] = "Datasets and import reports"
+    at.run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     notes = [plain(i.value) for i in at.info]
     assert any(n.startswith("Dates from the link: ") and "after the last event" in n for n in notes), notes
     assert metric(at, "Events") == "5"
-    # The database sums the people near the events too.
+    # The database sums the people near the events too, and finds the suspect row.
     assert metric(at, PEOPLE_LABEL) == "1,290"
+    assert [e.label for e in at.expander if e.label.startswith("Suspect")] == [
+        "Suspect rows: 1 filtered event looks wrong"
+    ]
 
 
 def test_people_within_5_km_sum_the_selected_events(monkeypatch, side_file):
