@@ -234,4 +234,4 @@ def test_the_page_filters_by_actor_type_interaction_and_clarity(monkeypatch, tmp
     at.toggle(key="f_clear_only").set_value(True).run()
     assert "GED-700002" not in event_ids(at) and len(event_ids(at)) == 8
     assert params(at)["clear"] == ["1"]
-    assert any("people live within 5 km" in c.value for c in at.caption)
+    assert any(m.label == "People within 5 km (sum)" for m in at.metric)

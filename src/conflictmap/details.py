@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping
 import numpy as np
 import pandas as pd
 
-from conflictmap import schema
+from conflictmap import schema, suspect
 from conflictmap.mapview import EVENT_TYPE_COLORS, PRECISION_RING_M, UNKNOWN_TYPE_COLOR
 
 _SEPARATOR = " · "
@@ -142,7 +142,23 @@ def event_record(event: Mapping[str, object]) -> list[tuple[str, str]]:
     rows[at:at] = _population_rows(event)
     at = next(i for i, (label, _) in enumerate(rows) if label == "Source scale") + 1
     rows[at:at] = _ucdp_rows(event)
+    rows[1:1] = [("Looks wrong", reason) for reason in doubts(event)]
     return [(label, value) for label, value in rows if value]
+
+
+def doubts(event: Mapping[str, object]) -> list[str]:
+    """Why the event looks wrong (``suspect.suspect_reasons``): a place outside its country, an impossible toll.
+
+    Empty when nothing looks wrong, or when the record lacks what the checks need.
+    """
+    try:
+        lat, lon = float(event.get("latitude")), float(event.get("longitude"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return []
+    fatalities = _int(event.get("fatalities")) or 0
+    row = {"event_id": _text(event.get("event_id")), "country": _text(event.get("country")) or None}
+    row.update(latitude=lat, longitude=lon, fatalities=fatalities)
+    return suspect.suspect_reasons(pd.Series(row))
 
 
 def _who_rows(event: Mapping[str, object]) -> list[tuple[str, str]]:

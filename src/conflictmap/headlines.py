@@ -85,3 +85,42 @@ def comparison_note(spec: FilterSpec, before: tuple[date, date] | None) -> str:
         return "Pick a date range to compare with the period before it."
     days = (spec.date_to - spec.date_from).days + 1
     return f"Changes against the previous {plural(days, 'day')}: {before[0]:%d %b %Y} – {before[1]:%d %b %Y}."
+
+
+@dataclass(frozen=True)
+class PeopleNearby:
+    """ACLED's ``population_5km`` summed over the selected events that carry it.
+
+    ``people`` is a sum of per-event figures: events close together count the same people
+    more than once, so it says how many people live near the violence, not how many distinct ones.
+    """
+
+    people: int
+    events: int
+
+    @property
+    def help(self) -> str:
+        """What the figure is, for the metric's tooltip."""
+        return (
+            f"The sum of ACLED's population estimate within 5 km of each of {plural(self.events, 'selected event')} "
+            "that carries one. Events close together count the same people again, so this is a sum of "
+            "per-event figures that may overlap, not a count of distinct people."
+        )
+
+
+def people_nearby(values: pd.Series, weights: pd.Series | None = None) -> PeopleNearby | None:
+    """Sum ``population_5km`` values (each counted ``weights`` times when grouped); ``None`` when none is known.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The ``population_5km`` of the selected events (or of groups of them).
+    weights : pandas.Series, optional
+        How many events each value stands for (a database's grouped answer); default one each.
+    """
+    numbers = pd.to_numeric(pd.Series(values).reset_index(drop=True), errors="coerce")
+    counts = pd.Series(1, index=numbers.index) if weights is None else pd.Series(weights).reset_index(drop=True)
+    known = numbers.notna()
+    if not known.any():
+        return None
+    return PeopleNearby(int((numbers[known] * counts[known]).sum()), int(counts[known].sum()))

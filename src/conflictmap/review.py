@@ -11,6 +11,7 @@ article``, the article as source).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
@@ -182,6 +183,128 @@ def apply_review(candidates: gpd.GeoDataFrame, edited: pd.DataFrame) -> tuple[gp
         if fatalities is not None and not pd.isna(fatalities):
             out.loc[at, "fatalities"] = int(fatalities)
     return out, problems
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    """One place a reviewed row's place name may stand for (``place_alternatives``).
+
+    ``key`` names it steadily across reruns (its point); ``distance_km`` is how far it lies
+    from the point the row has now (0 for the place the row was given).
+    """
+
+    key: str
+    name: str
+    admin1: str
+    admin2: str | None
+    admin3: str | None
+    country: str
+    latitude: float
+    longitude: float
+    geo_precision: int
+    distance_km: float
+    kind: str
+
+    @property
+    def label(self) -> str:
+        """``"Sokoura · commune Sokoura, cercle Bankass, Mopti · 89 km away"``."""
+        where = [f"commune {self.admin3}" if self.admin3 else "", f"cercle {self.admin2}" if self.admin2 else ""]
+        where.append(self.admin1 if self.country in ("Mali", "") else f"{self.admin1}, {self.country}")
+        far = "as placed" if self.distance_km < 0.5 else f"{self.distance_km:,.0f} km away"
+        kind = _KIND_WORDS.get(self.kind, self.kind.replace("_", " "))
+        kind = f" ({kind})" if kind else ""
+        return f"{self.name}{kind} · {', '.join(w for w in where if w)} · {far}"
+
+
+#: How a place's kind is named beside it (none for the common ones).
+_KIND_WORDS = {
+    "village": "",
+    "town": "",
+    "hamlet": "",
+    "locality": "",
+    "learned": "from the data",
+    "commune_seat": "commune seat",
+    "cercle_capital": "cercle capital",
+    "region_capital": "regional capital",
+}
+#: At most this many places are offered for one name.
+ALTERNATIVES = 12
+
+
+def place_alternatives(location: str, latitude: float, longitude: float) -> list[PlaceChoice]:
+    """The places that share a reviewed row's place name, the one it has first, then nearest first.
+
+    Several Malian villages share a name ("Sokoura", "Tomora"): extraction picks one from the article's
+    context and says so in the confidence; the reviewer chooses among them here. Regions named like a
+    town (Mopti) are left out unless the row is placed at a region.
+
+    Parameters
+    ----------
+    location : str
+        The row's place name.
+    latitude, longitude : float
+        Where the row is placed now.
+
+    Returns
+    -------
+    list of PlaceChoice
+        Empty when the name stands for one place only, or for none the gazetteer knows.
+    """
+    name = _text(location)
+    if not name:
+        return []
+    wanted = gazetteer.normalize(name)
+    found = gazetteer.geocode(name, limit=ALTERNATIVES * 2, near=(float(latitude), float(longitude)))
+    same = [c for c in found if gazetteer.normalize(c.matched) == wanted]
+    at_region = any(
+        c.kind == "region" and gazetteer.distance_km(latitude, longitude, c.latitude, c.longitude) < 1 for c in same
+    )
+    choices: dict[str, PlaceChoice] = {}
+    for c in same:
+        if c.kind == "region" and not at_region:
+            continue
+        key = f"{c.latitude:.4f},{c.longitude:.4f}"
+        far = gazetteer.distance_km(float(latitude), float(longitude), c.latitude, c.longitude)
+        choices.setdefault(
+            key,
+            PlaceChoice(
+                key,
+                c.name,
+                c.admin1,
+                c.admin2,
+                c.admin3,
+                c.country,
+                float(c.latitude),
+                float(c.longitude),
+                int(c.geo_precision),
+                far,
+                c.kind,
+            ),
+        )
+    ranked = sorted(choices.values(), key=lambda p: p.distance_km)[:ALTERNATIVES]
+    return ranked if len(ranked) > 1 else []
+
+
+def move_to(reviewed: gpd.GeoDataFrame, event_id: str, choice: PlaceChoice) -> None:
+    """Place the candidate ``event_id`` of ``reviewed`` at ``choice`` (name, admin names, point, precision)."""
+    hits = (reviewed["event_id"].astype(str) == str(event_id)).to_numpy().nonzero()[0]
+    if not len(hits):
+        return
+    at = reviewed.index[hits[0]]
+    for column in ("location", "admin1", "admin2", "country"):
+        reviewed[column] = reviewed[column].astype(object)
+    reviewed.loc[at, ["location", "admin1", "admin2", "country"]] = [
+        choice.name,
+        choice.admin1,
+        choice.admin2,
+        choice.country or "Mali",
+    ]
+    if "admin3" in reviewed.columns:
+        reviewed["admin3"] = reviewed["admin3"].astype(object)
+        reviewed.loc[at, "admin3"] = choice.admin3
+    reviewed.loc[at, ["latitude", "longitude"]] = [choice.latitude, choice.longitude]
+    reviewed.loc[at, "geo_precision"] = choice.geo_precision
+    reviewed.loc[at, "geometry"] = Point(choice.longitude, choice.latitude)
 
 
 def article_source(source: str, title: str | None = None, published: date | None = None) -> str:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from conflictmap import arealayers, areas, catalog, settings
+from conflictmap import arealayers, areas, catalog, gazetteer, headlines, settings, suspect
 from conflictmap.app.text import md_escape
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import FilterSpec, within_table
 from conflictmap.headlines import plural
 from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews
 from conflictmap.store import StoreError, StoreNotFoundError, open_store
@@ -173,11 +173,6 @@ def headline(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSp
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def people_nearby(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec) -> int | None:
-    return _views.people_nearby(_spec)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
 def timeline_view(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
     return _views.timeline(_spec)
 
@@ -243,3 +238,30 @@ def deleted_list(where: tuple[str, str], changed: str):
 def forget_store_state() -> None:
     """Make every page look at the store again (after a write, or a change the live refresh saw)."""
     store_token.clear()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def people_nearby(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    """``headlines.people_nearby`` of the filtered events: ACLED's ``population_5km`` summed, or ``None``."""
+    spec = within_table(_spec)
+    if isinstance(_views, DatabaseViews):
+        # Grouped by value in the database: one row per distinct figure, not per event.
+        groups = _views._ask(lambda read: read.group_counts(spec, ["population_5km"]))
+        return headlines.people_nearby(groups["population_5km"], groups["events"])
+    shown = _views.shown(spec)
+    if "population_5km" not in shown.columns:
+        return None
+    return headlines.people_nearby(shown["population_5km"])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def suspect_list(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
+    """``suspect.suspect_rows`` of the filtered events: one row per doubt (place outside its country, toll)."""
+    return suspect.suspect_rows(_views.events(within_table(_spec)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def learn_places(data_key: tuple, _events) -> gazetteer.LearnReport:
+    """``gazetteer.learn_places`` once per version of the datasets shown: geocoding, extraction and the
+    event form then know the data's precisely located places."""
+    return gazetteer.learn_places(_events)

@@ -11,7 +11,11 @@ from conflictmap import headlines
 from conflictmap.app import cache, datasets, layout
 from conflictmap.app.context import PageContext
 from conflictmap.app.text import md_escape
+from conflictmap.filters import FilterSpec
 from conflictmap.headlines import plural
+
+#: The figure of ACLED's ``population_5km``, summed over the selected events.
+PEOPLE_LABEL = "People within 5 km (sum)"
 
 
 @dataclass
@@ -20,6 +24,7 @@ class HeadlineSlots:
 
     caption: DeltaGenerator
     columns: list[DeltaGenerator]
+    people: DeltaGenerator | None = None
 
 
 def headline(ctx: PageContext) -> tuple[HeadlineSlots, DeltaGenerator]:
@@ -29,9 +34,13 @@ def headline(ctx: PageContext) -> tuple[HeadlineSlots, DeltaGenerator]:
     """
     # Containers, not st.empty: what the last run drew stays in place until it is replaced, so nothing jumps.
     caption = st.container()
+    # A column for the people living near the events, when the data carries ACLED's population figures.
+    people = cache.ask(cache.people_nearby, ctx.data_key, "", ctx.views, FilterSpec()) is not None
+    widths = [1] * len(headlines.FIGURES) + [1.3] * people + [2.4]
     with st.container(key=layout.HEADLINE_BOX):
-        *columns, rest = st.columns([1] * len(headlines.FIGURES) + [2.4], vertical_alignment="bottom")
-    return HeadlineSlots(caption, columns), rest
+        *columns, rest = st.columns(widths, vertical_alignment="bottom")
+    figures = columns[: len(headlines.FIGURES)]
+    return HeadlineSlots(caption, figures, columns[-1] if people else None), rest
 
 
 def fill(ctx: PageContext, slots: HeadlineSlots) -> None:
@@ -40,10 +49,6 @@ def fill(ctx: PageContext, slots: HeadlineSlots) -> None:
     what = f"{ctx.spec.describe()} · {ctx.count:,} of {plural(ctx.data.total, 'event')} · {names}"
     figures, before = cache.ask(cache.headline, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
     note = headlines.comparison_note(ctx.spec, before)
-    people = cache.ask(cache.people_nearby, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
-    if people is not None:
-        # ACLED's population_5km per place, each place once: a sum of estimates that can overlap.
-        note += f" · about {people:,} people live within 5 km of these events (ACLED's estimates)"
     slots.caption.caption(f"{md_escape(what)} · {note}")
     # The figures only: their course over time is the timeline's.
     for col, metric in zip(slots.columns, headlines.headline_metrics(figures, before is not None), strict=True):
@@ -54,4 +59,11 @@ def fill(ctx: PageContext, slots: HeadlineSlots) -> None:
             delta_color=metric.colour,
             delta_arrow=metric.arrow,
             help=note if metric.delta else None,
+        )
+    if slots.people is not None:
+        nearby = cache.ask(cache.people_nearby, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
+        slots.people.metric(
+            PEOPLE_LABEL,
+            "–" if nearby is None else f"{nearby.people:,}",
+            help=nearby.help if nearby is not None else "None of the selected events carries a population figure.",
         )

@@ -50,6 +50,39 @@ def extract_article(ctx: PageContext) -> None:
     st.session_state[state.REVIEW_EDITOR_GEN] = st.session_state.get(state.REVIEW_EDITOR_GEN, 0) + 1
 
 
+def choose_places(reviewed) -> None:
+    """Per candidate whose place name stands for several places, a choice of them; the one picked moves it.
+
+    The first choice is where extraction placed the event; the others are the gazetteer's (and the data's)
+    places of the same name, nearest first, with their commune, cercle and region.
+    """
+    ambiguous = []
+    for cid, name, lat, lon in zip(
+        reviewed["event_id"].astype(str), reviewed["location"], reviewed["latitude"], reviewed["longitude"], strict=True
+    ):
+        choices = review.place_alternatives(name, lat, lon)
+        if choices:
+            ambiguous.append((cid, str(name), choices))
+    if not ambiguous:
+        return
+    st.markdown("**Places with several matches**")
+    st.caption(
+        "Several places share these names. The first is where the event was placed from the article's context; "
+        "pick another to move the event there (its region, cercle and point follow)."
+    )
+    gen = st.session_state.get(state.REVIEW_EDITOR_GEN, 0)
+    for cid, name, choices in ambiguous:
+        by_key = {c.key: c for c in choices}
+        picked = st.selectbox(
+            md_escape(f"{cid}: {name} ({len(choices)} places)"),
+            options=list(by_key),
+            format_func=lambda key, by_key=by_key: by_key[key].label,
+            key=f"{state.PLACE_CHOICE_PREFIX}{gen}-{cid}-{name}",
+        )
+        if picked is not None and picked != choices[0].key:
+            review.move_to(reviewed, cid, by_key[picked])
+
+
 def review_panel(ctx: PageContext) -> None:
     """Paste or upload an article, review its candidate events, save the accepted ones into the store."""
     st.caption(
@@ -101,6 +134,7 @@ def review_panel(ctx: PageContext) -> None:
     reviewed, problems = review.apply_review(candidates, edited)
     for cid, text in problems.items():
         st.warning(md_escape(f"{cid}: {text}"))
+    choose_places(reviewed)
     try:
         small = mapview.build_map(reviewed, title="Candidate events")
     except AssetError as exc:

@@ -7,15 +7,18 @@ to what they show (so a copied link reopens the same view) and returns the
 
 from __future__ import annotations
 
+import unicodedata
+
+import pandas as pd
 import streamlit as st
 
 from conflictmap import charts, facets, schema
 from conflictmap.app import cache, state
 from conflictmap.app.context import PageContext, PageData
 from conflictmap.app.text import md_escape
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import FilterSpec, clamp_dates
 from conflictmap.headlines import plural
-from conflictmap.pagelink import PageState, query_key
+from conflictmap.pagelink import PageState, link_too_long, query_key
 
 
 def apply_spec(spec: FilterSpec, info: dict) -> None:
@@ -30,6 +33,7 @@ def spec_from_controls() -> FilterSpec:
 
 
 def reset_filters(info: dict) -> None:
+    st.session_state.pop(state.DATE_NOTE, None)
     apply_spec(FilterSpec(), info)
 
 
@@ -39,6 +43,7 @@ def _period_of(first, last, info: dict) -> str:
 
 
 def on_period(info: dict) -> None:
+    st.session_state.pop(state.DATE_NOTE, None)  # the dates are the user's now
     period, span = st.session_state[state.PERIOD], info["span"]
     if period == "all":
         st.session_state[state.DATES] = (span.first, span.last)
@@ -47,6 +52,7 @@ def on_period(info: dict) -> None:
 
 
 def on_dates(info: dict) -> None:
+    st.session_state.pop(state.DATE_NOTE, None)
     picked = st.session_state[state.DATES]
     if len(picked) == 2:
         st.session_state[state.PERIOD] = _period_of(picked[0], picked[1], info)
@@ -63,10 +69,41 @@ def on_timeline(info: dict, key: str, freq: str) -> None:
     st.session_state[state.TIMELINE_GEN] = st.session_state.get(state.TIMELINE_GEN, 0) + 1
 
 
+def _accent_free(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def region_table(info: dict, selected: list[str]) -> pd.DataFrame:
+    """``facets.region_choices`` of the data's regions (every spelling merged), with a label a picker can search.
+
+    Streamlit's picker searches its labels as typed, so the label also holds each name without its accents:
+    "Ségou / Segou (12)", and typing "Seg" finds Ségou.
+    """
+    pairs = info["regions"]
+    values = pd.Series([v for v, _ in pairs], dtype=object)
+    table = facets.region_choices(values, selected, weights=[n for _, n in pairs])
+    labels = []
+    for shown, events in zip(table["display_name"], table["events"], strict=True):
+        names = [n.strip() for n in str(shown).split(" / ")]
+        names += [_accent_free(n) for n in names if _accent_free(n) not in names]
+        labels.append(f"{' / '.join(dict.fromkeys(names))} ({int(events):,})")
+    return table.assign(label=labels)
+
+
 def take_link_filter(info: dict) -> None:
-    """Give the controls the link's filter once the data's choices are known, or their defaults if they lost them."""
+    """Give the controls the link's filter once the data's choices are known, or their defaults if they lost them.
+
+    A link's dates no table can hold (``?to=9999-12-31``, ``?from=0001-01-01``) are brought inside the data's
+    span, and the page says so; other dates beyond the data stay as the link has them (the comparison with the
+    period before needs them).
+    """
     if state.PENDING_SPEC in st.session_state:
-        apply_spec(st.session_state.pop(state.PENDING_SPEC), info)
+        clamped = clamp_dates(st.session_state.pop(state.PENDING_SPEC), info["span"], table_only=True)
+        apply_spec(clamped.spec, info)
+        st.session_state[state.DATE_NOTE] = (
+            None if clamped.note is None else (clamped.note, tuple(st.session_state[state.DATES]))
+        )
     elif any(k not in st.session_state for k in state.FILTER_KEYS):
         # A control dropped from the page for a run loses its state: give it back its default only.
         current = dict(st.session_state)
@@ -132,6 +169,9 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
             format="YYYY-MM-DD",
             label_visibility="collapsed",
         )
+        note = st.session_state.get(state.DATE_NOTE)
+        if note is not None and tuple(st.session_state[state.DATES]) == note[1]:
+            st.info(f"Dates from the link: {md_escape(note[0])}.", icon=":material/event_busy:")
         _keeps(counts, "dates")
 
         type_labels = dict(info["types"])
@@ -161,13 +201,20 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
         )
         _keeps(counts, "actors")
 
-        region_labels = facets.count_labels(info["regions"], st.session_state[state.REGIONS])
+        regions = region_table(info, st.session_state[state.REGIONS])
+        # A link's spelling ("Tombouctou") selects the merged region ("Timbuktu / Tombouctou").
+        chosen = facets.chosen_regions(regions, st.session_state[state.REGIONS])
+        if chosen != list(st.session_state[state.REGIONS]):
+            st.session_state[state.REGIONS] = chosen
+        region_labels = dict(zip(regions["value"], regions["label"], strict=True))
         st.multiselect(
             "Region (admin1)",
             options=list(region_labels),
             format_func=region_labels.get,
             key=state.REGIONS,
-            placeholder="All regions",
+            placeholder="All regions (type to search)",
+            help="Spellings are merged (Timbuktu and Tombouctou, Ségou and Segou are one region); "
+            "the regions of 2023 count as the ones they were carved out of.",
         )
         _keeps(counts, "regions")
 
@@ -181,7 +228,12 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
         )
         _keeps(counts, "precision")
 
-        st.text_input("Search", key=state.TEXT, placeholder="Words in notes, actors or places")
+        st.text_input(
+            "Search",
+            key=state.TEXT,
+            placeholder="Words in notes, actors or places",
+            help="Also searches the tags, e.g. “crowd size=around 200”.",
+        )
         _keeps(counts, "text")
 
         if info.get("actor_types") or st.session_state["f_actor_types"]:
@@ -234,6 +286,10 @@ def filters(data: PageData) -> tuple[PageContext, CountSlots]:
     link = PageState(spec, tuple(data.chosen), st.session_state.get(state.MODE) or "auto")
     opening = data.sources.opening_key
     wanted = link.to_query_params([opening] if opening else [])
+    too_long = link_too_long(wanted)
+    if too_long is not None:
+        # Streamlit would drop such a link without a word when it is opened again.
+        st.sidebar.warning(md_escape(too_long), icon=":material/link_off:")
     if query_key(wanted) != st.session_state.get(state.URL):
         st.query_params.from_dict(wanted)
         st.session_state[state.URL] = query_key(wanted)

@@ -67,11 +67,13 @@ REVIEW_EDITOR_GEN = "rv_editor_gen"  # a new editor key starts the editor from t
 REVIEW_TEXT, REVIEW_FILE, REVIEW_PUBLISHED = "rv_text", "rv_file", "rv_published"
 REVIEW_SOURCE, REVIEW_LANG, REVIEW_EXTRACT, REVIEW_SAVE = "rv_source", "rv_lang", "rv_extract", "rv_save"
 REVIEW_EDITOR_PREFIX, REVIEW_MAP = "rv_editor-", "review_map"
+PLACE_CHOICE_PREFIX = "rv_place-"  # + editor generation, candidate id and place name: the place picked
 
 # -- the page's bookkeeping --------------------------------------------------------------------------------
 URL = "_url"  # the query string the page last wrote or read
 URL_PROBLEMS = "_url_problems"
 PENDING_SPEC = "_pending_spec"  # a filter from a link, applied once the data's choices are known
+DATE_NOTE = "_date_note"  # what was changed in a link's dates beyond the data, and the dates it gave
 SOURCE_TABLE = "_sources"  # key -> entry of every dataset offered
 STORE_SEEN = "_store_seen"
 SHOW_STORE = "_show_store"  # something was just written to the store: show it

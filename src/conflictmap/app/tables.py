@@ -11,8 +11,27 @@ from conflictmap import charts, details
 from conflictmap.app import cache, datasets, exportpanel, reviewpanel, state, storepanel
 from conflictmap.app.context import PageContext
 from conflictmap.app.text import md_escape
+from conflictmap.filters import FilterSpec
+from conflictmap.headlines import plural
+from conflictmap.pageviews import DatabaseViews
 
 TABS = ["Events", "Actors", "Datasets and import reports", "Export", "Event store", "Article review"]
+#: More filtered events than this in the database are read for the suspect rows only when asked.
+SUSPECT_READ_MAX = 50_000
+#: The places of datasets up to this size are learned for geocoding (a bigger store would take too long to read).
+LEARN_MAX_EVENTS = 250_000
+
+
+def learn_places(ctx: PageContext) -> None:
+    """Teach the gazetteer the precisely located places of the datasets shown, once per version of them, so the
+    article review and the event form find the data's own villages."""
+    if ctx.data.total > LEARN_MAX_EVENTS:
+        return
+    precise = FilterSpec(max_geo_precision=1)
+    try:
+        cache.learn_places(ctx.data_key, ctx.views.events(precise))
+    except (ValueError, TypeError, KeyError) as exc:  # a dataset without the columns: nothing learned
+        st.caption(md_escape(f"The datasets' places could not be added to the gazetteer: {exc}"))
 
 
 def on_table_select(ids: pd.Series) -> None:
@@ -25,12 +44,16 @@ def tabs(ctx: PageContext) -> None:
     tab_table, tab_actors, tab_data, tab_export, tab_store, tab_review = st.tabs(
         TABS, key=state.PANEL, on_change="rerun"
     )
+    if tab_store.open or tab_review.open:
+        cache.ask(learn_places, ctx)
     with tab_table:
         events_table(ctx)
     with tab_actors:
         actors(ctx)
     with tab_data:
         import_reports(ctx)
+        if tab_data.open:
+            suspect_view(ctx)
     if tab_export.open:
         with tab_export:
             exportpanel.export_panel(ctx)
@@ -103,8 +126,44 @@ def actors(ctx: PageContext) -> None:
     )
 
 
+def suspect_view(ctx: PageContext) -> None:
+    """The filtered events that load but look wrong: a place outside its country, an impossible death toll.
+
+    Drawn while its tab is open; a database holding many filtered events is read only when asked.
+    """
+    if (
+        isinstance(ctx.views, DatabaseViews)
+        and ctx.count > SUSPECT_READ_MAX
+        and not st.toggle(
+            f"Check the {ctx.count:,} filtered events for suspect rows",
+            key="suspect_check",
+            help="Reads every filtered event from the store's database.",
+        )
+    ):
+        return
+    found = cache.ask(cache.suspect_list, ctx.data_key, ctx.spec_key, ctx.views, ctx.spec)
+    events = found["event_id"].nunique() if len(found) else 0
+    if events:
+        title = f"Suspect rows: {plural(events, 'filtered event')} {'looks' if events == 1 else 'look'} wrong"
+    else:
+        title = "Suspect rows: none among the filtered events"
+    with st.expander(title, expanded=bool(events)):
+        if not events:
+            st.caption("No filtered event lies outside its country or has an implausible death toll.")
+            return
+        st.caption(
+            "These rows are kept as their source wrote them; check them before using them. "
+            "Select one in the Events tab to see its full record."
+        )
+        st.dataframe(
+            found.rename(columns={"event_id": "Event", "column": "Column", "value": "Value", "reason": "Why"}),
+            hide_index=True,
+            column_config={"Why": st.column_config.TextColumn(width="large")},
+        )
+
+
 def import_reports(ctx: PageContext) -> None:
-    """Each file's import report: rows read, loaded and rejected, with the rejected rows."""
+    """Each file's import report: rows read, loaded and rejected, with the rejected rows and the suspect ones."""
     for key in ctx.data.chosen:
         report = ctx.data.reports.get(key)
         if report is None:
@@ -124,6 +183,16 @@ def import_reports(ctx: PageContext) -> None:
             )
             st.download_button(
                 "Rejected rows (CSV)", report.rejections_csv(), file_name=f"{key}-rejected.csv", key=f"dl-{key}"
+            )
+        if report.suspect:
+            many = len(report.suspect)
+            st.caption(f"{plural(many, 'value')} that {'looks' if many == 1 else 'look'} wrong, kept as written:")
+            st.dataframe(
+                pd.DataFrame(
+                    [(r.row, r.column, r.value, r.reason) for r in report.suspect],
+                    columns=["Row", "Column", "Value", "Why"],
+                ),
+                hide_index=True,
             )
         for note in report.warnings:
             st.caption(md_escape(note))
