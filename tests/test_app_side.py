@@ -186,7 +186,9 @@ def test_an_ambiguous_place_offers_its_alternatives_and_the_pick_moves_the_event
     (picker,) = place_pickers(at)
     lat = float(picker.value.split(",")[0])
     # The event moved: the review's map draws it at the other Niono, in the Gao region.
-    assert f"{lat:.4f}"[:6] not in drawn and f"{lat:.4f}"[:6] in review_map_coordinates(at)
+    # Markers are written [lat, lon]; the region borders' GeoJSON is [lon, lat], so "[15.80" is the marker only.
+    marker = "[" + f"{lat:.4f}"[:5]
+    assert marker not in drawn and marker in review_map_coordinates(at)
 
 
 def test_places_of_the_loaded_data_are_learned_for_the_review(monkeypatch, tmp_path, make_events, forget_places):
@@ -202,7 +204,9 @@ def test_places_of_the_loaded_data_are_learned_for_the_review(monkeypatch, tmp_p
     assert "Tomora" in set(table["Place"])
     (picker,) = place_pickers(at)
     labels = picker.options
-    assert labels[0].startswith("Tomora (from the data)") and labels[0].endswith("as placed")
+    # The data's own Tomora is one of the alternatives (extraction may place the event at a listed namesake).
+    assert labels[0].endswith("as placed")
+    assert any(label.startswith("Tomora (from the data)") for label in labels)
     assert any("cercle Tenenkou, Mopti" in label for label in labels)
     assert any("cercle Bafoulabe, Kayes" in label for label in labels)
 

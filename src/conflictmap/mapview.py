@@ -58,6 +58,9 @@ EVENT_TYPE_COLORS: dict[str, str] = {
 UNKNOWN_TYPE_COLOR = "#7F7F7F"
 #: Ring radius in metres for each ``geo_precision`` above 1.
 PRECISION_RING_M: dict[int, int] = {2: 10_000, 3: 50_000, 4: 150_000}
+#: Degrees added on each side of the events' box when the map fits them: a 50 km ring (0.45° of
+#: latitude, 0.47° of longitude at 16° N) fits, and one point still shows its surroundings.
+BOUNDS_MARGIN_DEG = 0.5
 #: Marker radius in pixels: ``MIN_RADIUS_PX + RADIUS_PX_PER_SQRT * sqrt(fatalities)``, capped.
 MIN_RADIUS_PX = 5.0
 RADIUS_PX_PER_SQRT = 1.5
@@ -708,14 +711,17 @@ class FitBounds(MacroElement):
 
 
 def event_bounds(events: pd.DataFrame) -> list[list[float]]:
-    """``[[south, west], [north, east]]`` around the events, at least a degree wide; Mali when there are none."""
+    """``[[south, west], [north, east]]`` around the events with room for their rings; Mali when there are none.
+
+    Each side gets ``BOUNDS_MARGIN_DEG``: the 50 km ring of a place known only to its
+    region (geo_precision 3) stays whole in the first view, whichever event is at the edge.
+    """
     if len(events) == 0:
         west, south, east, north = basemap.countries().query("iso_a3 == 'MLI'").total_bounds
-    else:
-        south, north = float(events["latitude"].min()), float(events["latitude"].max())
-        west, east = float(events["longitude"].min()), float(events["longitude"].max())
-    # One point, or points close together, would zoom in too far to give any context.
-    pad = max(0.0, 0.5 - (north - south) / 2, 0.5 - (east - west) / 2)
+        return [[south, west], [north, east]]
+    south, north = float(events["latitude"].min()), float(events["latitude"].max())
+    west, east = float(events["longitude"].min()), float(events["longitude"].max())
+    pad = BOUNDS_MARGIN_DEG
     return [[south - pad, west - pad], [north + pad, east + pad]]
 
 
