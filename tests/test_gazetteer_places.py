@@ -324,7 +324,7 @@ def test_a_broken_list_file_is_reported_naming_the_file_and_line() -> None:
 
     with pytest.raises(GazetteerDataError, match=r"gazetteer_places\.csv\.gz: not a gzip"):
         gz._read_list(b"not gzip at all")
-    header = ",".join(gz._LIST_COLUMNS)
+    header = ",".join(gz.LIST_COLUMNS)
     good = "Koa,,village,Mali,Mopti,Mopti,Konna,Mopti,14.9,-3.9,ocha-cod:ML0501"
     assert [p.name for p in gz._read_list(gzip.compress(f"{header}\n{good}\n".encode()))] == ["Koa"]
     bad = good.replace("14.9", "48.9")

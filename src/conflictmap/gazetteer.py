@@ -596,8 +596,8 @@ def _read_list(data: bytes | None = None) -> list[Place]:
         ) from None
     rows = csv.reader(io.StringIO(text))
     header = next(rows, [])
-    if tuple(header) != _LIST_COLUMNS:
-        raise GazetteerDataError(f"{PLACES_FILE} line 1: columns {header}; expected {list(_LIST_COLUMNS)}")
+    if tuple(header) != LIST_COLUMNS:
+        raise GazetteerDataError(f"{PLACES_FILE} line 1: columns {header}; expected {list(LIST_COLUMNS)}")
     out = []
     new = object.__new__
     mali_box, other_box = MALI_BBOX, NEIGHBOUR_BBOX
@@ -641,7 +641,8 @@ def _read_list(data: bytes | None = None) -> list[Place]:
     return out
 
 
-_LIST_COLUMNS = (
+#: Columns of the packaged place list (``gazetteer_places.csv.gz``, written by ``gazetteer_build``).
+LIST_COLUMNS: tuple[str, ...] = (
     "name",
     "alt_names",
     "kind",

@@ -36,22 +36,10 @@ from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
 
-from conflictmap.gazetteer import distance_km, normalize
+from conflictmap.gazetteer import LIST_COLUMNS, distance_km, normalize
 
-#: Output columns of ``gazetteer_places.csv.gz``.
-COLUMNS: tuple[str, ...] = (
-    "name",
-    "alt_names",
-    "kind",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "region_2023",
-    "latitude",
-    "longitude",
-    "source",
-)
+#: Output columns of ``gazetteer_places.csv.gz``: the columns the gazetteer reads.
+COLUMNS: tuple[str, ...] = LIST_COLUMNS
 
 # OCHA's admin1 spellings -> ACLED's admin1 names (the ``ADMIN1`` of the gazetteer).
 _COD_ADMIN1 = {
