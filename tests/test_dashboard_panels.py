@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED_EVENTS
-from pagetools import plain
+from pagetools import folium_args, make_page, plain
 from streamlit.testing.v1 import AppTest
 
 from conflictmap import deletions, downloads
@@ -21,7 +20,6 @@ from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 from conflictmap.store import open_store
 
-TIMEOUT_S = 60
 ARTICLES = ROOT / "tests" / "articles"
 
 
@@ -36,13 +34,7 @@ def store_path(monkeypatch, tmp_path) -> Path:
 
 
 def page(monkeypatch, query: dict | None = None, panel: str | None = None) -> AppTest:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("CONFLICTMAP_DATA", raising=False)
-    monkeypatch.delenv("CONFLICTMAP_DATA_DIR", raising=False)
-    monkeypatch.setattr(sys, "argv", ["dashboard.py"])
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT_S)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
+    at = make_page(monkeypatch, query=query)
     if panel:
         at.session_state["panel"] = panel
     return at.run()
@@ -50,17 +42,7 @@ def page(monkeypatch, query: dict | None = None, panel: str | None = None) -> Ap
 
 def map_ids(at: AppTest) -> set[str]:
     """The events on the main map's layer."""
-
-    def walk(node):
-        yield node
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-
-    maps = [
-        json.loads(n.proto.json_args)
-        for n in walk(at._tree)
-        if getattr(getattr(n, "proto", None), "component_name", "") == "streamlit_folium.st_folium"
-    ]
+    maps = folium_args(at)
     # The main map reports its view back; the article review's map does not.
     (args,) = [m for m in maps if "bounds" in m["returned_objects"]]
     (table,) = [
