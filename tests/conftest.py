@@ -22,6 +22,7 @@ from appserver import CHROMIUM, CHROMIUM_ARGS, RunningApp
 from builders import BACKENDS, Target, build_events, event_row, synthetic_events
 from pgcluster import Cluster, session_cluster
 
+from conflictmap import gazetteer
 from conflictmap.store import EventStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,13 @@ LOCAL_HOSTS = ("127.0.0.1",)
 HOSTILE_NOTE = "<script>alert(1)</script> then <img src=x onerror=alert(2)> & done"
 HOSTILE_ACTOR = "<img src=x onerror=alert(3)>"
 HOSTILE_PLACE = '"><svg onload=alert(4)>'
+
+
+@pytest.fixture(autouse=True)
+def _no_learned_places_left() -> Iterator[None]:
+    """Places one test learned (the page learns a dataset's places) do not reach the next test."""
+    yield
+    gazetteer.forget_learned()
 
 
 # -- event tables ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from conflictmap import details, schema
+from conflictmap.errors import ConflictmapError
 from conflictmap.filters import FilterSpec
 from conflictmap.pageviews.database import WORKERS, DatabaseViews
 from conflictmap.store.core import q, rows_frame
@@ -39,7 +40,7 @@ _TEXT = frozenset(schema.TEXT_COLUMNS)
 _INTEGERS = {"Int64": "BIGINT", "int64": "BIGINT", "int8": "TINYINT"}
 
 
-class ParquetEventsError(ValueError):
+class ParquetEventsError(ConflictmapError, ValueError):
     """The file is not a GeoParquet table of canonical events."""
 
 
