@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from conflictmap.errors import ConflictmapError
@@ -129,17 +130,11 @@ def refresh_seconds() -> float:
     SettingError
         Naming the setting, the value and what is expected.
     """
-    text = get("CONFLICTMAP_REFRESH_S").strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = float("nan")
-    if not (seconds == 0 or MIN_REFRESH_S <= seconds <= 86_400):
-        raise SettingError(
-            f"CONFLICTMAP_REFRESH_S is {text!r}; expected a number of seconds from {MIN_REFRESH_S:g} to 86400, "
-            "or 0 to switch live refresh off"
-        )
-    return seconds
+    return number(
+        "CONFLICTMAP_REFRESH_S",
+        lambda seconds: seconds == 0 or MIN_REFRESH_S <= seconds <= 86_400,
+        f"a number of seconds from {MIN_REFRESH_S:g} to 86400, or 0 to switch live refresh off",
+    )
 
 
 def page_size(largest: int) -> int:
@@ -147,7 +142,7 @@ def page_size(largest: int) -> int:
 
     Raises
     ------
-    ValueError
+    SettingError
         Naming the setting, the value and what is expected.
     """
     text = get("CONFLICTMAP_FETCH_PAGE_SIZE").strip()
@@ -158,15 +153,26 @@ def page_size(largest: int) -> int:
     return int(text)
 
 
-def _positive(name: str) -> float:
+def number(name: str, accept: Callable[[float], bool], expected: str) -> float:
+    """The setting ``name`` as a number that ``accept`` takes.
+
+    Raises
+    ------
+    SettingError
+        Naming the setting, its value (at most 200 characters) and ``expected``.
+    """
     text = get(name).strip()
     try:
         value = float(text)
     except ValueError:
-        value = float("nan")
-    if not value > 0:
-        raise SettingError(f"{name} is {text[:200]!r}; expected a number above 0")
+        value = float("nan")  # accepted by no range
+    if not accept(value):
+        raise SettingError(f"{name} is {text[:200]!r}; expected {expected}")
     return value
+
+
+def _positive(name: str) -> float:
+    return number(name, lambda value: value > 0, "a number above 0")
 
 
 def columnar_min_bytes() -> int:
@@ -174,17 +180,11 @@ def columnar_min_bytes() -> int:
 
     Raises
     ------
-    ValueError
+    SettingError
         Naming the setting, the value and what is expected.
     """
-    text = get("CONFLICTMAP_COLUMNAR_MIN_MB").strip()
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value >= 0:
-        raise ValueError(f"CONFLICTMAP_COLUMNAR_MIN_MB is {text[:200]!r}; expected a number of MB, 0 or more")
-    return int(value * 1024 * 1024)
+    megabytes = number("CONFLICTMAP_COLUMNAR_MIN_MB", lambda value: value >= 0, "a number of MB, 0 or more")
+    return int(megabytes * 1024 * 1024)
 
 
 def zip_limits() -> tuple[int, float]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conflictmap import aggregates, areas
 from conflictmap.assets import AssetError
-from conflictmap.cli.common import UserError, read
+from conflictmap.cli.common import UserError, check_output, read
 from conflictmap.cli.filtering import add_filter_options, filter_spec, page_params
 from conflictmap.export import describe_sources
 from conflictmap.filters import FilterSpec
@@ -18,17 +18,6 @@ from conflictmap.readers import FORMATS
 def _filter(args: argparse.Namespace) -> FilterSpec:
     # The filter options live with snapshot and export; imported here to keep one definition.
     return filter_spec(args)
-
-
-def _check_output(data: str, output: str, suffixes: tuple[str, ...]) -> Path:
-    out = Path(output)
-    if out.suffix.lower() not in suffixes:
-        raise UserError(f"{output}: expected a {' or '.join(suffixes)} file")
-    if not out.parent.is_dir():
-        raise UserError(f"the folder {out.parent} does not exist")
-    if Path(data).exists() and out.exists() and out.resolve() == Path(data).resolve():
-        raise UserError(f"{output} is the input file; choose another output name")
-    return out
 
 
 #: Filter fields an aggregates file can answer (it has periods and event types, not actors or points).
@@ -71,7 +60,7 @@ def _aggregate_counts(args: argparse.Namespace, spec: FilterSpec, table) -> tupl
 
 def cmd_areas(args: argparse.Namespace) -> int:
     """Write events and fatalities per admin area (and per week or month) as CSV."""
-    out = _check_output(args.data, args.output, (".csv",))
+    out = check_output(args.data, args.output, (".csv",))
     spec = _filter(args)
     table = areas.load_boundaries(args.level, args.boundaries)
     if _aggregate_kind(args.data):
@@ -102,7 +91,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
     """``snapshot --animate STEP``: write the filtered events as an animated GIF (or MP4 with ffmpeg)."""
     from conflictmap.export.animate import ANIMATION_KINDS
 
-    out = _check_output(args.data, args.output, tuple(f".{k}" for k in ANIMATION_KINDS))
+    out = check_output(args.data, args.output, tuple(f".{k}" for k in ANIMATION_KINDS))
     spec = _filter(args)
     events, report = read(args.data, args.format)
     try:

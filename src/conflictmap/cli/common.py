@@ -80,3 +80,21 @@ def add_actor_type_options(group: argparse._ArgumentGroup) -> None:
         default=None,
         help="leave out events their source marks unclear (UCDP event_clarity 2, code_status other than Clear)",
     )
+
+
+def check_output(data: str, output: str, suffixes: tuple[str, ...] = ()) -> Path:
+    """The output path of a command reading ``data``: in an existing folder, not the input, of ``suffixes`` if given.
+
+    Raises
+    ------
+    UserError
+        Saying which of these the output name breaks.
+    """
+    out = Path(output)
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise UserError(f"{output}: expected a {' or '.join(suffixes)} file")
+    if not out.parent.is_dir():
+        raise UserError(f"the folder {out.parent} does not exist")
+    if out.exists() and Path(data).exists() and out.resolve() == Path(data).resolve():
+        raise UserError(f"{output} is the input file; choose another output name")
+    return out

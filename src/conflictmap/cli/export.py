@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conflictmap.assets import AssetError
 from conflictmap.cli.areas import add_animate_options
-from conflictmap.cli.common import UserError, read
+from conflictmap.cli.common import UserError, check_output, read
 from conflictmap.cli.filtering import add_filter_options, filter_spec, page_params
 from conflictmap.export import (
     AGGREGATE_BY,
@@ -29,17 +29,8 @@ from conflictmap.filters import clamp_dates, date_span
 from conflictmap.readers import FORMATS
 
 
-def _check_output(data: str, output: str) -> Path:
-    out = Path(output)
-    if not out.parent.is_dir():
-        raise UserError(f"the folder {out.parent} does not exist")
-    if out.exists() and Path(data).exists() and out.resolve() == Path(data).resolve():
-        raise UserError(f"{output} is the input file; choose another output name")
-    return out
-
-
 def _run(args: argparse.Namespace, kinds: tuple[str, ...]) -> int:
-    out = _check_output(args.data, args.output)
+    out = check_output(args.data, args.output)
     aggregates = getattr(args, "aggregates_only", False)
     is_map = kinds == SNAPSHOT_KINDS
     if aggregates and is_map:

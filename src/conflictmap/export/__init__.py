@@ -342,13 +342,7 @@ def export_view(
             created=created,
             progress=progress,
         )
-        if kind != "csv":
-            return ExportResult(name, MIME_TYPES[kind], written[0].read_bytes(), prov)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for file in written:
-                archive.write(file, arcname=file.name)
-        return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
+        return _download(name, kind, written, prov)
 
 
 def write_aggregates(
@@ -432,7 +426,7 @@ def aggregates_view(
     created = created or datetime.now(UTC)
     stem, _, suffix = export_filename(spec, kind, created).rpartition(".")
     day = stem[-10:]
-    name = f"{stem[:-11]}_counts-by-{'cell' if by == 'cell' else by}_{day}.{suffix}"
+    name = f"{stem[:-11]}_counts-by-{by}_{day}.{suffix}"
     with tempfile.TemporaryDirectory(prefix="conflictmap-counts-") as folder:
         prov, written = write_aggregates(
             events,
@@ -444,13 +438,18 @@ def aggregates_view(
             sources=sources,
             created=created,
         )
-        if kind == "geojson":
-            return ExportResult(name, MIME_TYPES["geojson"], written[0].read_bytes(), prov)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for file in written:
-                archive.write(file, arcname=file.name)
-        return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
+        return _download(name, kind, written, prov)
+
+
+def _download(name: str, kind: str, written: Sequence[Path], prov: Provenance) -> ExportResult:
+    """The written files as one download: the file itself, or a CSV zipped with its provenance sidecar."""
+    if kind != "csv":
+        return ExportResult(name, MIME_TYPES[kind], written[0].read_bytes(), prov)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in written:
+            archive.write(file, arcname=file.name)
+    return ExportResult(name.removesuffix(".csv") + ".zip", MIME_TYPES["zip"], buffer.getvalue(), prov)
 
 
 __all__ = [

@@ -68,14 +68,7 @@ class Reply:
 
 
 def _float_setting(name: str, low: float, high: float) -> float:
-    text = settings.get(name).strip()
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:
-        raise settings.SettingError(f"{name} is {text!r}; expected a number from {low:g} to {high:g}")
-    return value
+    return settings.number(name, lambda value: low <= value <= high, f"a number from {low:g} to {high:g}")
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
