@@ -6,6 +6,8 @@ INSTALLED := $(VENV)/.installed
 ASSETS := static/vendor/.fetched
 HOST ?= 127.0.0.1
 PORT ?= 8501
+# Test workers: one more than the cores, as the browser and server tests spend much of their time waiting.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 
 .PHONY: run test lint format bench bench-extract setup assets clean
 
@@ -39,7 +41,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: setup bench-extract
 	$(BIN)/python -m benchmarks

@@ -21,9 +21,10 @@ from datetime import date
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import numpy as np
 
-from conflictmap import arealayers, areas, synth, timeline
+from conflictmap import arealayers, areas, livemap, synth, timeline
 from conflictmap.export.animate import write_animation
 from conflictmap.filters import FilterSpec
 from conflictmap.playback import Playback
@@ -65,17 +66,17 @@ def measure(n: int) -> list[dict[str, object]]:
     seconds, _ = _time(lambda: areas.area_counts(events, "admin1", "week", areas=regions))
     add("`area_counts` all events, by region and week", seconds)
 
-    def choropleth(before: bool) -> tuple[int, int]:
+    def choropleth(before: bool, table: gpd.GeoDataFrame = regions) -> tuple[int, int]:
         # As the page does it: the whole table, the filter's mask, the areas kept for the table.
         mask = SPEC.mask(events)
-        counts = areas.area_counts(events, areas=regions, mask=mask)
+        counts = areas.area_counts(events, areas=table, mask=mask)
         prior = None
         if before:
             start_, end_ = timeline.previous_range(SPEC.date_from, SPEC.date_to)
             earlier = FilterSpec(**{**vars(SPEC), "date_from": start_, "date_to": end_}).mask(events)
-            prior = areas.area_counts(events, areas=regions, mask=earlier)
+            prior = areas.area_counts(events, areas=table, mask=earlier)
         m = folium.Map(location=[17, -4], zoom_start=5)
-        arealayers.add_area_layer(m, counts, areas=regions, before=prior)
+        arealayers.add_area_layer(m, counts, areas=table, before=prior)
         page = m.get_root().render()
         return int(mask.sum()), len(page.encode())
 
@@ -84,10 +85,22 @@ def measure(n: int) -> list[dict[str, object]]:
     seconds, (_, size) = _time(lambda: choropleth(True))
     add("choropleth against the period before (two periods counted)", seconds, "≤ 300 ms, ≤ 1 MB", size)
 
+    cercles = areas.load_boundaries("admin2")
+    start = time.perf_counter()
+    areas.area_index(events, cercles)
+    add(f"point in polygon, every event, {len(cercles)} cercles (first time)", time.perf_counter() - start)
+    seconds, _ = _time(lambda: areas.area_counts(events, "admin2", "week", areas=cercles))
+    add("`area_counts` all events, by cercle and week", seconds)
+    seconds, (_, size) = _time(lambda: choropleth(True, cercles))
+    add("choropleth by cercle against the period before", seconds, "≤ 300 ms, ≤ 1 MB", size)
+    plain = len(livemap.base_map(regions=regions).get_root().render().encode())
+    seconds, size = _time(lambda: len(livemap.base_map(regions=regions, cercles=cercles).get_root().render().encode()))
+    add("base map with region and cercle borders and names", seconds, "", size, f"cercles add {size - plain:,} B")
+
     missing = events.copy()
     missing.loc[missing.index[::10], "admin1"] = None
     seconds, _ = _time(lambda: areas.derive_admin_names(missing), repeats=1)
-    add("`derive_admin_names` (10% of rows without admin1, spatial join)", seconds)
+    add("`derive_admin_names` (10% of rows without admin1, spatial join, regions and cercles)", seconds)
 
     shown = FilterSpec(date_from="2023-01-01", date_to="2023-12-31").apply(events)
     seconds, play = _time(lambda: Playback(shown, "week", "window", date(2023, 1, 1), date(2023, 12, 31)))

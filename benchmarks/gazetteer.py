@@ -179,6 +179,145 @@ def _agreement(places: dict[tuple[str, ...], tuple[float, float]], *, level: int
     }
 
 
+ACLED_ADDRESS = "github.com/AC0519/Mali, commit 8b173562817e856c0dacf4d026a3ef50526a18ee"
+#: Distances reported for the point cross-check (km).
+POINT_KM = (5.0, 25.0)
+
+
+def measure_acled_points(limit: int = 5) -> dict[str, object] | None:
+    """Every distinct (location, latitude, longitude) of the raw ACLED files, looked up by its name.
+
+    For each point: found or not; the distance from ACLED's point to the first candidate (ranked with
+    ACLED's admin1 as the hint, and without a hint) and to the nearest of the first ``limit`` candidates
+    (is the right place among those the review shows?). Figures per ACLED ``geo_precision`` too: a
+    precision-2 point is "near" the named place, a precision-3 point the provincial capital.
+    """
+    from conflictmap import gazetteer as g
+
+    files = sorted(ACLED_DIR.glob("*.csv")) if ACLED_DIR.is_dir() else []
+    if not files:
+        return None
+    points: dict[tuple[str, float, float], tuple[str, str]] = {}
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("country") != "Mali":
+                    continue
+                key = (row["location"].strip(), float(row["latitude"]), float(row["longitude"]))
+                # A point coded at several precisions keeps its most precise one.
+                old = points.get(key)
+                if old is None or row["geo_precision"] < old[1]:
+                    points[key] = (row["admin1"].strip(), row["geo_precision"])
+    results: list[dict[str, object]] = []
+    for (name, lat, lon), (admin1, precision) in sorted(points.items()):
+        try:
+            hinted = g.geocode(name, admin1=admin1, limit=limit)
+        except g.UnknownAdmin1Error:
+            hinted = g.geocode(name, limit=limit)
+        bare = g.geocode(name, limit=1)
+
+        def far(c, lat: float = lat, lon: float = lon) -> float:
+            return g.distance_km(lat, lon, c.latitude, c.longitude)
+
+        results.append(
+            {
+                "precision": precision,
+                "found": bool(hinted),
+                "first_km": far(hinted[0]) if hinted else None,
+                "first_kind": hinted[0].kind if hinted else None,
+                "first_origin": hinted[0].place.origin if hinted else None,
+                "nearest_km": min(far(c) for c in hinted) if hinted else None,
+                "bare_km": far(bare[0]) if bare else None,
+                "name": name,
+            }
+        )
+    groups = {"all": results}
+    for precision in sorted({str(r["precision"]) for r in results}):
+        groups[f"geo_precision {precision}"] = [r for r in results if r["precision"] == precision]
+    summary = {label: _point_figures(rows) for label, rows in groups.items()}
+    missing = sorted({str(r["name"]) for r in results if not r["found"]})
+    far_first = sorted(
+        (round(float(r["first_km"]), 1), str(r["name"]))  # type: ignore[arg-type]
+        for r in results
+        if r["found"] and r["precision"] == "1" and float(r["first_km"]) > POINT_KM[1]  # type: ignore[arg-type]
+    )
+    kinds: dict[str, int] = {}
+    for r in results:
+        if r["found"] and float(r["first_km"]) <= POINT_KM[0]:  # type: ignore[arg-type]
+            kinds[str(r["first_kind"])] = kinds.get(str(r["first_kind"]), 0) + 1
+    return {
+        "files": [p.name for p in files],
+        "address": ACLED_ADDRESS,
+        "groups": summary,
+        "not_found": missing,
+        "far_first": far_first,
+        "kinds_within_5km": dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
+        "limit": limit,
+    }
+
+
+def measure_acled_precision3() -> dict[str, object] | None:
+    """Where ACLED puts its ``geo_precision`` 3 rows: the region's capital, a cercle's capital, or the centroid?
+
+    Checks the rule the gazetteer follows for a region named alone (``region_capital``) on ACLED's rows.
+    """
+    from conflictmap import gazetteer as g
+
+    files = sorted(ACLED_DIR.glob("*.csv")) if ACLED_DIR.is_dir() else []
+    if not files:
+        return None
+    regions = {p.admin1: p for p in g.places() if p.kind == "region"}
+    capitals = [p for p in g.places() if p.kind in ("capital", "region_capital", "cercle_capital")]
+    rows = []
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("geo_precision") != "3" or row.get("country") != "Mali":
+                    continue
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+                region = regions.get(g.canonical_admin1(row["admin1"]) or "")
+                if region is None:
+                    continue
+                seat = g.region_capital(region)
+                rows.append(
+                    {
+                        "to_region_capital_km": g.distance_km(lat, lon, seat.latitude, seat.longitude)
+                        if seat
+                        else None,
+                        "to_centroid_km": g.distance_km(lat, lon, region.latitude, region.longitude),
+                        "to_any_capital_km": min(g.distance_km(lat, lon, c.latitude, c.longitude) for c in capitals),
+                    }
+                )
+    if not rows:
+        return None
+
+    def share(key: str) -> float:
+        return sum(r[key] is not None and float(r[key]) <= WITHIN_KM for r in rows) / len(rows)  # type: ignore[arg-type]
+
+    return {
+        "rows": len(rows),
+        "at_region_capital": share("to_region_capital_km"),
+        "at_a_region_or_cercle_capital": share("to_any_capital_km"),
+        "at_centroid": share("to_centroid_km"),
+        "median_to_centroid_km": statistics.median(float(r["to_centroid_km"]) for r in rows),  # type: ignore[arg-type]
+    }
+
+
+def _point_figures(rows: list[dict[str, object]]) -> dict[str, object]:
+    found = [r for r in rows if r["found"]]
+    out: dict[str, object] = {"points": len(rows), "found": len(found)}
+    for key in ("first_km", "nearest_km", "bare_km"):
+        d = sorted(float(r[key]) for r in rows if r[key] is not None)  # type: ignore[arg-type]
+        out[key] = {
+            "n": len(d),
+            "median": statistics.median(d) if d else None,
+            "p90": _pct(d, 0.9) if d else None,
+            # Shares of all points (a point not found counts as not within).
+            **{f"within_{km:g}": sum(x <= km for x in d) / len(rows) if rows else 0.0 for km in POINT_KM},
+        }
+    return out
+
+
 def measure_ucdp() -> dict[str, object] | None:
     """UCDP GED 20.1's Mali location strings ("Tessit village"): is the first candidate within 5 km?"""
     import re
@@ -281,6 +420,21 @@ def render(r: dict[str, object]) -> str:
         lines += ["| first candidate from | first | within 5 km |", "|---|---|---|"]
         for origin, v in first["by_origin"].items():
             lines.append(f"| {origin} | {v['first']} | {v['within']} |")
+    points = r.get("acled_points")
+    if points:
+        lines += _render_points(points)
+    p3 = r.get("acled_precision3")
+    if p3:
+        lines += [
+            "",
+            "### ACLED's region-level rows (`geo_precision` 3)",
+            "",
+            f"{p3['rows']} rows: {p3['at_region_capital']:.0%} within 5 km of their region's capital "
+            "(where `geocode` now places a region named alone), "
+            f"{p3['at_a_region_or_cercle_capital']:.0%} within 5 km of a region or cercle capital (a cercle named "
+            f"alone sits at its capital), {p3['at_centroid']:.0%} within 5 km of the region's centroid "
+            f"(median distance to it {p3['median_to_centroid_km']:.0f} km).",
+        ]
     ucdp = r.get("ucdp")
     if ucdp:
         lines += [
@@ -294,6 +448,46 @@ def render(r: dict[str, object]) -> str:
             f"({ucdp['within'] / ucdp['locations']:.0%})**.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _render_points(points: dict[str, object]) -> list[str]:
+    def km(v: object) -> str:
+        return "" if v is None else f"{float(v):.1f} km"  # type: ignore[arg-type]
+
+    lines = [
+        "",
+        "### Every ACLED point, by its name",
+        "",
+        f"File {', '.join(points['files'])} ({points['address']}; kept in the git-ignored "  # type: ignore[arg-type]
+        "`data/raw/gazetteer/acled/`, never committed). Each distinct (location, latitude, longitude) is "
+        "looked up by its name with ACLED's admin1 as the hint; the distance is from ACLED's point to the "
+        f"first candidate, and to the nearest of the first {points['limit']} candidates (the alternatives the "
+        "review shows). Shares are of all points; a point whose name is not found counts as not within.",
+        "",
+        "| points | n | found | first: median | p90 | within 5 km | within 25 km "
+        "| nearest of 5: median | within 5 km | no hint, first: within 5 km |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, g in points["groups"].items():  # type: ignore[union-attr]
+        f, n, b = g["first_km"], g["nearest_km"], g["bare_km"]
+        lines.append(
+            f"| {label} | {g['points']} | {g['found']} ({g['found'] / g['points']:.0%}) | {km(f['median'])} | "
+            f"{km(f['p90'])} | **{f['within_5']:.0%}** | {f['within_25']:.0%} | {km(n['median'])} | "
+            f"{n['within_5']:.0%} | {b['within_5']:.0%} |"
+        )
+    kinds = ", ".join(f"{k} {v}" for k, v in points["kinds_within_5km"].items())  # type: ignore[union-attr]
+    lines += [
+        "",
+        f"Kind of the first candidate when within 5 km: {kinds}.",
+        "",
+        f"Not found ({len(points['not_found'])} names): " + ", ".join(points["not_found"]) + ".",  # type: ignore[arg-type]
+        "",
+        "Precision-1 points whose first candidate is more than 25 km away "
+        f"({len(points['far_first'])}): "  # type: ignore[arg-type]
+        + ", ".join(f"{n} ({d:g} km)" for d, n in points["far_first"])  # type: ignore[union-attr]
+        + ".",
+    ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
         "load": measure_load(args.runs),
         "lookups": measure_lookups(args.lookups, seed=13),
         "acled": measure_acled(),
+        "acled_points": measure_acled_points(),
+        "acled_precision3": measure_acled_precision3(),
         "ucdp": measure_ucdp(),
     }
     args.output.write_text(render(results))

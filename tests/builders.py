@@ -23,7 +23,8 @@ import pandas as pd
 from conflictmap import schema
 from conflictmap.readers.acled import ACLED_COLUMNS
 from conflictmap.store import EventStore, GeoPackageStore
-from conflictmap.store.postgis import PostGISStore
+from conflictmap.store.core import CODED_COLUMNS, VIEW_COLUMNS
+from conflictmap.store.postgis import LABELS_TABLE, NARROW_TABLE, PostGISStore
 
 #: The store backends every store test runs on.
 BACKENDS: tuple[str, ...] = ("geopackage", "postgis")
@@ -200,3 +201,19 @@ def week2_rows() -> list[dict[str, object]]:
 
 
 # -- stores ---------------------------------------------------------------------------------------------
+
+
+def narrow_differences(store: PostGISStore) -> list[tuple]:
+    """Rows of the events table's view columns missing from the narrow table, and the other way round."""
+    columns = ", ".join(f'"{c}"' for c in VIEW_COLUMNS)
+    labels = f"{store.schema_name}.{LABELS_TABLE}"
+    # The narrow table's coded columns read back as their labels.
+    decoded = ", ".join(
+        f'(SELECT label FROM {labels} l WHERE l.code = n."{c}")' if c in CODED_COLUMNS else f'n."{c}"'
+        for c in VIEW_COLUMNS
+    )
+    events, narrow = store._table("events"), f"{store.schema_name}.{NARROW_TABLE} n"
+    conn = store._conn()
+    missing = conn.execute(f"SELECT {columns} FROM {events} EXCEPT ALL SELECT {decoded} FROM {narrow}").fetchall()
+    extra = conn.execute(f"SELECT {decoded} FROM {narrow} EXCEPT ALL SELECT {columns} FROM {events}").fetchall()
+    return [("missing", *r) for r in missing] + [("extra", *r) for r in extra]

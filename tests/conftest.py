@@ -222,6 +222,11 @@ def browser_page(browser, request: pytest.FixtureRequest) -> Iterator[BrowserPag
     context.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests first: they are the longest, and spread over the workers early they end the run sooner."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """Keep each phase's report on the test item, so fixtures can see whether the test failed."""
@@ -257,3 +262,19 @@ def store(target: Target) -> Iterator[EventStore]:
     opened = target.open()
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """``run(*argv)`` -> (exit code, stdout, stderr) through the real command line."""
+    from conflictmap import cli
+
+    def call(*argv: object) -> tuple[int, str, str]:
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse's own usage errors
+            code = exc.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return call

@@ -127,7 +127,7 @@ def test_actor_key(name, key):
     assert actors.actor_key(name) == key
 
 
-@pytest.mark.parametrize("name", ["Koglweogo Militia (Burkina Faso)", "Military Forces of Niger (2023-)", "", "The"])
+@pytest.mark.parametrize("name", ["Koglweogo Militia (Burkina Faso)", "Military Forces of Chad (2021-)", "", "The"])
 def test_actor_key_unknown_is_none_and_resolves_to_normalized_self(name):
     assert actors.actor_key(name) is None
     assert actors.resolve_actor(name) == actors.normalize_actor(name)

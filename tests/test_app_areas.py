@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 from builders import build_events
@@ -54,7 +55,10 @@ def test_areas_colour_each_region_by_its_events(monkeypatch, events_csv):
     (args,) = folium_args(at)
     features = area_features(args)
     assert features, args["feature_group"][:500]
-    print({k: v for k, v in features.items()})
+    # The row with no region lies in Mopti by its point.
+    expected = Counter(r["admin1"] or "Mopti" for r in ROWS)
+    assert {k: f["value"] for k, f in features.items() if f["value"]} == dict(expected)
+    assert len(features) > len(expected), "the regions without events are drawn too"
 
 
 def click_area(at, key: str, lat: float, lng: float):
@@ -178,6 +182,9 @@ def test_the_database_gives_the_map_the_same_areas_hot_spots_and_frames(request,
 
 
 MOPTI_BOX = [[-4.5, 14.2], [-4.5, 14.8], [-3.9, 14.8], [-3.9, 14.2], [-4.5, 14.2]]
+#: Inside its box are all six Mopti events; its lower edge passes between the southern one and the rest.
+MOPTI_TRIANGLE = [[-4.5, 14.285], [-3.9, 14.585], [-4.5, 14.75], [-4.5, 14.285]]
+MOPTI_POLY = "-4.5,14.285;-3.9,14.585;-4.5,14.75"
 
 
 def test_a_box_drawn_on_the_map_selects_the_events_inside_it(monkeypatch, events_csv):
@@ -194,6 +201,23 @@ def test_a_box_drawn_on_the_map_selects_the_events_inside_it(monkeypatch, events
     # The box still drawn is not taken again.
     captions = [plain(c.value) for c in at.caption]
     assert any(" · 9 of 9 events · " in c or "9 events" in c for c in captions), captions
+    # A polygon drawn next replaces the box: its slanted lower edge leaves out the southern Mopti event.
+    polygon = {
+        "type": "Feature",
+        "properties": {"shape": "polygon"},
+        "geometry": {"type": "Polygon", "coordinates": [MOPTI_TRIANGLE]},
+    }
+    at.session_state["event_map"] = {"all_drawings": [polygon], "last_active_drawing": polygon}
+    at.run()
+    assert not at.exception
+    assert at.query_params["poly"] in (MOPTI_POLY, [MOPTI_POLY]) and "bbox" not in at.query_params
+    captions = [plain(c.value) for c in at.caption]
+    assert any(" · 5 of 9 events · " in c for c in captions), captions
+    (args,) = folium_args(at)
+    assert args["feature_group"].count("cm-selection") == 1
+    at.button(key="clear_polygon").click().run()
+    assert "poly" not in at.query_params
+    assert "cm-selection" not in (folium_args(at)[0]["feature_group"] or "")
 
 
 def test_too_many_frames_say_so_instead_of_playing(monkeypatch, events_csv):
@@ -231,3 +255,64 @@ def test_areas_can_be_coloured_by_fatalities(monkeypatch, events_csv):
     features = area_features(folium_args(at)[0])
     # Gao: 7 and 1; Mopti: five of 1 and the one of 4 with no region in its file.
     assert features["Gao"]["value"] == 8 and features["Mopti"]["value"] == 9
+
+
+def test_areas_by_cercle_count_each_cercle_by_its_points_and_a_click_filters_on_it(monkeypatch, events_csv):
+    from shapely.geometry import Point
+
+    from conflictmap import areas
+
+    at = make_page(monkeypatch, data=events_csv, query={"view": "areas"})
+    at.session_state["map_area_level"] = "admin2"
+    at.run()
+    assert not at.exception
+    features = area_features(folium_args(at)[0])
+    cercles = areas.load_boundaries("admin2")
+    assert set(cercles["key"]) <= set(features)
+    # Independently: each invented event tested against each cercle polygon.
+    expected = {
+        key: sum(shape.covers(Point(r["longitude"], r["latitude"])) for r in ROWS)
+        for key, shape in zip(cercles["key"], cercles.geometry, strict=True)
+    }
+    assert {k: features[k]["value"] for k in expected} == expected
+    assert expected["Gao/Gao"] == 2
+    # A click on a cercle filters on it (its events got the cercle's name from their points).
+    click_area(at, "Gao/Gao", *GAO)
+    assert not at.exception
+    assert at.query_params["area"] in ("Gao/Gao", ["Gao/Gao"])
+    captions = [plain(c.value) for c in at.caption]
+    assert any(" · 2 of 9 events · " in c for c in captions), captions
+
+
+def test_published_aggregates_colour_the_areas_and_show_under_the_timeline(monkeypatch, events_csv):
+    # ACLED's weekly aggregated layout, written here: Mopti 6 events, Gao 3 (in the two weeks of January 2023).
+    aggregated = (
+        "week,region,country,admin1,disorder_type,event_type,sub_event_type,events,fatalities,"
+        "population_best,centroid_longitude,centroid_latitude\n"
+        "2023-01-07,Western Africa,Mali,Mopti,Political violence,Battles,Armed clash,4,11,,-3.4,14.4\n"
+        "2023-01-14,Western Africa,Mali,Mopti,Political violence,Violence against civilians,Attack,2,5,,-3.4,14.4\n"
+        "2023-01-14,Western Africa,Mali,Gao,Political violence,Battles,Armed clash,3,0,,0.3,16.6\n"
+    )
+    at = make_page(monkeypatch, data=events_csv, query={"view": "areas"}).run()
+    at.file_uploader(key="uploader").upload("mali_weekly.csv", aggregated.encode(), "text/csv").run()
+    assert not at.exception
+    said = " ".join(s.value for s in at.success)
+    assert "3 of 3 rows of published counts loaded" in said and "no points" in said
+    # The events are still drawn until the user asks for the aggregates.
+    assert area_features(folium_args(at)[-1])["Mopti"]["value"] == 6
+    at.toggle(key="map_area_published").set_value(True).run()
+    assert not at.exception
+    (args,) = folium_args(at)[-1:]
+    features = area_features(args)
+    assert (features["Mopti"]["value"], features["Gao"]["value"], features["Kidal"]["value"]) == (6, 3, 0)
+    assert "counts published as aggregates, no points" in args["feature_group"]
+    # Under the timeline, apart from the events' chart and marked as aggregates.
+    captions = plain(" ".join(c.value for c in at.caption))
+    assert "counts published as aggregates, no points, 9 events per week" in captions
+    # The chosen dates apply to the aggregates: the second week only.
+    at = make_page(monkeypatch, data=events_csv, query={"view": "areas", "from": "2023-01-14", "to": "2023-01-20"})
+    at.run().file_uploader(key="uploader").upload("mali_weekly.csv", aggregated.encode(), "text/csv").run()
+    at.toggle(key="map_area_published").set_value(True).run()
+    assert not at.exception
+    features = area_features(folium_args(at)[-1])
+    assert (features["Mopti"]["value"], features["Gao"]["value"]) == (2, 3)

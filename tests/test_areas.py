@@ -79,11 +79,41 @@ def test_the_regions_hold_their_capitals() -> None:
     assert found.tolist() == expected
 
 
-def test_no_cercles_ship_and_the_message_says_how_to_give_them() -> None:
-    with pytest.raises(areas.AreaDataError, match="--boundaries"):
-        areas.load_boundaries("admin2")
+def test_shipped_cercles_are_valid_unique_small_and_tile_their_regions() -> None:
+    cercles = areas.load_boundaries("admin2")
+    assert len(cercles) == 50
+    assert cercles.geometry.is_valid.all()
+    assert cercles["key"].is_unique
+    assert set(cercles["admin1"]) == ACLED_REGIONS
+    path = Path(areas.__file__).parent / "data" / areas.SHIPPED["admin2"]
+    assert path.stat().st_size < 300_000
+    # Simplified arc by arc, so shared borders stay shared: no two cercles overlap.
+    total = shapely.area(cercles.geometry.values).sum()
+    assert abs(shapely.union_all(cercles.geometry.values).area - total) < 1e-6 * total
+    # Each cercle lies in the region it is keyed under (its interior point, against the shipped regions).
+    regions = areas.load_boundaries("admin1")
+    points = shapely.point_on_surface(cercles.geometry.values)
+    inner = pd.DataFrame({"longitude": shapely.get_x(points), "latitude": shapely.get_y(points)})
+    where = areas.area_index(inner, regions)
+    assert regions["key"].to_numpy()[where].tolist() == cercles["admin1"].tolist()
     with pytest.raises(areas.AreaDataError, match="level 'admin3'"):
         areas.load_boundaries("admin3")
+
+
+def test_every_mali_event_of_the_seed_falls_in_a_shipped_cercle() -> None:
+    seed = pd.read_csv(Path(__file__).parents[1] / "data" / "seed_events.csv")
+    mali = seed[seed["country"] == "Mali"]
+    assert len(mali) > 0
+    cercles = areas.load_boundaries("admin2")
+    assert (areas.area_index(mali, cercles) >= 0).all()
+
+
+def test_shipped_cercle_counts_equal_an_independent_point_in_polygon_count(events: gpd.GeoDataFrame) -> None:
+    cercles = areas.load_boundaries("admin2")
+    got = areas.area_counts(events, "admin2")
+    assert got["events"].sum() == len(events)
+    expected = brute_force_counts(events, cercles)
+    assert {k: (e, f) for k, e, f in zip(got["key"], got["events"], got["fatalities"], strict=True)} == expected
 
 
 def test_cercles_from_a_file_get_their_region_from_where_they_lie(tmp_path: Path) -> None:
@@ -197,8 +227,22 @@ def test_missing_admin_names_are_derived_and_marked_and_the_files_own_win(make_e
     )
     out = areas.derive_admin_names(table)
     assert out["admin1"].astype("string").fillna("").tolist() == ["Gao", "Mopti", ""]
-    assert out[areas.DERIVED_COLUMN].tolist() == ["admin1", "", ""]
+    # The shipped cercles fill admin2 too, but only under the row's own region: the "Mopti" row gets no Gao cercle.
+    assert out["admin2"].astype("string").fillna("").tolist() == ["Gao", "", ""]
+    assert out[areas.DERIVED_COLUMN].tolist() == ["admin1,admin2", "", ""]
     assert table["admin1"].astype("string").fillna("").tolist()[0] == ""  # the input is not changed
+
+
+def test_cercles_are_derived_from_the_shipped_ones_and_the_files_own_win(make_events) -> None:
+    table = make_events(
+        {"admin1": "Gao", "admin2": "", "latitude": 15.66, "longitude": 0.50},  # Ansongo town, no cercle given
+        {"admin1": "Gao", "admin2": "Menaka", "latitude": 15.66, "longitude": 0.50},  # the file's own cercle stays
+    )
+    out = areas.derive_admin_names(table)
+    assert out["admin2"].astype("string").fillna("").tolist() == ["Ansongo", "Menaka"]
+    assert out[areas.DERIVED_COLUMN].tolist() == ["admin2", ""]
+    kept = FilterSpec(areas=["Gao/Ansongo"]).apply(out)
+    assert kept["admin2"].astype(str).tolist() == ["Ansongo"]
 
 
 def test_cercles_are_derived_when_given(make_events, tmp_path: Path) -> None:

@@ -10,24 +10,9 @@ import pytest
 from PIL import Image
 from shapely.geometry import Point, box
 
-from conflictmap import areas, cli, synth
+from conflictmap import areas, synth
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import write_events
-
-
-@pytest.fixture
-def run(capsys):
-    """``run(*argv)`` -> (exit code, stdout, stderr) through the real command line."""
-
-    def call(*argv: object) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as exc:  # argparse's own usage errors
-            code = exc.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +38,24 @@ def test_areas_csv_counts_equal_an_independent_point_in_polygon_count(run, data,
         assert got.loc[key, "fatalities"] == chosen["fatalities"][inside].sum(), key
 
 
+def test_areas_by_month_with_the_shipped_cercles(run, data, tmp_path: Path) -> None:
+    path, events = data
+    out = tmp_path / "cercles.csv"
+    code, _, stderr = run("areas", path, "--level", "admin2", "--by", "month", "-o", out)
+    assert code == 0, stderr
+    got = pd.read_csv(out, keep_default_na=False)
+    cercles = areas.load_boundaries("admin2")
+    assert set(got["key"]) <= set(cercles["key"]) | {""}
+    # Each event counted once, in the cercle its point lies in (checked one point at a time).
+    inside = {
+        key: int(sum(geom.covers(Point(x, y)) for x, y in zip(events["longitude"], events["latitude"], strict=True)))
+        for key, geom in zip(cercles["key"], cercles.geometry, strict=True)
+    }
+    totals = got.groupby("key")["events"].sum()
+    assert {k: int(totals.get(k, 0)) for k in inside} == inside
+    assert got["events"].sum() == len(events)
+
+
 def test_areas_by_week_with_cercles_from_a_file(run, data, tmp_path: Path) -> None:
     path, events = data
     cercles = gpd.GeoDataFrame(
@@ -74,7 +77,7 @@ def test_areas_by_week_with_cercles_from_a_file(run, data, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("--level", "admin2"), "--boundaries"),
+        (("--level", "admin3"), "invalid choice"),
         (("--boundaries", "missing.geojson"), "no such boundaries file"),
         (("--by", "year"), "invalid choice"),
     ],

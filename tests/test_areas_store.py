@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import geopandas as gpd
 import pytest
 
-from conflictmap import synth
+from conflictmap import areas, synth
 from conflictmap.filters import FilterSpec
 from conflictmap.store import EventStore
 from conflictmap.store.gpkg import GeoPackageStore
@@ -64,3 +64,46 @@ def test_region_counts_from_the_stores_grouped_names_match_the_names_in_memory(
         expected = areas.area_mask(chosen, [key]).sum()
         assert got.loc[key, "events"] == expected, key
     assert got["events"].sum() == len(chosen)
+
+
+def test_a_shipped_cercle_filters_alike_in_memory_and_in_postgis_on_derived_names(pg_cluster) -> None:
+    # Cercle names blanked, then filled from the shipped cercles by point in polygon before the import.
+    events = synth.synth_events(1500, seed=9)
+    events["admin2"] = ""
+    events = areas.derive_admin_names(events).drop(columns=[areas.DERIVED_COLUMN])
+    events["admin2"] = events["admin2"].astype("category")
+    busiest = events.loc[events["admin2"] != "", ["admin1", "admin2"]].value_counts().index[0]
+    spec = FilterSpec(areas=["/".join(busiest)])
+    store = PostGISStore(pg_cluster.new_database())
+    try:
+        store.import_events(events, source="synthetic.parquet")
+        everything = store.query()
+        expected = spec.apply(everything)
+        assert 0 < len(expected) < len(everything)
+        assert sorted(store.query(spec)["event_id"]) == sorted(expected["event_id"])
+        assert store.count(spec) == len(expected)
+    finally:
+        store.close()
+        pg_cluster.drop_database(store.url)
+
+
+def test_an_area_from_a_link_matches_its_names_whatever_the_accents_and_case(store: EventStore, make_events) -> None:
+    events = make_events(
+        {"admin1": "Ségou", "admin2": "Niono"},
+        {"admin1": "SEGOU", "admin2": "Niono"},
+        {"admin1": "Segou", "admin2": "Macina"},
+        {"admin1": "Mopti", "admin2": "Djenné"},
+        {"admin1": "Mopti", "admin2": "Bandiagara"},
+    )
+    store.import_events(events, source="spellings")
+    everything = store.query()
+    for query, expected in (
+        ({"area": "Segou"}, 3),
+        ({"area": "ségou"}, 3),
+        ({"area": "Segou/niono"}, 2),
+        ({"area": "Mopti/Djenne"}, 1),
+        ({"area": ["Mopti/DJENNÉ", "Ségou/Macina"]}, 2),
+    ):
+        spec = FilterSpec.from_query_params(query)
+        assert len(spec.apply(everything)) == expected, query
+        assert sorted(store.query(spec)["event_id"]) == sorted(spec.apply(everything)["event_id"]), query

@@ -4,12 +4,14 @@ steps through the frames and the map follows."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
+import shapely
 from builders import build_events
 from playwright.sync_api import expect
-from test_app_areas import MOPTI, ROWS
+from test_app_areas import MOPTI, MOPTI_TRIANGLE, ROWS
 
 from conflictmap.assets import missing_assets
 
@@ -86,12 +88,19 @@ def test_playback_steps_frames_and_the_map_follows(browser_page, areas_url):
     expect(dots).to_have_count(1)
     expect(dots.first).to_have_attribute("stroke-dasharray", "3 3")
     expect(control).to_contain_text("1 with imprecise dates")
+    # The timeline marks the frame the map shows, and the page's rerun leaves the control where it was.
+    expect(page.get_by_text("The shaded band is the frame the map shows: May 2023.")).to_be_visible(
+        timeout=RERUN_TIMEOUT_MS
+    )
+    expect(stamp).to_have_text("May 2023")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playback-may.png"))
-    # Play moves on by itself, to September's three Mopti events (and Gao's October one shown all month).
+    # Play moves on by itself, and pause stops it on a later month (how far it got depends on the machine).
     control.get_by_title("play / pause").click()
-    expect(stamp).to_have_text("Sep 2023", timeout=RERUN_TIMEOUT_MS)
+    expect(stamp).not_to_have_text("May 2023", timeout=RERUN_TIMEOUT_MS)
     control.get_by_title("play / pause").click()
+    months = [date(2023, m, 1).strftime("%b %Y") for m in range(1, 13)]
+    assert months.index(stamp.inner_text()) > months.index("May 2023")
     assert browser_page.blocked == [] and browser_page.page_errors == []
 
 
@@ -123,6 +132,52 @@ def test_a_drawn_rectangle_selects_exactly_the_events_inside_it(browser_page, ar
     page.screenshot(path=str(ARTIFACTS / "box-mopti.png"))
     page.get_by_role("button", name=re.compile("Clear box")).click()
     expect(page).not_to_have_url(re.compile(r"bbox="), timeout=RERUN_TIMEOUT_MS)
+    expect(frame.locator("path.cm-event")).to_have_count(9, timeout=RERUN_TIMEOUT_MS)
+    assert browser_page.blocked == [] and browser_page.page_errors == []
+
+
+# The polygon tool's corners placed so far equal ``n``, and it takes clicks again.
+POLYGON_CORNERS_PLACED = """(n) => {
+    const tool = Object.values(window).find((v) => v instanceof L.Control.Draw)._toolbars.draw._modes.polygon.handler;
+    return tool._markers.length === n && !tool._disableMarkers;
+}"""
+
+
+def test_a_drawn_polygon_selects_exactly_the_events_inside_it(browser_page, areas_url):
+    page = browser_page.page
+    page.goto(areas_url)
+    frame = page.frame_locator(MAP_FRAME)
+    expect(frame.locator(".leaflet-container[data-cm-fitted]")).to_be_attached(timeout=DRAW_TIMEOUT_MS)
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    inner = map_frame(page)
+    # Close in on Mopti, where the polygon's lower edge passes 0.05 degree (about 20 pixels) from three events.
+    inner.evaluate("() => window.map.setView([14.52, -4.2], 9, {animate: false})")
+    inner.wait_for_function("() => window.map.getZoom() === 9")
+    corners = inner.evaluate(
+        "(ring) => ring.map(([lng, lat]) => { const p = window.map.latLngToContainerPoint([lat, lng]); "
+        "return [p.x, p.y]; })",
+        MOPTI_TRIANGLE[:-1],
+    )
+    origin = page.locator(MAP_FRAME).bounding_box()
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    for count, (x, y) in enumerate(corners, start=1):
+        page.mouse.click(origin["x"] + x, origin["y"] + y)
+        # Leaflet.draw takes the next click once it has placed this corner (it ignores clicks for 50 ms after one).
+        inner.wait_for_function(POLYGON_CORNERS_PLACED, arg=count)
+    frame.get_by_role("link", name="Finish").click()
+    expect(page).to_have_url(re.compile(r"poly="), timeout=RERUN_TIMEOUT_MS)
+    # Counted independently: the events of the file inside the polygon (edges included).
+    triangle = shapely.Polygon(MOPTI_TRIANGLE)
+    inside = sum(triangle.covers(shapely.Point(r["longitude"], r["latitude"])) for r in ROWS)
+    assert inside == 5  # all six Mopti events are inside its box
+    expect(page.get_by_text(f"{inside} of 9 events").first).to_be_visible(timeout=RERUN_TIMEOUT_MS)
+    expect(frame.locator("path.cm-event")).to_have_count(inside, timeout=RERUN_TIMEOUT_MS)
+    expect(frame.locator("path.cm-selection")).to_have_count(1)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "polygon-mopti.png"))
+    page.get_by_role("button", name=re.compile("Clear polygon")).click()
+    expect(page).not_to_have_url(re.compile(r"poly="), timeout=RERUN_TIMEOUT_MS)
+    expect(frame.locator("path.cm-selection")).to_have_count(0, timeout=RERUN_TIMEOUT_MS)
     expect(frame.locator("path.cm-event")).to_have_count(9, timeout=RERUN_TIMEOUT_MS)
     assert browser_page.blocked == [] and browser_page.page_errors == []
 

@@ -16,7 +16,8 @@ from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 
 FIXTURES = ROOT / "tests" / "fixtures" / "readers"
-# A click on an event, the view, the point clicked (for the event form), a click on an area and a box drawn.
+# A click on an event, the view, the point clicked (for the event form), a click on an area, a box drawn and
+# the frame the play control shows.
 MAP_RETURNS = [
     "last_object_clicked_popup",
     "last_object_clicked_count",
@@ -26,6 +27,7 @@ MAP_RETURNS = [
     "last_active_drawing",
     "last_object_clicked",
     "all_drawings",
+    "last_object_clicked_tooltip",
 ]
 
 # Events around Timbuktu and elsewhere, each filter keeping a different, known subset.

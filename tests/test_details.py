@@ -40,7 +40,7 @@ def test_the_record_spells_out_dates_actors_place_and_precision(seed):
 
 def test_an_approximate_place_says_how_it_is_drawn(seed):
     record = dict(details.event_record(seed.loc["SEED-0004"]))
-    assert record["Location precision"] == "a region's centroid (drawn as a ring of about 50 km)"
+    assert record["Location precision"] == "a region, placed at its capital (drawn as a ring of about 50 km)"
     assert record["Date"] == "2023-09-01 to 2023-09-15"
 
 

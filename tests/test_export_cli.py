@@ -8,27 +8,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conflictmap import cli
 from conflictmap.export import read_provenance, sidecar_path
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import read_events
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export" / "mixed_events.csv"
-
-
-@pytest.fixture
-def run(capsys):
-    """``run(*argv)`` -> (exit code, stdout, stderr) through the real command line."""
-
-    def call(*argv: str) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as exc:  # argparse's own usage errors
-            code = exc.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
 
 
 def test_snapshot_png_with_filters_and_width(run, tmp_path):
@@ -83,6 +67,26 @@ def test_view_url_restores_a_filter_and_options_refine_it(run, tmp_path):
     prov = read_provenance(out)
     assert prov.spec == FilterSpec(event_types=("Battles",), admin1=("Gao",), min_fatalities=1)
     assert prov.events == 1
+
+
+def test_within_a_polygon_from_a_geojson_file_or_its_vertices(run, tmp_path):
+    ring = [[-4, 16], [0, 16], [-0.3494, 16.9534], [-4, 17], [-4, 16]]  # a corner on MIX-01's point
+    shape = tmp_path / "drawn.geojson"
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    shape.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": geometry}]}))
+    events, _ = read_events(FIXTURE)
+    spec = FilterSpec(polygon=ring)
+    for given in (shape, ";".join(f"{x},{y}" for x, y in ring)):
+        out = tmp_path / "inside.csv"
+        # Vertices with a leading minus take the form --within-polygon=..., as --bbox does.
+        code, _, stderr = run("export", FIXTURE, f"--within-polygon={given}", "-o", out)
+        assert code == 0, stderr
+        found = sorted(read_events(out)[0]["event_id"])
+        assert found == sorted(spec.apply(events)["event_id"]) == ["MIX-01", "MIX-06", "MIX-08"]
+        assert read_provenance(out).spec == spec
+    shape.write_text(json.dumps({"type": "MultiPolygon", "coordinates": [[ring]]}))
+    code, _, stderr = run("export", FIXTURE, "--within-polygon", shape, "-o", tmp_path / "x.csv")
+    assert code == 2 and "holds MultiPolygon; expected one Polygon" in stderr
 
 
 def test_export_acled_layout_and_sidecar(run, tmp_path):
@@ -145,6 +149,7 @@ def test_a_filter_matching_nothing_still_writes_and_says_so(run, tmp_path):
         (["snapshot", FIXTURE, "-o", "{tmp}/no/such/folder/m.png"], "does not exist"),
         (["export", FIXTURE, "-o", FIXTURE], "is the input file"),
         (["snapshot", FIXTURE, "--from", "2023-09-01", "--to", "2023-08-01", "-o", "{tmp}/m.png"], "is after"),
+        (["export", FIXTURE, "--within-polygon", "1,2;3,4", "-o", "{tmp}/m.csv"], "expected at least 3 vertices"),
     ],
 )
 def test_mistakes_give_one_line_and_exit_2(run, tmp_path, argv, message):

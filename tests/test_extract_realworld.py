@@ -314,3 +314,77 @@ def test_the_attack_told_again_the_next_day_at_the_same_place_is_one_event() -> 
         "Mercredi, une patrouille de l'armée s'est rendue à Ménaka, sur le lieu de l'attaque, pour le constat."
     )
     assert len(_extract(text)) == 1
+
+
+def test_a_date_stamp_before_the_dateline_is_neither_a_place_nor_the_day() -> None:
+    text = (
+        "date 2024-05-09 BAMAKO, Mali (Test Wire) — Gunmen killed six villagers in an attack on Tuesday "
+        "in the village of Boni, the mayor said."
+    )
+    dateline = find_dateline(text)
+    assert dateline is not None and dateline.place == "BAMAKO"
+    found = _extract(text)
+    assert list(found["location"]) == ["Boni"]
+    assert found.loc[0, "event_date"] == pd.Timestamp("2024-05-07")
+
+
+def test_arrests_placed_only_by_the_dateline_stay_below_the_default_confidence() -> None:
+    found = extract_events(
+        "BAMAKO, May 9 (Test Wire) - Seven suspects were arrested after the raid, the ministry said.",
+        published=PUBLISHED,
+        source="Test Wire",
+    )
+    assert not found.empty and (found["confidence"] < REVIEW_THRESHOLD).all()
+
+
+def test_the_day_a_statement_was_made_is_not_the_day_of_the_strikes() -> None:
+    text = (
+        "Drone strikes on the town of Kidal killed at least ten civilians, the mayor said. "
+        "A few days ago it announced that it had used drones against armed groups around Kidal. "
+        "The first drone strike on Tuesday hit children near the school."
+    )
+    found = _extract(text)
+    assert len(found) == 1
+    assert found.loc[0, "event_date"] == pd.Timestamp("2024-05-07")
+
+
+def test_the_dead_named_after_la_mort_de_are_victims_not_attackers() -> None:
+    found = _extract(
+        "L'armée malienne a annoncé mardi la mort de 12 soldats lors d'une attaque près de la ville de Tessit."
+    )
+    assert len(found) == 1
+    assert found.loc[0, "actor1"] == "Unidentified Armed Group (Mali)"
+    assert found.loc[0, "actor2"].startswith("Military Forces of Mali")
+
+
+def test_the_government_announcing_a_toll_late_in_the_day_is_a_source() -> None:
+    found = _extract("L'attaque du village de Boni a fait 20 morts, a indiqué mardi soir le gouvernement malien.")
+    assert len(found) == 1 and "Government" not in str(found.loc[0, "actor1"])
+
+
+def test_artillery_support_does_not_make_an_attack_a_shelling() -> None:
+    found = _extract(
+        "Militants killed 12 soldiers on Monday in a complex attack on the army camp of Tessit, "
+        "benefiting from drone and artillery support, the army said."
+    )
+    assert list(found["sub_event_type"]) == ["Armed clash"]
+
+
+def test_an_artisanal_mine_is_an_explosive_device() -> None:
+    found = _extract("Three passengers were killed on Monday when their bus drove over an artisanal mine near Boni.")
+    assert list(found["sub_event_type"]) == ["Remote explosive/landmine/IED"]
+
+
+def test_a_commune_no_place_is_named_after_sits_at_its_seat() -> None:
+    found = _extract("Des hommes armés ont attaqué lundi le poste de l'armée à Diougani, tuant quatre soldats.")
+    assert list(found["location"]) == ["Dioungani-Peulh"]
+    assert list(found["geo_precision"]) == [2]
+
+
+def test_the_sahel_region_is_not_the_commune_of_that_name() -> None:
+    found = extract_events(
+        "Gunmen killed five herders near Boni on Monday as militants spread across the Sahel region.",
+        published=PUBLISHED,
+        source="Test Wire",
+    )
+    assert list(found["location"]) == ["Boni"]

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from fakeapis import EMAIL, PASSWORD, UCDP_TOKEN, FakeApis, Fault, acled_row, ucdp_row
 
-from conflictmap import cli
 from conflictmap.fetch.spool import Spool
 from conflictmap.store import open_store
 
@@ -37,19 +36,6 @@ def api(monkeypatch, tmp_path):
             monkeypatch.setenv(k, v)
         fake.env = env
         yield fake
-
-
-@pytest.fixture
-def run(capsys):
-    def call(*argv: object) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as exc:
-            code = exc.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
 
 
 def _stored_ids(path: Path) -> list[str]:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap import cli
 from conflictmap.export import (
     LICENCES,
     aggregate_events,
@@ -26,19 +25,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "export" / "mixed_events.csv"
 @pytest.fixture(scope="module")
 def events():
     return read_events(FIXTURE)[0]
-
-
-@pytest.fixture
-def run(capsys):
-    def call(*argv: object) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as exc:
-            code = exc.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
 
 
 def test_the_notice_names_acled_terms_only_when_acled_events_are_exported(events):

@@ -178,6 +178,9 @@ ALL = ["clash", "attack", "abduction", "ied", "protest", "old"]
         ({"bbox": (-6.26, 13.43, -4.55, 13.9)}, ["clash", "attack"]),
         ({"bbox": (-6.25, 13.0, 0.0, 14.0)}, ["attack"]),
         ({"bbox": (0.0, 15.0, 3.0, 19.0)}, ["abduction", "ied", "old"]),
+        # polygon: on a corner (clash) and on an edge (attack) count; inside its box is not enough
+        ({"polygon": "-6.26,13.43;-4,13.43;-4,13.9;-5,13.9"}, ["clash", "attack"]),
+        ({"polygon": "0,15;3,15;0,19"}, ["old"]),
         # combinations
         ({"date_from": "2023-08-01", "event_types": ["Violence against civilians"], "actors": ["jnim"]}, ["attack"]),
         ({"actors": ["islamic_state_sahel"], "min_fatalities": 1}, ["old"]),
@@ -286,6 +289,13 @@ def test_values_are_normalised():
         ({"bbox": (-190, 10, 5, 20)}, r"expected -180 <= west"),
         ({"bbox": (1, 2, 3)}, r"expected four numbers"),
         ({"bbox": (1, 2, 3, float("nan"))}, r"expected finite numbers"),
+        ({"polygon": "1,2;3,4;1,2"}, r"field 'polygon' has '1,2;3,4;1,2'; expected at least 3 vertices as lon,lat"),
+        ({"polygon": [(0, 0), (1, "x"), (1, 1)]}, r"expected at least 3 vertices"),
+        ({"polygon": [(0, 0), (1, float("inf")), (1, 1)]}, r"has the vertex '1.0,inf'; expected finite numbers"),
+        ({"polygon": "0,0;1,95;1,0"}, r"has the vertex '1,95'; expected -180 <= lon <= 180, -90 <= lat <= 90"),
+        ({"polygon": "0,0;2,2;2,0;0,1"}, r"not a simple polygon \(self-intersection\); expected edges that do not"),
+        ({"polygon": "0,0;1,1;2,2"}, r"not a simple polygon \(it has no area\)"),
+        ({"polygon": [(i / 1000, (i % 2) / 1000) for i in range(202)]}, r"has 202 vertices; .* at most 200"),
         ({"actors": [3]}, r"field 'actors' has 3; expected text"),
         ({"actors": 3}, r"field 'actors' has 3; expected a list"),
         ({"text": 3}, r"field 'text' has 3; expected text"),
@@ -294,6 +304,15 @@ def test_values_are_normalised():
 def test_invalid_values_raise_filter_error(kwargs, message):
     with pytest.raises(FilterError, match=message):
         FilterSpec(**kwargs)
+
+
+def test_a_polygon_is_kept_open_to_5_decimals_and_its_link_gives_it_back():
+    spec = FilterSpec(polygon=[(-4.5, 14.2), (-3.9000001, 14.2), (-4.123456, 14.8), (-4.5, 14.2)])
+    assert spec.polygon == ((-4.5, 14.2), (-3.9, 14.2), (-4.12346, 14.8))
+    assert spec.polygon_bbox == (-4.5, 14.2, -3.9, 14.8)
+    assert spec.to_query_params() == {"poly": "-4.5,14.2;-3.9,14.2;-4.12346,14.8"}
+    assert FilterSpec.from_query_params(spec.to_query_params()) == spec
+    assert spec.describe() == "inside a polygon of 3 corners"
 
 
 def test_filter_error_is_a_value_error():
@@ -385,6 +404,7 @@ def test_from_query_params_reads_repeated_values_through_get_all():
         ({"timeprec": "x"}, r"query parameter 'timeprec' has 'x'"),
         ({"bbox": "1,2,3"}, r"query parameter 'bbox' has '1,2,3'; expected four numbers"),
         ({"bbox": "a,b,c,d"}, r"query parameter 'bbox' has 'a,b,c,d'"),
+        ({"poly": "-4,14;-3,14"}, r"query parameter 'poly' has '-4,14;-3,14'; expected at least 3 vertices"),
         (
             {"from": ["2023-01-01", "2023-02-01"]},
             r"query parameter 'from' has \['2023-01-01', '2023-02-01'\]; expected one",

@@ -227,6 +227,24 @@ def test_bare_region_name_means_the_town_and_region_words_mean_the_region() -> N
     assert resolve("Région de Ménaka").admin1 == "Menaka"
 
 
+@pytest.mark.parametrize(
+    ("query", "capital"),
+    [
+        ("Timbuktu region", "Timbuktu"),
+        ("Région de Ménaka", "Ménaka"),
+        ("Gao Region", "Gao"),
+        ("Bamako District", "Bamako"),
+    ],
+)
+def test_a_region_is_placed_at_its_capital_with_precision_3(query: str, capital: str) -> None:
+    # ACLED's codebook: an event known only by its region sits at the provincial capital, not the centroid.
+    region, town = resolve(query), resolve(capital)
+    assert (region.kind, region.geo_precision) == ("region", 3)
+    assert (region.latitude, region.longitude) == (town.latitude, town.longitude)
+    assert distance_km(region.place.latitude, region.place.longitude, town.latitude, town.longitude) > 1
+    assert region.to_dict()["latitude"] == town.latitude
+
+
 def test_geocode_ranks_and_limits() -> None:
     ranked = geocode("Timbuktu", limit=5)
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)

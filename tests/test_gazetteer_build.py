@@ -138,6 +138,7 @@ def test_written_file_loads_and_is_the_same_bytes_twice(raw: Path, tmp_path: Pat
 
     places = {p.name: p for p in gazetteer._read_list(first.read_bytes())}
     assert places["Zelbi-Peulh"].alt_names == ("Zelbi",)  # the village's name without its people
+    assert "Alphacom" in places["Zorgho-Kaya"].alt_names  # the seat answers to its commune's name
     assert places["Zorgho-Kaya"].licence.startswith("OCHA")
     assert places["Newplacia"].licence.startswith("ODbL")
     with gzip.open(first, "rt", encoding="utf-8") as fh:
@@ -163,3 +164,50 @@ def test_missing_raw_files_are_named(tmp_path: Path, capsys) -> None:
 )
 def test_region_2023(cercle: str, commune: str, lat: float, region: str) -> None:
     assert build.region_2023(cercle, commune, lat) == region
+
+
+def test_wells_camps_military_camps_and_border_posts_get_their_kind_and_source(raw: Path) -> None:
+    con = sqlite3.connect(raw / "osm" / "mali.sqlite")
+    con.executemany(
+        "insert into NODE values (?, ?, ?, ?, null, null, ?, ?, null, null)",
+        [
+            (20, 14.18, -3.42, "Grenzposten", "amenity", "police"),  # says only "border post"
+            (21, 14.181, -3.421, "border office", "amenity", "police"),  # the same crossing, 0.16 km away
+            (22, 14.12, -3.58, "Camp Militaire de Testa", "amenity", "fire_station"),  # the name says what it is
+            (23, 14.13, -3.57, "Police Testa", "amenity", "police"),  # a police station, not a border post
+        ],
+    )
+    con.commit()
+    con.close()
+    (raw / "ucdp").mkdir()
+    (raw / "ucdp" / "ged201.csv").write_text(
+        "year,longitude,latitude,where_coordinates,best,deaths_civilians\n"
+        "2018,-3.46,14.16,Wirltesta well,3,0\n"
+        "2018,-3.47,14.17,Road between Bankass and Wirltesta well,1,0\n"
+        "2019,-2.5,14.1,Tillacamp camp,2,2\n"
+    )
+    (raw / "geopko").mkdir()
+    (raw / "geopko" / "FrontMap_v.2.3.csv").write_text(
+        "mission,year,country,location,latitude,longitude\n"
+        "MINUSMA,2015,Mali,Bankass,14.0780,-3.5160\n"
+        "MINUSMA,2017,Mali,Bankass,14.0780,-3.5160\n"
+        "MINUSMA,2015,Mali,Bamako,12.65,-8.0\n"
+    )
+    rows, _, stats = build.build(raw)
+    kinds = {r.name: (r.kind, r.country, r.admin3 or r.admin1, r.source) for r in rows if r.kind in build.SITE_KINDS}
+    assert kinds == {
+        "Poste frontière de Alphacom": ("border_post", "Mali", "Alphacom", "osm:node/20"),
+        "Camp Militaire de Testa": ("military_camp", "Mali", "Alphacom", "osm:node/22"),
+        "Wirltesta": ("well", "Mali", "Alphacom", "ucdp-ged-20.1:Wirltesta well"),
+        "Tillacamp": ("camp", "Niger", "Tillabéri", "ucdp-ged-20.1:Tillacamp camp"),
+        "MINUSMA camp Bankass": (
+            "military_camp",
+            "Mali",
+            "Alphacom",
+            "geo-pko-2.3:MINUSMA Bankass 2015-2017 (0.1km from the town's row)",
+        ),
+    }
+    post = _by_name(rows)["Poste frontière de Alphacom"]
+    assert post.checks == ["osm:node/20 as Grenzposten", "osm:node/21 0.2km as border office"]
+    assert "puits de Wirltesta" in _by_name(rows)["Wirltesta"].alt_names
+    assert stats["osm_border_nodes_merged"] == 1

@@ -62,6 +62,28 @@ def test_neighbours_of_liptako_gourma_are_in_with_their_region() -> None:
     assert resolve("Djibo").place.country == "Burkina Faso"
 
 
+def test_a_commune_name_finds_its_seat_unless_a_village_of_the_commune_bears_it() -> None:
+    seat = resolve("Anchawadi")  # the commune of Gao cercle whose seat is Djebock
+    assert (seat.name, seat.kind, seat.admin3, seat.matched) == ("Djebock", "commune_seat", "Anchawadi", "Anchawadi")
+    assert {c.name for c in geocode("Tomora")} == {"Tomora"}  # Tomora commune's village Tomora, not its seat
+    text = "Des hommes armés ont attaqué la commune de Soni Ali Ber, près de Gao."
+    assert next(m[2].name for m in gz.find_mentions(text, lists=True)) == "Forgho Sonrhai"  # not Ber
+
+
+def test_conflict_sites_are_listed_with_their_kind_and_licensed_source() -> None:
+    listed = _listed()
+    by_kind = Counter(p.kind for p in listed)
+    assert by_kind["military_camp"] >= 15 and by_kind["well"] >= 5 and by_kind["camp"] >= 5 and by_kind["border_post"]
+    for town in ("Tessalit", "Aguelhok", "Kidal", "Ménaka", "Léré", "Ber"):
+        camp = resolve(f"camp de la MINUSMA à {town}")
+        assert (camp.kind, camp.place.licence) == ("military_camp", gz.LICENCES["geo-pko-2.3"]), town
+        assert gz.distance_km(camp.latitude, camp.longitude, resolve(town).latitude, resolve(town).longitude) < 2
+    post, village = resolve("poste frontalier de Labbezanga"), resolve("Labbezanga")
+    assert (post.kind, post.latitude, post.longitude) == ("border_post", village.latitude, village.longitude)
+    well = resolve("puits de Taringit")
+    assert (well.kind, well.admin1, well.source) == ("well", "Menaka", "ucdp-ged-20.1:Taringit well")
+
+
 @pytest.mark.parametrize(
     ("name", "admin2", "region_2023"),
     [

@@ -50,6 +50,32 @@ def test_the_base_map_is_the_same_map_every_time():
     assert len(hashes) == 1
 
 
+def test_the_draw_control_offers_the_box_and_the_polygon_and_reports_the_newest_shape():
+    script = _get_map_string(livemap.base_map(select_box=True))
+    found = re.search(r"var options = \{\s*position: \"topleft\",\s*draw: (\{.*?\}),\s*edit:", script, re.S)
+    assert found, script[:2000]
+    tools = json.loads(found.group(1))
+    assert {name for name, on in tools.items() if on} == {"rectangle", "polygon"}
+    assert tools["polygon"]["allowIntersection"] is False
+    assert '<script src="/app/static/vendor/leaflet-draw/leaflet.draw.js"></script>' in (
+        livemap.base_map(select_box=True).get_root().render()
+    )
+    # The shape drawn is reported with its tool's name, the newest alone, and the page draws the selection.
+    assert "items = drawnItems;" in script and "feature.properties.shape = e.layerType;" in script
+    assert (
+        "path.cm-selection { pointer-events: none !important; }"
+        in livemap.base_map(select_box=True).get_root().render()
+    )
+    assert "L.Control.Draw" not in _get_map_string(livemap.base_map())
+
+
+def test_the_selection_layer_outlines_the_box_and_the_polygon():
+    assert livemap.selection_layer(None, None) is None
+    drawn = layer_string(livemap.selection_layer((-4.5, 14.2, -3.9, 14.8), ((-4.5, 14.3), (-3.9, 14.6), (-4.5, 14.75))))
+    assert drawn.count('"className": "cm-selection"') == 2
+    assert "[[14.2, -4.5], [14.8, -3.9]]" in drawn and "[[14.3, -4.5], [14.6, -3.9], [14.75, -4.5]]" in drawn
+
+
 def test_points_layer_carries_every_planned_event(synthetic):
     events = synthetic(40)
     plan = plan_layer(events, "points")

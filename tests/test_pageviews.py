@@ -294,6 +294,8 @@ SYNTH_SPECS = {
     "one day": FilterSpec(date_from=date(2023, 5, 17), date_to=date(2023, 5, 17)),
     "from a day on": FilterSpec(date_from=date(2024, 6, 1)),
     "a box": FilterSpec(bbox=(-5.0, 13.0, 0.0, 17.5), datasets=["synthetic"]),
+    # Concave (a box would take more): central Mali to the Niger bend.
+    "a polygon": FilterSpec(polygon=[(-5.0, 13.0), (0.5, 15.5), (-1.0, 16.8), (-3.0, 14.9), (-4.6, 16.0)]),
     "nothing": FilterSpec(date_from=date(2001, 1, 1), date_to=date(2001, 12, 31)),
 }
 
@@ -318,11 +320,39 @@ VIEWS = {
 }
 
 
+@pytest.mark.parametrize("name", ["all", "dates, a type and a region", "a box", "nothing"])
+def test_synthetic_columns_hot_spots_frames_and_people_are_the_same(synthetic: Pair, name: str) -> None:
+    """What the suspect rows, the places learned, the Heat and Play drawings and the headline's people read."""
+    spec, db, mem = SYNTH_SPECS[name], synthetic.db, synthetic.mem
+    names = ["event_id", "admin1", "latitude", "longitude", "fatalities", "country"]
+    ours, theirs = db.columns(spec, names), mem.columns(spec, names)
+    assert list(ours.columns) == list(theirs.columns) == names
+    assert plain_rows(ours) == plain_rows(theirs)
+    assert db.people_nearby(spec) == mem.people_nearby(spec)
+    for zoom in (5, 9):
+        ours_heat, theirs_heat = db.heat_points(spec, zoom), mem.heat_points(spec, zoom)
+        assert ours_heat[:, 2].sum() == theirs_heat[:, 2].sum()
+        assert len(ours_heat) == len(theirs_heat)
+    frames = db.playback(spec, "month", "window"), mem.playback(spec, "month", "window")
+    pd.testing.assert_frame_equal(frames[0].counts(), frames[1].counts())
+
+
+def plain_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Rows of any columns as comparable tuples."""
+    return [tuple(r) for r in frame.astype(object).where(frame.notna(), None).itertuples(index=False)]
+
+
 @pytest.mark.parametrize("mode", viewport.MODES)
-@pytest.mark.parametrize("spec_name", ["all", "dates, a type and a region", "a box", "nothing"])
+@pytest.mark.parametrize("spec_name", ["all", "dates, a type and a region", "a box", "a polygon", "nothing"])
 def test_synthetic_map_layers_are_the_same(synthetic: Pair, mode: str, spec_name: str) -> None:
     for view in VIEWS.values():
         assert_same_layer(synthetic, SYNTH_SPECS[spec_name], mode, view)
+    if isinstance(synthetic.db, DatabaseViews):
+        # Before any view: with the filter controls' choices read (their box guesses the zoom) and without.
+        synthetic.db._choices_kept = None
+        assert_same_layer(synthetic, SYNTH_SPECS[spec_name], mode, None)
+        synthetic.db.choices()
+        assert_same_layer(synthetic, SYNTH_SPECS[spec_name], mode, None)
 
 
 @pytest.mark.parametrize("mode", ["auto", "density"])
@@ -439,6 +469,11 @@ def edges(places: Places, request: pytest.FixtureRequest, make_events: Callable[
     return places.pair(store)
 
 
+#: Corners on two events' points; the edge between them passes 1e-5 degree from a third event's point.
+EDGE_TRIANGLE = "-2.5,15.5;-2.00001,15.00001;-3,15"
+#: An event's point in the middle of the bottom edge.
+EDGE_SQUARE = "-3,15.5;-2,15.5;-2,16;-3,16"
+
 EDGE_SPECS = [
     FilterSpec(),
     FilterSpec(text='"100%'),
@@ -454,6 +489,9 @@ EDGE_SPECS = [
     FilterSpec(date_from=date(2023, 9, 6)),
     FilterSpec(admin1=["Mopti"], event_types=["Battles"]),
     FilterSpec(min_fatalities=10_000),
+    # Points on a polygon's corners and on an edge are inside; one 1e-5 degree beyond an edge is not.
+    FilterSpec(polygon=EDGE_TRIANGLE),
+    FilterSpec(polygon=EDGE_SQUARE, date_from=date(2023, 9, 2)),
 ]
 
 
@@ -467,6 +505,12 @@ def test_edge_cases_give_the_same_views(edges: Pair) -> None:
         assert_same_views(edges, spec, limit=3)
         for mode in ("auto", "density"):
             assert_same_layer(edges, spec, mode, None)
+
+
+def test_a_polygon_keeps_the_points_on_its_edges(edges: Pair) -> None:
+    for pair_side in (edges.db, edges.mem):
+        assert pair_side.filter_counts(FilterSpec(polygon=EDGE_TRIANGLE))["all"] == 2
+        assert pair_side.filter_counts(FilterSpec(polygon=EDGE_SQUARE))["all"] == 1
 
 
 def test_text_search_takes_quotes_and_wildcards_literally(edges: Pair) -> None:
@@ -541,6 +585,34 @@ def test_views_follow_the_store_when_it_changes(places: Places, make_events: Cal
     pair.refresh()
     assert pair.db.size() == pair.mem.size() == 1
     assert_same_views(pair, FilterSpec())
+
+
+@pytest.mark.parametrize("backend", STORES)
+def test_filter_choices_follow_imports_edits_and_deletions(
+    places: Places, backend: str, make_events: Callable[..., pd.DataFrame]
+) -> None:
+    """The choices are kept between questions, and read again after each kind of write."""
+    store = places.open(backend)
+    store.import_events(make_events({"event_date": "2023-09-01"}, {"event_date": "2023-09-02"}), source="two")
+    pair = pair_of(store)
+    first = pair.db.choices()
+    assert_same_choices(pair)
+    # A caller changing the answer it was given does not change the next one.
+    first["datasets"].clear()
+    assert_same_choices(pair)
+    writes = [
+        lambda: store.import_events(
+            make_events({"event_id": "TEST-00009", "event_date": "2024-01-05", "dataset": "later"}), source="one"
+        ),
+        lambda: store.edit_event("TEST-00001", {"event_type": "Riots", "sub_event_type": "Mob violence"}),
+        lambda: store.delete_event("TEST-00000"),
+    ]
+    for write in writes:
+        before = {k: v for k, v in pair.db.choices().items() if k != "actors"}
+        write()
+        pair.refresh()
+        assert_same_choices(pair)
+        assert {k: v for k, v in pair.db.choices().items() if k != "actors"} != before
 
 
 # -- the store's summaries ---------------------------------------------------------------------------------------

@@ -46,10 +46,7 @@ def test_the_setting_chooses(event_file: Path, monkeypatch: pytest.MonkeyPatch) 
         views_for_file(event_file)
 
 
-def test_a_cache_that_cannot_be_written_serves_from_memory(event_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise OSError("read-only")
-
-    monkeypatch.setattr(catalog, "write_cache", refuse)
-    views, report = views_for_file(event_file, columnar_min_bytes=0)
+def test_a_cache_that_cannot_be_written_serves_from_memory(event_file: Path) -> None:
+    # A cache folder under a file cannot be made: the streamed import fails and the file is read into memory.
+    views, report = views_for_file(event_file, cache_dir=event_file / "cache", columnar_min_bytes=0)
     assert isinstance(views, MemoryViews) and views.size() == report.rows_loaded == 400

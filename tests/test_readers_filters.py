@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap import cli, facets, filters, schema
+from conflictmap import facets, filters, schema
 from conflictmap.filters import FilterError, FilterSpec
 from conflictmap.readers import read_events
 from conflictmap.store import GeoPackageStore, PostGISStore
@@ -136,19 +136,6 @@ def stored(request, tmp_path_factory, events):
 def test_the_stores_sql_keeps_what_filterspec_keeps(stored, events, name):
     assert _ids(stored.query(SPECS[name])) == _ids(SPECS[name].apply(events))
     assert stored.count(SPECS[name]) == len(SPECS[name].apply(events))
-
-
-@pytest.fixture
-def run(capsys):
-    def call(*argv) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as exc:
-            code = exc.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
 
 
 def test_cli_export_filters_by_actor_type_and_interaction(run, tmp_path):

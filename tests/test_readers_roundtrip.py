@@ -87,7 +87,7 @@ def _plain(events) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("suffix", list(SUFFIXES))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events=canonical_tables())
 def test_write_then_read_gives_the_same_table(suffix, events):
     validate_events(events)

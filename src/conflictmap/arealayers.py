@@ -374,7 +374,7 @@ def add_area_borders(
     regions : geopandas.GeoDataFrame, optional
         Admin1 boundaries; the shipped regions by default.
     cercles : geopandas.GeoDataFrame, optional
-        Admin2 boundaries (none ship yet: ``areas.load_boundaries("admin2", path)``).
+        Admin2 boundaries (``areas.load_boundaries("admin2")``: the shipped cercles).
     region_zoom, cercle_zoom : int
 
     Returns

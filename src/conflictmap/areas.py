@@ -5,9 +5,8 @@ Boundaries are a GeoDataFrame with one row per area and the columns of
 spelling for regions, ``"<admin1>/<admin2>"`` for cercles), ``name``,
 ``level``, ``admin1``, ``admin2``, ``covers`` (the admin1 names in event files
 the shape stands for, e.g. Gao covers ``Gao`` and ``Menaka``), ``note`` and
-the geometry. Mali's regions ship in the package (see
-``data/AREAS_SOURCES.md``); other levels and countries are read from a file
-the user names.
+the geometry. Mali's regions and cercles ship in the package (see
+``data/AREAS_SOURCES.md``); other countries are read from a file the user names.
 
 Three ways to put an event in an area, each for its own use:
 
@@ -24,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import unicodedata
 import weakref
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -40,7 +40,7 @@ from conflictmap.gazetteer import canonical_admin1
 #: Admin levels areas exist for.
 LEVELS: tuple[str, ...] = ("admin1", "admin2")
 #: Boundary files inside the package, per level.
-SHIPPED: dict[str, str] = {"admin1": "areas_mli_admin1.geojson"}
+SHIPPED: dict[str, str] = {"admin1": "areas_mli_admin1.geojson", "admin2": "areas_mli_admin2.geojson"}
 #: Columns of a boundaries table (besides geometry).
 BOUNDARY_COLUMNS: tuple[str, ...] = ("key", "name", "level", "admin1", "admin2", "covers", "note")
 #: Period choices of ``area_counts`` and the pandas period each stands for.
@@ -386,7 +386,7 @@ def derive_admin_names(
     events : geopandas.GeoDataFrame
         Canonical events.
     admin1, admin2 : geopandas.GeoDataFrame, optional
-        Boundaries; the shipped regions by default, and no cercles unless given.
+        Boundaries; the shipped regions and cercles by default.
 
     Returns
     -------
@@ -397,18 +397,32 @@ def derive_admin_names(
     derived = np.full(len(out), "", dtype=object)
     if admin1 is None:
         admin1 = load_boundaries("admin1")
+    if admin2 is None:
+        admin2 = load_boundaries("admin2")
     for level, areas in (("admin1", admin1), ("admin2", admin2)):
-        if areas is None or len(out) == 0:
-            continue
+        if areas is None or len(out) == 0 or level not in out.columns:
+            continue  # a table without the column asks for the other level only
         empty = _blank(out[level])
         if not empty.any():
             continue
         points = out.loc[empty, ["geometry"]]
-        joined = gpd.sjoin(points, areas[[level, "geometry"]], how="left", predicate="within")
+        columns = [level, "admin1", "geometry"] if level == "admin2" else [level, "geometry"]
+        joined = gpd.sjoin(points, areas[columns], how="left", predicate="within")
         # A point on a shared border joins twice: the first area wins, as in area_index.
         joined = joined[~joined.index.duplicated(keep="first")]
         found = joined[f"{level}_right" if f"{level}_right" in joined else level].reindex(points.index)
         got = found.notna().to_numpy() & (found.astype("string").fillna("") != "").to_numpy()
+        if level == "admin2":
+            # A cercle only under the row's own region (a file's "Mopti" row keeps no cercle of Gao).
+            covers = {k: set(c) | {k} for k, c in zip(admin1["key"], admin1["covers"], strict=True)}
+            parent = joined["admin1_right" if "admin1_right" in joined else "admin1"].reindex(points.index)
+            own = out.loc[empty, "admin1"].astype("string").fillna("").to_numpy()
+            got &= np.array(
+                [
+                    isinstance(p, str) and (canonical_admin1(o) or o) in covers.get(p, {p})
+                    for p, o in zip(parent, own, strict=True)
+                ]
+            )
         if not got.any():
             continue
         rows = np.flatnonzero(empty)[got]
@@ -461,10 +475,54 @@ def covered_names(region: str) -> tuple[str, ...]:
     ``Douentza``), so files written with the 2023 regions fall in the shapes drawn.
     """
     shipped = _shipped("admin1")
-    hit = shipped.loc[shipped["key"] == region, "covers"]
+    # A key in any case and with or without accents ("Ségou", "SEGOU") is the shipped key ("Segou").
+    hit = shipped.loc[shipped["key"].map(fold_name) == fold_name(region), "covers"]
     names = tuple(hit.iat[0]) if len(hit) else (region,)
     spellings = _admin1_spellings()
     return tuple(dict.fromkeys(s for n in names for s in spellings.get(n, (n,))))
+
+
+@functools.lru_cache(maxsize=4096)
+def fold_name(name: str) -> str:
+    """An admin name as area names are compared: without accents, case or repeated spaces ("Ségou" is "segou")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
+
+
+def matching_area_labels(
+    keys: Sequence[str], admin1: Iterable[str], admin2: Iterable[str] = ()
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The admin labels of a table that the area filter ``keys`` keeps, compared as ``fold_name`` does.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Area keys (``"Mopti"``, ``"Mopti/Djenne"``).
+    admin1, admin2 : iterable of str
+        The table's distinct ``admin1`` and ``admin2`` labels.
+
+    Returns
+    -------
+    (list of str, list of (str, str))
+        The admin1 labels an event may have, and the (admin1, admin2) labels it may have;
+        an event passes when either matches. ``"Mopti/Djenne"`` keeps "Mopti"/"Djenné".
+    """
+    names, pairs = area_conditions(keys)
+    folded = {fold_name(n) for n in names}
+    labels1 = [str(label) for label in admin1]
+    kept = [label for label in labels1 if fold_name(label) in folded]
+    wanted: dict[str, set[str]] = {}
+    for pair in pairs:
+        region, _, cercle = pair.partition(KEY_SEP)
+        wanted.setdefault(fold_name(region), set()).add(fold_name(cercle))
+    kept_pairs: list[tuple[str, str]] = []
+    if wanted:
+        labels2 = [str(label) for label in admin2]
+        for first in labels1:
+            cercles = wanted.get(fold_name(first))
+            if cercles:
+                kept_pairs += [(first, second) for second in labels2 if fold_name(second) in cercles]
+    return kept, kept_pairs
 
 
 def area_conditions(keys: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -488,7 +546,7 @@ def area_conditions(keys: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ..
 
 
 def area_mask(events: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
-    """Which events lie in one of the areas ``keys``, by their admin names.
+    """Which events lie in one of the areas ``keys``, by their admin names (accents and case aside).
 
     Parameters
     ----------
@@ -501,17 +559,15 @@ def area_mask(events: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
     -------
     numpy.ndarray of bool
     """
-    names, pairs = area_conditions(keys)
     codes1, labels1 = _codes(events["admin1"])
-    keep = np.isin(codes1, [i for i, label in enumerate(labels1) if label in set(names)])
-    if pairs:
-        codes2, labels2 = _codes(events["admin2"])
-        at1 = {label: i for i, label in enumerate(labels1)}
-        at2 = {label: i for i, label in enumerate(labels2)}
-        for pair in pairs:
-            region, _, cercle = pair.partition(KEY_SEP)
-            if region in at1 and cercle in at2:
-                keep |= (codes1 == at1[region]) & (codes2 == at2[cercle])
+    codes2, labels2 = _codes(events["admin2"])
+    names, pairs = matching_area_labels(keys, labels1, labels2 if any(KEY_SEP in k for k in keys) else ())
+    chosen = set(names)
+    keep = np.isin(codes1, [i for i, label in enumerate(labels1) if label in chosen])
+    at1 = {label: i for i, label in enumerate(labels1)}
+    at2 = {label: i for i, label in enumerate(labels2)}
+    for region, cercle in pairs:
+        keep |= (codes1 == at1[region]) & (codes2 == at2[cercle])
     return keep
 
 

@@ -17,6 +17,7 @@ columns categorical, so datasets can be shown together.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -29,10 +30,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
 from conflictmap import schema, settings
 from conflictmap.readers import ImportReport, Rejection, read_events
+from conflictmap.readers.detect import sniff_container
 
 #: File name endings the readers take.
 DATA_SUFFIXES: tuple[str, ...] = (
@@ -53,7 +57,7 @@ CACHE_NOTE_SUFFIX = ".cache.json"
 #: Smaller files are read directly each time: a cache would not be faster.
 CACHE_MIN_BYTES = 1_000_000
 #: Written into each cache; a cache of another version is not used.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 #: Events per Parquet row group: DuckDB reads groups on every core and skips those a filter rules out.
 CACHE_ROW_GROUP = 65_536
 
@@ -193,6 +197,7 @@ def _report_to_json(report: ImportReport) -> dict[str, object]:
         "rows_loaded": report.rows_loaded,
         "rejected": [[r.row, r.column, r.value, r.reason] for r in report.rejected],
         "warnings": list(report.warnings),
+        "suspect": [[r.row, r.column, r.value, r.reason] for r in report.suspect],
     }
 
 
@@ -205,6 +210,7 @@ def _report_from_json(source: Path, data: dict) -> ImportReport:
     )
     report.rejected.extend(Rejection(int(r), str(c), str(v), str(why)) for r, c, v, why in data["rejected"])
     report.warnings.extend(str(w) for w in data["warnings"])
+    report.suspect.extend(Rejection(int(r), str(c), str(v), str(why)) for r, c, v, why in data.get("suspect", []))
     return report
 
 
@@ -264,7 +270,8 @@ def read_cache(source: DatasetFile, path: Path) -> tuple[gpd.GeoDataFrame, Impor
             return None
         if path.stat().st_size != note["cache_size"]:
             return None
-        frame = gpd.read_parquet(path)
+        # The days are stored as dates (``cache_table``): read back as datetime64, not Python dates.
+        frame = gpd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})
         report = _report_from_json(source.path, note["report"])
     except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
         return None
@@ -301,6 +308,23 @@ def _replace(path: Path, write) -> None:
         raise
 
 
+def cache_table(events: gpd.GeoDataFrame) -> pa.Table:
+    """``events`` as the cache holds them: GeoParquet's Arrow table, the days (``schema.DATE_COLUMNS``) as dates.
+
+    Stored as dates, a day needs no cast when DuckDB reads it (``ColumnarViews``), so a date
+    condition is checked inside the Parquet scan and can skip row groups by their statistics.
+    """
+    from geopandas.io.arrow import _geopandas_to_arrow
+
+    table = _geopandas_to_arrow(events.reset_index(drop=True), index=False)
+    for column in schema.DATE_COLUMNS:
+        at = table.schema.get_field_index(column)
+        if at >= 0:
+            days = pc.cast(table[column], pa.date32(), safe=False)
+            table = table.set_column(at, pa.field(column, pa.date32()), days)
+    return table
+
+
 def write_cache(source: DatasetFile, events: gpd.GeoDataFrame, report: ImportReport, path: Path) -> None:
     """Write ``events`` (GeoParquet) and ``report`` as the cache of ``source`` at ``path``.
 
@@ -313,9 +337,179 @@ def write_cache(source: DatasetFile, events: gpd.GeoDataFrame, report: ImportRep
         If the folder cannot be written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, lambda tmp: events.to_parquet(tmp, index=False, row_group_size=CACHE_ROW_GROUP))
+    table = cache_table(events)
+    _replace(path, lambda tmp: pq.write_table(table, tmp, row_group_size=CACHE_ROW_GROUP))
     note = {**_stamp(source), "cache_size": path.stat().st_size, "report": _report_to_json(report)}
     _replace(_sidecar(path), lambda tmp: tmp.write_text(json.dumps(note), encoding="utf-8"))
+
+
+#: Files the cache is written from a chunk at a time (``stream_cache``): delimited text and workbooks.
+STREAMED = {"csv": (".csv", ".tsv", ".txt"), "xlsx": (".xlsx", ".xlsm")}
+
+
+def _temporary(path: Path) -> Path:
+    """A temporary name beside ``path`` that says which process writes it; those of ended processes go."""
+    for stale in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        pid = stale.name.removeprefix(path.name + ".").removesuffix(".tmp")
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            # Left by an import that was killed: the cache beside it was never touched.
+            stale.unlink(missing_ok=True)
+        except PermissionError:
+            pass
+    return path.with_name(f"{path.name}.{os.getpid()}.tmp")
+
+
+def _arrow_schema(table: pa.Table) -> pa.Schema:
+    """The schema every chunk is written with: categories as dictionaries of text with 32-bit indices."""
+    fields = []
+    for f in table.schema:
+        if pa.types.is_dictionary(f.type) or (pa.types.is_null(f.type) and f.name in _CATEGORIES):
+            fields.append(pa.field(f.name, pa.dictionary(pa.int32(), pa.string()), nullable=True))
+        elif pa.types.is_null(f.type):
+            fields.append(pa.field(f.name, _NULL_TYPES.get(f.name, pa.string()), nullable=True))
+        else:
+            fields.append(f)
+    return pa.schema(fields, metadata=table.schema.metadata)
+
+
+_CATEGORIES = frozenset(c for c in schema.COLUMNS if str(schema.DTYPES[c]) == "category")
+_NULL_TYPES = {"timestamp": pa.timestamp("ns", tz="UTC")}
+
+
+def stream_cache(
+    source: str | Path | DatasetFile,
+    *,
+    cache_dir: str | Path | None = None,
+    chunk_rows: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Write the cache of a delimited event file or a workbook a chunk at a time, holding one chunk in memory.
+
+    Each chunk's events are checked as ``read_events`` checks a whole file (``readers.stream``)
+    and appended to the GeoParquet file under a temporary name; ids repeated across chunks are
+    settled, then the file is renamed over the cache. An import killed on the way leaves the
+    previous cache as it was. Other formats are read whole (``read_events``) and cached.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or DatasetFile
+        The event file.
+    cache_dir : str or pathlib.Path, optional
+        See ``cache_path``.
+    chunk_rows : int, optional
+        Rows read at once (default ``readers.stream.STREAM_ROWS``).
+    progress : callable, optional
+        ``progress(lines_done, lines)`` while the file is read.
+
+    Returns
+    -------
+    ImportReport
+        What ``read_events`` reports of the file.
+
+    Raises
+    ------
+    FileNotFoundError, readers.NotEventDataError, readers.UnreadableFileError
+        As ``read_events``.
+    OSError
+        If the cache's folder cannot be written.
+    """
+    import duckdb
+
+    from conflictmap.readers.stream import STREAM_ROWS, EventChunks
+
+    file = source if isinstance(source, DatasetFile) else dataset_file(source)
+    where = cache_path(file.path, cache_dir)
+    if file.path.suffix.lower() not in STREAMED.get(sniff_container(file.path), ()):
+        # Another format, or content its name does not promise (an image named .csv): read whole,
+        # with ``read_events``'s messages.
+        events, report = read_events(file.path, progress=progress)
+        write_cache(file, events, report, where)
+        return report
+    where.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary(where)
+    chunks = EventChunks(file.path, chunk_rows=chunk_rows or STREAM_ROWS, progress=progress)
+    writer: pq.ParquetWriter | None = None
+    target: pa.Schema | None = None
+    rows: list[np.ndarray] = []
+    try:
+        for loaded in chunks:
+            table = cache_table(loaded.events)
+            if target is None:
+                target = _arrow_schema(table)
+                writer = pq.ParquetWriter(tmp, target)
+            writer.write_table(table.cast(target), row_group_size=CACHE_ROW_GROUP)
+            rows.append(loaded.rows)
+        if writer is None:
+            # A header and no rows: the cache holds none.
+            events, report = read_events(file.path)
+            pq.write_table(cache_table(events), tmp)
+        else:
+            writer.close()
+            writer = None
+            report = chunks.report
+            assert report is not None
+            numbers = np.concatenate(rows)
+            drop = _settle_duplicates(tmp, numbers, report, chunks.id_column, duckdb)
+            if len(drop):
+                _drop_rows(tmp, drop)
+        os.replace(tmp, where)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    note = {**_stamp(file), "cache_size": where.stat().st_size, "report": _report_to_json(report)}
+    _replace(_sidecar(where), lambda t: t.write_text(json.dumps(note), encoding="utf-8"))
+    return report
+
+
+def _settle_duplicates(path: Path, numbers: np.ndarray, report: ImportReport, column: str, duckdb) -> np.ndarray:
+    """Ids loaded from two chunks (each settled its own): the positions to drop (``stream.resolve_duplicates``)."""
+    from conflictmap.readers.stream import resolve_duplicates
+
+    literal = str(path).replace("'", "''")
+    with duckdb.connect(":memory:") as db:
+        found = db.execute(
+            f"""
+            WITH e AS (SELECT event_id, "timestamp", file_row_number AS pos
+                       FROM read_parquet('{literal}', file_row_number = true))
+            SELECT event_id, "timestamp", pos AS "at" FROM e
+            WHERE event_id IN (SELECT event_id FROM e GROUP BY event_id HAVING count(*) > 1)
+            """
+        ).df()
+    if found.empty:
+        return np.empty(0, dtype=np.int64)
+    found["row"] = numbers[found["at"].to_numpy()]
+    if isinstance(found["timestamp"].dtype, pd.DatetimeTZDtype):
+        found["timestamp"] = found["timestamp"].dt.tz_convert("UTC")
+    return resolve_duplicates(report, found, column)
+
+
+def _drop_rows(path: Path, drop: np.ndarray) -> None:
+    """Write ``path`` again without the events at positions ``drop``, a row group at a time."""
+    tmp = path.with_name(path.name + ".drop.tmp")
+    source = pq.ParquetFile(path)
+    start = 0
+    try:
+        with pq.ParquetWriter(tmp, source.schema_arrow) as writer:
+            for i in range(source.num_row_groups):
+                group = source.read_row_group(i)
+                end = start + group.num_rows
+                inside = drop[(drop >= start) & (drop < end)] - start
+                if len(inside):
+                    keep = np.ones(group.num_rows, dtype=bool)
+                    keep[inside] = False
+                    group = group.filter(pa.array(keep))
+                writer.write_table(group, row_group_size=CACHE_ROW_GROUP)
+                start = end
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_events(

@@ -113,6 +113,7 @@ def timeline_chart(
     freq: str | None = None,
     height: int = 300,
     data: tuple[str, pd.DataFrame, pd.DataFrame] | None = None,
+    frame: tuple[date, date, str] | None = None,
 ) -> alt.LayerChart:
     """Events per period stacked by incident type, fatalities as a line, with an interval selection.
 
@@ -128,6 +129,9 @@ def timeline_chart(
         Chart height in pixels.
     data : tuple, optional
         What ``timeline_data`` returned for these events, if already computed.
+    frame : (date, date, str), optional
+        The playback frame the map shows (first day, last day, date stamp): marked as a shaded band
+        named ``FRAME_LAYER`` across the chart.
 
     Returns
     -------
@@ -180,7 +184,31 @@ def timeline_chart(
             ],
         )
     )
-    return alt.layer(bars.properties(height=height), line.properties(height=height)).resolve_scale(y="independent")
+    layers = [bars.properties(height=height), line.properties(height=height)]
+    if frame is not None:
+        layers.append(frame_marker(*frame).properties(height=height))
+    return alt.layer(*layers).resolve_scale(y="independent")
+
+
+#: The name of the timeline's layer that marks the playback frame (its ``description`` in the spec).
+FRAME_LAYER = "playback-frame"
+FRAME_COLOUR = "#e6550d"
+
+
+def frame_marker(first: date, last: date, label: str) -> alt.Chart:
+    """A band over one playback frame, ``first`` to the end of ``last``, with its date stamp as the tooltip."""
+    table = pd.DataFrame(
+        {
+            "start": [pd.Timestamp(first)],
+            "end": [pd.Timestamp(last) + pd.Timedelta(days=1)],
+            "label": [f"Playing: {label}"],
+        }
+    )
+    return (
+        alt.Chart(table, description=FRAME_LAYER)
+        .mark_rect(color=FRAME_COLOUR, opacity=0.18, stroke=FRAME_COLOUR, strokeWidth=1.5)
+        .encode(x="start:T", x2="end:T", tooltip=alt.Tooltip("label:N", title="Map"))
+    )
 
 
 def _as_day(value: object) -> date:

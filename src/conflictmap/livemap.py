@@ -49,8 +49,43 @@ from conflictmap.viewport import LayerPlan
 #: Where the base map opens before the event layer fits it: Mali.
 HOME_BOUNDS: list[list[float]] = [[10.1, -12.3], [25.0, 4.3]]
 EVENT_LAYER_NAME = "Events"
-#: How a box drawn to select events looks.
+#: How a box or polygon drawn to select events looks.
 BOX_STYLE = {"color": "#1f4e9c", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05}
+SELECTION_LAYER_NAME = "Selection"
+
+
+class DrawnSelection(MacroElement):
+    """What Leaflet.draw reports of a box or polygon drawn: the newest shape only, named by its tool.
+
+    The shape drawn stays out of sight: the page draws the selection it takes from it
+    (``selection_layer``), so clearing the filter clears the map too. Its feature's
+    ``properties.shape`` says which tool drew it (``rectangle`` or ``polygon``).
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>.leaflet-pane path.cm-selection { pointer-events: none !important; }</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }}, items = drawnItems_{{ this.draw.get_name() }};
+                map.removeLayer(items);
+                map.on(L.Draw.Event.CREATED, function (e) {
+                    var feature = e.layer.feature = e.layer.feature || {type: "Feature"};
+                    feature.properties = feature.properties || {};
+                    feature.properties.shape = e.layerType;
+                    items.eachLayer(function (old) { if (old !== e.layer) { items.removeLayer(old); } });
+                });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, draw: Draw) -> None:
+        super().__init__()
+        self._name = "DrawnSelection"
+        self.draw = draw
 
 
 class PluginAssets(JSCSSMixin, MacroElement):
@@ -253,6 +288,7 @@ def base_map(
     tiles: str = "offline",
     assets_base_url: str = APP_BASE_URL,
     regions: gpd.GeoDataFrame | None = None,
+    cercles: gpd.GeoDataFrame | None = None,
     panes: Sequence[MacroElement] = (),
     select_box: bool = False,
 ) -> folium.Map:
@@ -269,10 +305,13 @@ def base_map(
         Where the local Leaflet assets are served.
     regions : geopandas.GeoDataFrame, optional
         Admin areas whose borders and names the map shows from zoom 5 (``arealayers.add_area_borders``).
+    cercles : geopandas.GeoDataFrame, optional
+        Cercles (admin2) whose borders and names the map shows from zoom 7.
     panes : sequence of folium.map.CustomPane, optional
         Panes a layer swapped in later draws in (a layer's own panes would come too late).
     select_box : bool
-        Offer Leaflet.draw's rectangle, so a box drawn on the map can become the filter's bounding box.
+        Offer Leaflet.draw's rectangle and polygon, so a shape drawn on the map can become the filter's
+        bounding box or polygon (``DrawnSelection`` reports it).
 
     Returns
     -------
@@ -292,21 +331,54 @@ def base_map(
     m.add_child(FillFrame())
     m.add_child(PluginAssets())
     if regions is not None:
-        arealayers.add_area_borders(m, regions=regions)
+        arealayers.add_area_borders(m, regions=regions, cercles=cercles)
     for pane in panes:
         m.add_child(pane)
     if select_box:
-        Draw(
+        draw = Draw(
             position="topleft",
             show_geometry_on_click=False,
             draw_options={
                 "rectangle": {"shapeOptions": BOX_STYLE, "showArea": False},
-                **dict.fromkeys(("polyline", "polygon", "circle", "marker", "circlemarker"), False),
+                # Crossing edges are refused while drawing: the filter takes simple polygons only.
+                "polygon": {"shapeOptions": BOX_STYLE, "showArea": False, "allowIntersection": False},
+                **dict.fromkeys(("polyline", "circle", "marker", "circlemarker"), False),
             },
             edit_options={"edit": False, "remove": False},
         ).add_to(m)
+        DrawnSelection(draw).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return use_local_assets(m, assets_base_url)
+
+
+def selection_layer(
+    bbox: tuple[float, float, float, float] | None, polygon: Sequence[tuple[float, float]] | None
+) -> folium.FeatureGroup | None:
+    """The box and polygon the filter selects, outlined; ``None`` if neither.
+
+    Clicks go through them to the events below (``DrawnSelection``'s style).
+
+    Parameters
+    ----------
+    bbox : (west, south, east, north) or None
+    polygon : sequence of (longitude, latitude) or None
+        ``FilterSpec.bbox`` and ``FilterSpec.polygon``.
+
+    Returns
+    -------
+    folium.FeatureGroup or None
+        Swapped in beside the event layer, so it goes when the filter does.
+    """
+    if bbox is None and polygon is None:
+        return None
+    group = folium.FeatureGroup(name=SELECTION_LAYER_NAME, control=False)
+    style = {**BOX_STYLE, "fill": True, "className": "cm-selection"}
+    if bbox is not None:
+        west, south, east, north = bbox
+        folium.Rectangle([[south, west], [north, east]], **style).add_to(group)
+    if polygon is not None:
+        folium.Polygon([[lat, lon] for lon, lat in polygon], **style).add_to(group)
+    return group
 
 
 def event_layer(

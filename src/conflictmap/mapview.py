@@ -7,7 +7,7 @@ scale. Locations are drawn as honestly as the source gives them:
 * ``geo_precision`` 1 (the named place): a solid marker, a circle (or, when
   several datasets are shown together, a square, diamond or triangle per
   dataset, ``DATASET_SHAPES``);
-* 2, 3, 4 (near the place, a region's centroid, country or vaguer): a hollow
+* 2, 3, 4 (near the place, a region at its capital, country or vaguer): a hollow
   dashed ring whose radius in metres stands for the uncertainty, see
   ``PRECISION_RING_M`` (about 10, 50 and 150 km). A ring is never drawn
   smaller than the event's solid circle would be, so it stays visible and

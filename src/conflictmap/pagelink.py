@@ -38,13 +38,26 @@ MAX_QUERY_FIELDS = 1000
 MAX_QUERY_CHARS = 512 * 1024
 
 
+#: What is said of a link too long to apply; ``{size}`` is one of ``TOO_MANY``'s texts.
+TOO_LONG_WORDS = (
+    "This link has {size}, so the view opens without the link's filter. "
+    "Choose fewer values (actors, regions, datasets) and copy the link again."
+)
+#: How a link is too long: by parameters (``{n}`` of them) or by characters.
+TOO_MANY = {
+    "fields": f"{{n}} parameters; the dashboard applies links of at most {MAX_QUERY_FIELDS:,}",
+    "chars": f"{{n}} characters; the dashboard applies links of at most {MAX_QUERY_CHARS:,}",
+}
+
+
 def link_too_long(query: str | Mapping[str, object]) -> str | None:
     """Whether a link is too long for the dashboard to apply, and the words to say so.
 
     Streamlit drops a query string of more than ``MAX_QUERY_FIELDS`` parameters (or
-    ``MAX_QUERY_CHARS`` characters) without a word, so the page opens unfiltered. Check
-    the browser's query string when the page opens (its parameters arrive empty while
-    the address bar holds some), and every link the page or an export makes.
+    ``MAX_QUERY_CHARS`` characters) without a word, before the page's script runs, so
+    the page opens unfiltered. The page checks every link it makes with this function,
+    and the link it was opened with in the browser (``app.layout``'s script, with the
+    same limits and words).
 
     Parameters
     ----------
@@ -55,8 +68,8 @@ def link_too_long(query: str | Mapping[str, object]) -> str | None:
     -------
     str or None
         E.g. ``"This link has 1,200 parameters; the dashboard applies links of at most 1,000,
-        so it opened without the link's filter. Choose fewer values (actors, regions) and copy
-        the link again."``; ``None`` when the link is fine.
+        so the view opens without the link's filter. Choose fewer values (actors, regions,
+        datasets) and copy the link again."``; ``None`` when the link is fine.
     """
     if isinstance(query, str):
         text = query.removeprefix("?")
@@ -67,15 +80,12 @@ def link_too_long(query: str | Mapping[str, object]) -> str | None:
         return None
     fields = text.count("&") + 1
     if fields > MAX_QUERY_FIELDS:
-        size = f"{fields:,} parameters; the dashboard applies links of at most {MAX_QUERY_FIELDS:,}"
+        size = TOO_MANY["fields"].format(n=f"{fields:,}")
     elif len(text) > MAX_QUERY_CHARS:
-        size = f"{len(text):,} characters; the dashboard applies links of at most {MAX_QUERY_CHARS:,}"
+        size = TOO_MANY["chars"].format(n=f"{len(text):,}")
     else:
         return None
-    return (
-        f"This link has {size}, so the view opens without the link's filter. "
-        "Choose fewer values (actors, regions, datasets) and copy the link again."
-    )
+    return TOO_LONG_WORDS.format(size=size)
 
 
 def query_key(params: Mapping[str, object]) -> str:

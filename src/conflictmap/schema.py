@@ -105,7 +105,7 @@ TIME_PRECISION = {1: "exact day", 2: "within about a week", 3: "within a month",
 GEO_PRECISION = {
     1: "the named place",
     2: "near the place / part of a region",
-    3: "a region's centroid",
+    3: "a region, placed at its capital",
     4: "country or vaguer",
 }
 

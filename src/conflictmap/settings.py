@@ -88,8 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CONFLICTMAP_COLUMNAR_MIN_MB",
         "50",
-        "Event files of this many MB or more are answered by DuckDB over their GeoParquet cache, read in "
-        "place, instead of being held in memory; 0: every file.",
+        "An event file of this many MB or more, shown alone, is answered by DuckDB over its GeoParquet cache, "
+        "read in place, instead of being held in memory; 0: every file shown alone.",
     ),
     Setting(
         "CONFLICTMAP_ZIP_MAX_MB",

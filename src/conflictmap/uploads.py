@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
-from conflictmap import readers
+from conflictmap import aggregates, readers
 from conflictmap.errors import ConflictmapError
 from conflictmap.readers import read_events
-from conflictmap.readers.report import ImportReport
+from conflictmap.readers.report import ImportReport, NotEventDataError
 from conflictmap.store import StoreError, open_store
 
 #: Problems with a file the user chose (the reading errors, and any error of conflictmap's own
@@ -92,19 +93,38 @@ class UploadedTable:
 
 
 @dataclass(frozen=True)
+class UploadedAggregates:
+    """An upload of published counts per area and period (ACLED aggregated, HDX HAPI): no points."""
+
+    key: str
+    name: str
+    table: pd.DataFrame
+    report: ImportReport
+
+
+@dataclass(frozen=True)
 class ReadResult:
-    """What reading an upload gave: the table, or why it could not be read (``error``)."""
+    """What reading an upload gave: events, aggregates, or why it could not be read (``error``)."""
 
     name: str
     uploaded: UploadedTable | None = None
     error: str | None = None
+    aggregates: UploadedAggregates | None = None
 
 
 def read_staged(file: StagedFile) -> ReadResult:
-    """Read a staged upload into events; a file that is not event data gives ``error``, not an exception."""
+    """Read a staged upload into events, or aggregates; a file that is neither gives ``error``, not an exception."""
     try:
         events, report = read_events(file.path)
     except READ_ERRORS as exc:
+        # Only a file read and found to lack events' columns may be aggregates; an unreadable one is not.
+        if type(exc) is NotEventDataError and file.path.suffix.lower() in (".csv", ".xlsx"):
+            try:
+                table, report = aggregates.read_aggregates(file.path)
+            except READ_ERRORS:
+                return ReadResult(file.name, error=str(exc))
+            report.source = file.name
+            return ReadResult(file.name, aggregates=UploadedAggregates(upload_key(file.name), file.name, table, report))
         return ReadResult(file.name, error=str(exc))
     report.source = file.name
     return ReadResult(file.name, UploadedTable(upload_key(file.name), file.name, events, report, file))

@@ -17,7 +17,7 @@ from conflictmap import arealayers, areas, catalog, gazetteer, headlines, settin
 from conflictmap.app.text import md_escape
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.headlines import plural
-from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews
+from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews, views_for_file
 from conflictmap.store import StoreError, StoreNotFoundError, open_store
 
 
@@ -38,6 +38,8 @@ NO_STORE, STORE_UNAVAILABLE = "", "unavailable"
 DELETED_ROWS = 50
 # The table gets the newest events; sorting in the browser is among those.
 TABLE_ROWS = 2_500
+#: What ``suspect.suspect_rows`` looks at: only these columns of the filtered events are read.
+SUSPECT_CHECKED = ("event_id", "latitude", "longitude", "country", "fatalities")
 
 
 def store_settings() -> tuple[str, str]:
@@ -122,6 +124,24 @@ def load_file(path: str, size: int, modified_ns: int):
     return catalog.load_events(catalog.DatasetFile(Path(path).name, Path(path), size, modified_ns))
 
 
+def columnar_setting() -> tuple[int | None, str | None]:
+    """The size from which one event file shown alone is answered by DuckDB (``CONFLICTMAP_COLUMNAR_MIN_MB``),
+    in bytes, and what is wrong with the setting (then ``None``: every file is read into memory)."""
+    try:
+        return settings.columnar_min_bytes(), None
+    except ValueError as exc:
+        return None, f"{exc}; every event file is read into memory."
+
+
+@st.cache_resource(show_spinner="Opening the events...", max_entries=4)
+def file_views(path: str, size: int, modified_ns: int, min_bytes: int):
+    """``pageviews.views_for_file`` of one event file (size and modification time are part of the key):
+    ``ColumnarViews`` over its GeoParquet cache, and the import report."""
+    file = catalog.DatasetFile(Path(path).name, Path(path), size, modified_ns)
+    # Events without a region in their file get the one their point lies in, as in ``memory_views``.
+    return views_for_file(file, columnar_min_bytes=min_bytes, regions=region_areas())
+
+
 @st.cache_resource(max_entries=8)
 def memory_views(keys: tuple, _tables: tuple) -> MemoryViews:
     """The views of every dataset shown, worked out in memory; ``keys`` names the versions of the tables.
@@ -136,6 +156,12 @@ def memory_views(keys: tuple, _tables: tuple) -> MemoryViews:
 def region_areas():
     """Mali's regions (admin1) as shipped: the basemap's borders, the Areas mode and the area filter."""
     return areas.load_boundaries("admin1")
+
+
+@st.cache_resource(show_spinner=False)
+def cercle_areas():
+    """Mali's cercles (admin2) as shipped: borders from zoom 7, the Areas mode at cercle level."""
+    return areas.load_boundaries("admin2")
 
 
 @st.cache_resource(show_spinner=False)
@@ -194,9 +220,11 @@ def map_layer(data_key: tuple, spec_key: str, mode: str, where: str, _views: Eve
 
 
 @st.cache_resource(max_entries=32)
-def area_counts(data_key: tuple, spec_key: str, change: bool, _views: EventViews, _spec: FilterSpec):
-    """Each region's events and fatalities under the filter, and over the period before when ``change``."""
-    return _views.area_counts(_spec, region_areas(), change)
+def area_counts(
+    data_key: tuple, spec_key: str, change: bool, _views: EventViews, _spec: FilterSpec, level: str = "admin1"
+):
+    """Each region's (or cercle's) events and fatalities under the filter, and over the period before if ``change``."""
+    return _views.area_counts(_spec, cercle_areas() if level == "admin2" else region_areas(), change)
 
 
 @st.cache_resource(max_entries=16)
@@ -257,7 +285,7 @@ def people_nearby(data_key: tuple, spec_key: str, _views: EventViews, _spec: Fil
 @st.cache_data(max_entries=8, show_spinner=False)
 def suspect_list(data_key: tuple, spec_key: str, _views: EventViews, _spec: FilterSpec):
     """``suspect.suspect_rows`` of the filtered events: one row per doubt (place outside its country, toll)."""
-    return suspect.suspect_rows(_views.events(within_table(_spec)))
+    return suspect.suspect_rows(_views.columns(within_table(_spec), SUSPECT_CHECKED))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

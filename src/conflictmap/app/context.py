@@ -101,4 +101,4 @@ class PageContext:
     def fit_key(self) -> str:
         """What, when it changes, makes the map fit its view to the events again."""
         spec = self.spec
-        return "|".join([*self.data.chosen, *spec.admin1, *spec.datasets, str(spec.bbox), spec.text])
+        return "|".join([*self.data.chosen, *spec.admin1, *spec.datasets, str(spec.bbox), str(spec.polygon), spec.text])

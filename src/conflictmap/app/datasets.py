@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from conflictmap import catalog, settings, uploads
@@ -209,6 +210,8 @@ def read_upload() -> None:
     data = uploaded.getvalue()
     result = uploads.read_staged(uploads.stage(uploaded.name, data, uploaded.file_id))
     st.session_state[state.UPLOAD_RESULT] = result
+    if result.aggregates is not None:
+        st.session_state.setdefault(state.AGGREGATES, {})[result.aggregates.key] = result.aggregates
     if result.uploaded is None:
         return
     table = result.uploaded
@@ -244,6 +247,12 @@ def show_store_changes(event_id: str | None = None) -> None:
         st.session_state[state.SELECTED] = event_id
 
 
+def published_aggregates() -> pd.DataFrame | None:
+    """The aggregates uploaded in this browser tab, as one table (``aggregates.AGGREGATE_COLUMNS``), or None."""
+    tables = [a.table for a in st.session_state.get(state.AGGREGATES, {}).values()]
+    return pd.concat(tables, ignore_index=True) if tables else None
+
+
 def data_sidebar(sources: Sources) -> None:
     """The sidebar's "Data": the datasets shown, and the uploader with what reading and importing gave."""
     with st.sidebar:
@@ -259,16 +268,27 @@ def data_sidebar(sources: Sources) -> None:
         )
         with st.expander("Add an event file", expanded=state.UPLOAD_RESULT in st.session_state):
             st.file_uploader(
-                "ACLED, UCDP GED or conflictmap file",
+                "ACLED, UCDP GED or conflictmap file, or published aggregates",
                 type=UPLOAD_TYPES,
                 key=state.UPLOADER,
                 on_change=read_upload,
                 help="CSV, Excel, GeoJSON, GeoPackage or GeoParquet. Rows that cannot be read are listed, "
-                "with the reason, in the import report; the others are added.",
+                "with the reason, in the import report; the others are added. ACLED's aggregated files and "
+                "HDX HAPI's conflict events (counts per area and period, no points) go to the Areas drawing "
+                "and the timeline.",
             )
             result: uploads.ReadResult | None = st.session_state.get(state.UPLOAD_RESULT)
             if result and result.error:
                 st.error(f"Could not read {md_escape(result.name)}: {md_escape(result.error)}")
+            elif result and result.aggregates:
+                report = result.aggregates.report
+                message = md_escape(
+                    f"{result.name}: {report.rows_loaded:,} of {plural(report.rows_read, 'row')} of published counts "
+                    "loaded. They have no points: the Areas drawing can colour them, and the timeline shows them"
+                )
+                (st.warning if report.rows_rejected else st.success)(
+                    f"{message}" + (f"; {report.rows_rejected:,} rejected." if report.rows_rejected else ".")
+                )
             elif result and result.uploaded:
                 report = result.uploaded.report
                 message = md_escape(
@@ -304,13 +324,40 @@ def data_sidebar(sources: Sources) -> None:
 # -- reading what is shown -----------------------------------------------------------------------------------
 
 
+def open_columnar(file: catalog.DatasetFile, threshold: int):
+    """``cache.file_views`` of a large file; its cache is written first (a CSV file a chunk at a time) under a
+    progress bar when it is missing or stale."""
+    where = catalog.cache_path(file.path)
+    if catalog.cached_report(file, where) is None:
+        bar = st.progress(0.0, text=md_escape(f"Reading {file.path.name}..."))
+
+        def progress(done: int, total: int) -> None:
+            fraction = min(max(done / total, 0.0), 1.0) if total else 1.0
+            bar.progress(fraction, text=md_escape(f"Reading {file.path.name}: {done:,} of {total:,} lines"))
+
+        try:
+            catalog.stream_cache(file, progress=progress)
+        except OSError:
+            # The cache cannot be written here: ``views_for_file`` reads the file into memory instead.
+            if not file.path.is_file():
+                raise
+        finally:
+            bar.empty()
+    return cache.file_views(str(file.path), file.size, file.modified_ns, threshold)
+
+
 def load(sources: Sources) -> PageData:
     """Read every dataset picked; say what could not be read, and stop the page when nothing can be shown."""
     entries = sources.entries
     chosen = [k for k in st.session_state.get(state.SOURCES, []) if k in entries]
     tables, reports, failures = [], {}, {}
-    # A PostGIS store shown on its own answers every view with a query; anything else is read into memory.
+    # A PostGIS store shown on its own answers every view with a query, a large file shown on its own DuckDB;
+    # anything else is read into memory.
     database = None
+    columnar = None
+    threshold, problem = cache.columnar_setting()
+    if problem:
+        st.warning(md_escape(problem))
     for key in chosen:
         entry = entries[key]
         if isinstance(entry, cache.StoreEntry):
@@ -332,6 +379,11 @@ def load(sources: Sources) -> PageData:
             continue
         try:
             file = entry if isinstance(entry, catalog.DatasetFile) else catalog.dataset_file(entry, key)
+            if chosen == [key] and threshold is not None and file.size >= threshold:
+                # A large file shown alone: DuckDB answers over its GeoParquet cache, the events stay on disk.
+                columnar = (key, file.version, open_columnar(file, threshold))
+                reports[key] = columnar[2][1]
+                continue
             events_one, report_one = cache.load_file(str(file.path), file.size, file.modified_ns)
         except uploads.READ_ERRORS as exc:
             failures[key] = exc
@@ -344,7 +396,7 @@ def load(sources: Sources) -> PageData:
         st.error(f"Could not open {what}: {md_escape(exc)}")
     for problem in st.session_state.get(state.URL_PROBLEMS, []):
         st.warning(f"Part of the link was left out: {md_escape(problem)}")
-    if not tables and database is None:
+    if not tables and database is None and columnar is None:
         if not failures:
             st.info("No dataset is shown: pick one in the sidebar, or add a file.")
         st.stop()
@@ -375,6 +427,9 @@ def load(sources: Sources) -> PageData:
         except (StoreError, OSError) as exc:
             st.error(f"Could not open the event store: {md_escape(exc)}")
             st.stop()
+    elif columnar is not None:
+        data_key = ((columnar[0], columnar[1]),)
+        views = columnar[2][0]
     else:
         data_key = tuple((key, version) for key, version, _ in tables)
         views = cache.memory_views(data_key, tuple(t for _, _, t in tables))

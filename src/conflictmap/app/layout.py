@@ -10,7 +10,12 @@ the map inside it follows its frame (``livemap.FillFrame``).
 
 from __future__ import annotations
 
+import json
+from string import Template
+
 import streamlit as st
+
+from conflictmap.pagelink import MAX_QUERY_CHARS, MAX_QUERY_FIELDS, TOO_LONG_WORDS, TOO_MANY
 
 #: The map's height: the viewport less the page's top, the headline row and the timeline's heading.
 MAP_HEIGHT_CSS = "max(360px, calc(100vh - 250px))"
@@ -56,14 +61,63 @@ _ENTER_COMMITS_DATES = """
 """
 
 
+# Streamlit drops a query string over its limits before the script runs, so only the browser knows the link
+# it was opened with: the navigation's own address, which the page's later changes to the URL leave alone.
+_LINK_TOO_LONG = Template("""
+<script>
+(function () {
+  var doc = document;
+  if (doc.cmLinkChecked) { return; }
+  doc.cmLinkChecked = true;
+  var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  var query = new URL(nav ? nav.name : location.href).search.replace(/^\\?/, "");
+  if (!query) { return; }
+  var fields = query.split("&").length, size = null, many = $many;
+  if (fields > $fields) {
+    size = many.fields.replace("{n}", fields.toLocaleString("en-US"));
+  } else if (query.length > $chars) {
+    size = many.chars.replace("{n}", query.length.toLocaleString("en-US"));
+  }
+  if (size === null) { return; }
+  var box = doc.createElement("div");
+  box.setAttribute("role", "alert");
+  box.className = "cm-link-too-long";
+  box.textContent = $words.replace("{size}", size);
+  var close = doc.createElement("button");
+  close.type = "button";
+  close.textContent = "\u00d7";
+  close.setAttribute("aria-label", "Dismiss");
+  close.addEventListener("click", function () { box.remove(); });
+  box.appendChild(close);
+  doc.body.appendChild(box);
+})();
+</script>
+<style>
+  .cm-link-too-long {
+    position: fixed; top: 3.75rem; left: 50%; transform: translateX(-50%); z-index: 1000000;
+    max-width: min(44rem, 90vw); padding: 0.75rem 2.5rem 0.75rem 1rem; border-radius: 0.5rem;
+    background: #fffce7; color: #926c05; border: 1px solid #f0d990; font: 0.95rem/1.4 sans-serif;
+    box-shadow: 0 2px 8px rgba(0, 0, 0, 0.15);
+  }
+  .cm-link-too-long button {
+    position: absolute; top: 0.35rem; right: 0.5rem; border: 0; background: none; color: inherit;
+    font-size: 1.25rem; cursor: pointer;
+  }
+</style>
+""").substitute(
+    many=json.dumps(TOO_MANY), fields=MAX_QUERY_FIELDS, chars=MAX_QUERY_CHARS, words=json.dumps(TOO_LONG_WORDS)
+)
+
+
 def style() -> None:
     """The page's styles (an invisible element)."""
     st.html(_STYLE)
 
 
 def scripts() -> None:
-    """Enter applying a typed date: last on the page, where the element's gap shows nowhere."""
-    st.html(_ENTER_COMMITS_DATES, unsafe_allow_javascript=True)
+    """Enter applying a typed date, and a word on a link too long to apply: last on the page, where the
+    element's gap shows nowhere."""
+    st.html(_ENTER_COMMITS_DATES + _LINK_TOO_LONG, unsafe_allow_javascript=True)
 
 
 def title() -> None:

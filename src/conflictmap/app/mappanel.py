@@ -19,11 +19,12 @@ import streamlit as st
 from folium.plugins import HeatMap
 from streamlit_folium import st_folium
 
-from conflictmap import arealayers, areas, details, eventform, livemap, mapview, playback, viewport
-from conflictmap.app import cache, layout, state, storepanel
+from conflictmap import aggregates, arealayers, areas, details, eventform, livemap, mapview, playback, viewport
+from conflictmap.app import cache, datasets, layout, state, storepanel
 from conflictmap.app.context import PageContext
 from conflictmap.app.text import md_escape
 from conflictmap.assets import AssetError, use_local_assets
+from conflictmap.filters import FilterError, FilterSpec
 
 MAP_HEIGHT = 620
 # What the map reports back: a click on an event (its popup text), the view for server-side aggregation, and
@@ -38,6 +39,7 @@ MAP_RETURNS = [
     "last_active_drawing",
     "last_object_clicked",
     "all_drawings",
+    "last_object_clicked_tooltip",
 ]
 MODE_LABELS = {
     "auto": "Auto",
@@ -124,8 +126,25 @@ def take_area_click(reported: dict) -> None:
         filter_on_area(key)
 
 
-def drawn_box(reported: dict) -> tuple[float, float, float, float] | None:
-    """The last rectangle drawn with the map's box tool, as ``(west, south, east, north)``; ``None`` if none."""
+def _is_box(ring: np.ndarray) -> bool:
+    """Whether a closed ring is an upright rectangle (what the box tool draws)."""
+    corners = ring[:-1] if len(ring) > 1 and (ring[0] == ring[-1]).all() else ring
+    if len(corners) != 4:
+        return False
+    edges = np.diff(np.vstack([corners, corners[:1]]), axis=0)
+    return bool(((edges[:, 0] == 0) | (edges[:, 1] == 0)).all())
+
+
+def drawn_shape(reported: dict) -> tuple[str, object] | None:
+    """The last shape drawn with the map's box or polygon tool, or ``None`` if none.
+
+    Returns
+    -------
+    ("box", (west, south, east, north)) or ("polygon", ((lon, lat), ...)) or None
+        The polygon tool's ring as drawn (``FilterSpec`` checks and rounds it). A shape reported
+        without its tool's name (``livemap.DrawnSelection`` adds it) is a box when it is an upright
+        rectangle.
+    """
     for feature in reversed(reported.get("all_drawings") or []):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if not isinstance(geometry, dict) or geometry.get("type") != "Polygon":
@@ -137,21 +156,45 @@ def drawn_box(reported: dict) -> tuple[float, float, float, float] | None:
         if ring.ndim != 2 or ring.shape[1] < 2 or not np.isfinite(ring).all():
             continue
         lon, lat = np.clip(ring[:, 0], -180, 180), np.clip(ring[:, 1], -90, 90)
-        return (round(lon.min(), 4), round(lat.min(), 4), round(lon.max(), 4), round(lat.max(), 4))
+        tool = (feature.get("properties") or {}).get("shape")
+        if tool == "polygon" or (tool != "rectangle" and not _is_box(ring[:, :2])):
+            return "polygon", tuple(zip(lon.tolist(), lat.tolist(), strict=True))
+        return "box", (round(lon.min(), 4), round(lat.min(), 4), round(lon.max(), 4), round(lat.max(), 4))
     return None
 
 
 def take_box(reported: dict) -> None:
-    """A box drawn on the map becomes the filter's bounding box (the whole page reruns); each box is taken once."""
-    box = drawn_box(reported)
-    if box is None or box == st.session_state.get(state.BOX_DRAWN):
+    """A box or polygon drawn on the map becomes the filter's box or polygon, in place of the one before
+    (the whole page reruns); each shape is taken once."""
+    shape = drawn_shape(reported)
+    if shape is None or shape == st.session_state.get(state.BOX_DRAWN):
         return
-    st.session_state[state.BOX_DRAWN] = box
+    st.session_state[state.BOX_DRAWN] = shape
+    kind, value = shape
     carried = dict(st.session_state.get(state.CARRIED) or {})
-    carried["bbox"] = box
+    carried.pop("bbox", None)
+    carried.pop("polygon", None)
+    if kind == "polygon":
+        try:
+            value = FilterSpec(polygon=value).polygon
+        except FilterError as exc:
+            state.post("toast", "warning", f"The polygon drawn is not taken: {exc}", icon=":material/warning:")
+            st.rerun()
+        carried["polygon"] = value
+        message, icon = "Showing the events inside the polygon drawn", ":material/pentagon:"
+    else:
+        carried["bbox"] = value
+        message, icon = "Showing the events inside the box drawn", ":material/crop_free:"
     st.session_state[state.CARRIED] = carried
-    state.post("toast", "info", "Showing the events inside the box drawn", icon=":material/crop_free:")
+    state.post("toast", "info", message, icon=icon)
     st.rerun()
+
+
+def clear_drawn(field: str) -> None:
+    """Drop the drawn box or polygon (``"bbox"`` or ``"polygon"``) from the filter."""
+    carried = dict(st.session_state.get(state.CARRIED) or {})
+    carried.pop(field, None)
+    st.session_state[state.CARRIED] = carried
 
 
 def degrees(value: float, positive: str, negative: str) -> str:
@@ -160,12 +203,12 @@ def degrees(value: float, positive: str, negative: str) -> str:
 
 
 def box_row(ctx: PageContext, mode: str) -> None:
-    """While a drawn box or a clicked area filters the page: what it is, and a button that drops it.
+    """While a drawn box or polygon, or a clicked area, filters the page: what it is, and a button that drops it.
 
     (The Areas mode shows its own button for the area.)
     """
     area = bool(ctx.spec.areas) and mode != "areas"
-    if ctx.spec.bbox is None and not area:
+    if ctx.spec.bbox is None and ctx.spec.polygon is None and not area:
         return
     left, right = st.columns([3, 2], vertical_alignment="center")
     if ctx.spec.bbox is not None:
@@ -177,9 +220,19 @@ def box_row(ctx: PageContext, mode: str) -> None:
             )
         with right:
             if st.button("Clear box", key="clear_box", icon=":material/close:"):
-                carried = dict(st.session_state.get(state.CARRIED) or {})
-                carried.pop("bbox", None)
-                st.session_state[state.CARRIED] = carried
+                clear_drawn("bbox")
+                st.rerun()
+    if ctx.spec.polygon is not None:
+        west, south, east, north = ctx.spec.polygon_bbox  # type: ignore[misc]
+        with left:
+            st.caption(
+                f"Inside the polygon drawn ({len(ctx.spec.polygon)} corners), within "
+                f"{degrees(south, 'N', 'S')} to {degrees(north, 'N', 'S')}, "
+                f"{degrees(west, 'E', 'W')} to {degrees(east, 'E', 'W')}."
+            )
+        with right:
+            if st.button("Clear polygon", key="clear_polygon", icon=":material/close:"):
+                clear_drawn("polygon")
                 st.rerun()
     if area:
         with left:
@@ -207,10 +260,24 @@ def split_layer(build) -> tuple[list, folium.FeatureGroup | None]:
     return panes, (groups[0] if groups else None)
 
 
-def area_options(ctx: PageContext) -> tuple[str, bool]:
-    """The Areas mode's choices: events or fatalities, and whether to show the change against the period before."""
+AREA_LEVELS: dict[str, str] = {"admin1": "Regions", "admin2": "Cercles"}
+
+
+def area_options(ctx: PageContext) -> tuple[str, bool, str, bool]:
+    """The Areas mode's choices: events or fatalities, change against the period before, regions or cercles,
+    and (when some were uploaded) the published aggregates instead of the events."""
     st.session_state.setdefault(state.AREA_MEASURE, "events")
-    left, middle, right = st.columns([2, 3, 3], vertical_alignment="center")
+    st.session_state.setdefault(state.AREA_LEVEL, "admin1")
+    level_col, left, middle, right = st.columns([2, 2, 3, 3], vertical_alignment="center")
+    with level_col:
+        st.segmented_control(
+            "Areas",
+            options=list(AREA_LEVELS),
+            format_func=AREA_LEVELS.get,
+            key=state.AREA_LEVEL,
+            required=True,
+            label_visibility="collapsed",
+        )
     with left:
         st.segmented_control(
             "Colour by",
@@ -236,20 +303,48 @@ def area_options(ctx: PageContext) -> tuple[str, bool]:
                 clear_area()
                 st.rerun()
         else:
-            st.caption("Click a region to show only its events.")
-    return st.session_state.get(state.AREA_MEASURE) or "events", bool(change and dated)
+            st.caption("Click an area to show only its events.")
+    level = st.session_state.get(state.AREA_LEVEL) or "admin1"
+    published = False
+    if st.session_state.get(state.AGGREGATES):  # any uploaded; the table is put together only when drawn
+        published = st.toggle(
+            "Colour the published aggregates instead of the events",
+            key=state.AREA_PUBLISHED,
+            help="Counts per area and period as published (ACLED aggregated, HDX HAPI): they have no points. "
+            "The dates and incident types chosen apply; a week or month is counted whole.",
+        )
+    measure = st.session_state.get(state.AREA_MEASURE) or "events"
+    return measure, bool(change and dated and not published), level, bool(published)
 
 
-def area_layer(ctx: PageContext, measure: str, change: bool) -> tuple[list, folium.FeatureGroup | None]:
-    """The Areas choropleth of the filtered events, as panes and a feature group."""
-    counts = cache.ask(cache.area_counts, ctx.data_key, ctx.spec_key, change, ctx.views, ctx.spec)
+def published_layer(ctx: PageContext, measure: str, level: str) -> tuple[list, folium.FeatureGroup | None]:
+    """The Areas choropleth of the uploaded aggregates in the chosen dates and types, marked as aggregates."""
+    table = datasets.published_aggregates()
+    chosen = aggregates.select(table, ctx.spec.date_from, ctx.spec.date_to, ctx.spec.event_types)
+    regions = cache.cercle_areas() if level == "admin2" else cache.region_areas()
+    counts = aggregates.aggregate_area_counts(chosen, level, areas=regions)
+    note = aggregates.aggregate_note(chosen) + " (counts published as aggregates, no points)"
+
+    def build(m: folium.Map) -> None:
+        arealayers.add_area_layer(m, counts, areas=regions, level=level, measure=measure, note=note)
+
+    return split_layer(build)
+
+
+def area_layer(
+    ctx: PageContext, measure: str, change: bool, level: str = "admin1", published: bool = False
+) -> tuple[list, folium.FeatureGroup | None]:
+    """The Areas choropleth of the filtered events (per region or cercle), as panes and a feature group."""
+    if published:
+        return published_layer(ctx, measure, level)
+    counts = cache.ask(cache.area_counts, ctx.data_key, ctx.spec_key, change, ctx.views, ctx.spec, level)
     note = None
     if counts.by_names:
         note = "Counted by the events' region names"
     if change and counts.previous is not None:
         first, last = counts.previous
         note = (note + "; " if note else "") + f"change against {first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
-    regions = cache.region_areas()
+    regions = cache.cercle_areas() if level == "admin2" else cache.region_areas()
 
     def build(m: folium.Map) -> None:
         arealayers.add_area_layer(
@@ -317,6 +412,54 @@ def playing(ctx: PageContext, step: str, show: str) -> dict | None:
         return None
 
 
+FRAME_PREFIX = "cm-frame:"
+
+
+class FrameReport(folium.MacroElement):
+    """Tells the page which frame the playback control shows, so the timeline can mark it.
+
+    The control draws in the browser; its frame is reported through what the map sends back
+    (``last_object_clicked_tooltip``, as ``cm-frame:N``), on each change, a quarter second apart at most.
+    """
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }}, shown = -1;
+                setInterval(function () {
+                    var data = window.__GLOBAL_DATA__;
+                    if (!window.cmPlayback || !data) { return; }
+                    var k = window.cmPlayback.frame();
+                    if (k === shown) { return; }
+                    shown = k;
+                    data.last_object_clicked_tooltip = {{ this.prefix|tojson }} + k;
+                    map.fire("moveend");  // the component sends what the map reports after a move
+                }, 250);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FrameReport"
+        self.prefix = FRAME_PREFIX
+
+
+def take_frame(reported: dict, key: tuple) -> None:
+    """The frame the playback control reports becomes the page's (the timeline marks it)."""
+    text = reported.get("last_object_clicked_tooltip")
+    if not isinstance(text, str) or not text.startswith(FRAME_PREFIX) or not text[len(FRAME_PREFIX) :].isdigit():
+        return
+    # Each report is taken once: one left from other frames (another step, another filter) is not this playback's.
+    if text == st.session_state.get(state.PLAY_REPORT):
+        return
+    st.session_state[state.PLAY_REPORT] = text
+    st.session_state[state.PLAY_FRAME] = (key, int(text[len(FRAME_PREFIX) :]))
+    st.rerun(scope="app")
+
+
 @st.fragment
 def map_fragment(ctx: PageContext) -> None:
     """The map and the selected event beside it; panning, zooming and clicking rerun only this part.
@@ -350,6 +493,7 @@ def map_fragment(ctx: PageContext) -> None:
             options = area_options(ctx)
         elif mode == "playback":
             options = playback_options()
+            take_frame(reported, (*options, ctx.data_key, ctx.spec_key))
         with st.container(key=layout.MAP_BOX):
             try:
                 panes: list = []
@@ -371,20 +515,26 @@ def map_fragment(ctx: PageContext) -> None:
                     layer = heat_layer(ctx, view)
                 elif mode == "playback":
                     extra = playing(ctx, *options)
-                base = livemap.base_map(regions=cache.region_areas(), panes=panes, select_box=True)
+                base = livemap.base_map(
+                    regions=cache.region_areas(), cercles=cache.cercle_areas(), panes=panes, select_box=True
+                )
                 if extra is not None:
                     # On the base map: the control keeps its frame while the view moves.
                     arealayers.PlaybackControl(extra).add_to(base)
+                    FrameReport().add_to(base)
             except AssetError as exc:
                 st.error(f"The map cannot be drawn offline: {md_escape(exc)}")
                 return
+            # The selection drawn goes beside the layer, so clearing it clears the map too.
+            selection = livemap.selection_layer(ctx.spec.bbox, ctx.spec.polygon)
+            groups = [g for g in (layer, selection) if g is not None]
             st_folium(
                 base,
                 key=state.MAP,
                 height=MAP_HEIGHT,
                 use_container_width=True,
                 returned_objects=MAP_RETURNS,
-                feature_group_to_add=layer,
+                feature_group_to_add=groups or None,
             )
 
 

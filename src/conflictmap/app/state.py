@@ -26,12 +26,17 @@ CARRIED = "f_carried"  # filters from a link that have no control (the area)
 FILTER_KEYS = tuple(f"f_{name}" for name in facets.CONTROLS)
 SELECTED = "selected_event"
 AREA_MEASURE, AREA_CHANGE = "map_area_measure", "map_area_change"  # the Areas mode: what colours the areas
+AREA_LEVEL = "map_area_level"  # the Areas mode: regions (admin1) or cercles (admin2)
+AREA_PUBLISHED = "map_area_published"  # the Areas mode colours the uploaded aggregates, not the events
 PLAY_STEP, PLAY_MODE = "map_play_step", "map_play_mode"  # playback: day/week/month, window/cumulative
+PLAY_REPORT = "x_play_report"  # the frame report taken last (each is taken once)
+PLAY_FRAME = "x_play_frame"  # the frame the map's playback control shows: ((step, mode, data, filter), index)
 PANEL = "panel"  # the open tab
 MAP = "event_map"
 TABLE = "event_table"
 UPLOADER = "uploader"
 UPLOADS = "uploads"  # key -> UploadedTable of this browser tab
+AGGREGATES = "aggregates"  # key -> UploadedAggregates of this browser tab (counts without points)
 UPLOAD_RESULT = "upload_result"  # what reading the last upload gave
 STORE_IMPORT = "store_import"  # what importing it into the store gave
 PICK_ON_MAP, PICKED_POINT = "pick_on_map", "picked_point"
@@ -85,6 +90,7 @@ BOX_DRAWN = "_box_drawn"  # the last box drawn on the map that was taken as the 
 CLICK_BEFORE_PICK = "_click_before_pick"
 VERSIONS_SHOWN = "_versions_shown"
 MESSAGES = "_messages"
+OUTCOMES = "_outcomes"  # where -> the last outcome of a write shown there, until that place is used again
 
 Where = Literal["page", "form", "deleted", "review", "details", "toast"]
 Kind = Literal["error", "warning", "info", "success"]
@@ -126,3 +132,24 @@ def show_messages(where: Where, about: str | None = None) -> None:
 def get(key: str, default=None):
     """``st.session_state.get``, for the keys above."""
     return st.session_state.get(key, default)
+
+
+def post_outcome(where: Where, kind: Kind, text: str) -> None:
+    """Keep ``text`` as what the last write at ``where`` gave, shown on every run until ``clear_outcome``.
+
+    A write's confirmation must survive the reruns that follow it (the live refresh of the store,
+    another control changed), or the user may never see it.
+    """
+    st.session_state.setdefault(OUTCOMES, {})[where] = Message(where, kind, text)
+
+
+def show_outcome(where: Where) -> None:
+    """Draw the outcome kept for ``where``, if any (it stays)."""
+    message: Message | None = st.session_state.get(OUTCOMES, {}).get(where)
+    if message is not None:
+        getattr(st, message.kind)(md_escape(message.text), icon=message.icon)
+
+
+def clear_outcome(where: Where) -> None:
+    """Forget the outcome kept for ``where``: the place is used for something else now."""
+    st.session_state.get(OUTCOMES, {}).pop(where, None)

@@ -47,8 +47,9 @@ def _editing() -> storeactions.Editing | None:
 def edit_stored_event(event_id: str) -> None:
     """Fill the event form with a stored event, to edit it."""
     read = storeactions.read_for_edit(event_id)
+    state.clear_outcome("form")
     if read.error:
-        state.post("form", "error", read.error)
+        state.post_outcome("form", "error", read.error)
         return
     st.session_state[state.EDITING] = read.editing
     for name, value in read.values.items():
@@ -59,6 +60,7 @@ def edit_stored_event(event_id: str) -> None:
 
 
 def new_event_form() -> None:
+    state.clear_outcome("form")
     for key in [k for k in st.session_state if str(k).startswith(state.FORM_PREFIX)]:
         del st.session_state[key]
 
@@ -74,15 +76,14 @@ def save_event(choices: list) -> None:
     )
     st.session_state[state.PROBLEMS] = result.problems
     st.session_state[state.PROBLEM_VALUES] = _form_inputs()
-    state.post("form", result.kind, result.message)
-    if not result.saved:
-        return
-    if result.editing is not None:
+    if result.saved and result.editing is not None:
         st.session_state[state.EDITING] = result.editing
-    elif result.kind == "success":
+    elif result.saved and result.kind == "success":
         # An empty form for the next event: a second click cannot add the same one twice.
         new_event_form()
-    show_store_changes(result.event_id)
+    state.post_outcome("form", result.kind, result.message)
+    if result.saved:
+        show_store_changes(result.event_id)
 
 
 def field_problem(field: str, still: dict[str, str]) -> None:
@@ -128,7 +129,7 @@ def event_form(ctx: PageContext) -> None:
     head.markdown(f"**Edit event {md_escape(editing.event_id)}**" if editing else "**Add an event**")
     if editing:
         new.button("New event instead", key="ev_new", on_click=new_event_form)
-    state.show_messages("form")
+    state.show_outcome("form")
     # A field's message goes once the field is changed: it was about the value it held then.
     still = storeactions.open_problems(
         st.session_state.get(state.PROBLEMS, {}), st.session_state.get(state.PROBLEM_VALUES, {}), _form_inputs()

@@ -20,6 +20,19 @@ TABS = ["Events", "Actors", "Datasets and import reports", "Export", "Event stor
 SUSPECT_READ_MAX = 50_000
 #: The places of datasets up to this size are learned for geocoding (a bigger store would take too long to read).
 LEARN_MAX_EVENTS = 250_000
+#: What the gazetteer learns from: only these columns of the precisely located events are read.
+LEARNED_COLUMNS = (
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "admin1",
+    "admin2",
+    "admin3",
+    "country",
+    "dataset",
+    "event_id",
+)
 
 
 def learn_places(ctx: PageContext) -> None:
@@ -29,7 +42,7 @@ def learn_places(ctx: PageContext) -> None:
         return
     precise = FilterSpec(max_geo_precision=1)
     try:
-        cache.learn_places(ctx.data_key, ctx.views.events(precise))
+        cache.learn_places(ctx.data_key, ctx.views.columns(precise, LEARNED_COLUMNS))
     except (ValueError, TypeError, KeyError) as exc:  # a dataset without the columns: nothing learned
         st.caption(md_escape(f"The datasets' places could not be added to the gazetteer: {exc}"))
 

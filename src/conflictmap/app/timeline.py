@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from conflictmap import charts, playback
-from conflictmap.app import cache, state
+from conflictmap import aggregates, charts, playback
+from conflictmap.app import cache, datasets, state
 from conflictmap.app.context import PageContext
 from conflictmap.app.sidebar import on_timeline
 
@@ -23,15 +23,70 @@ def timeline(ctx: PageContext) -> None:
     freq = numbers[0]
     chart_key = f"timeline-{st.session_state.get(state.TIMELINE_GEN, 0)}"
     info = ctx.data.info
+    frame = playing_frame(ctx) if st.session_state.get(state.MODE) == "playback" else None
     st.altair_chart(
-        charts.timeline_chart(None, data=numbers),
+        charts.timeline_chart(None, data=numbers, frame=frame),
         width="stretch",
         key=chart_key,
         on_select=lambda: on_timeline(info, chart_key, freq),
         selection_mode=charts.SELECTION,
     )
+    if frame is not None:
+        st.caption(f"The shaded band is the frame the map shows: {frame[2]}.")
     if st.session_state.get(state.MODE) == "playback":
         playback_frames(ctx)
+    published_timeline(ctx, "month" if freq == "M" else "week")
+
+
+def published_timeline(ctx: PageContext, by: str) -> None:
+    """The uploaded aggregates per week or month in the chosen dates and types, apart from the events' chart."""
+    table = datasets.published_aggregates()
+    if table is None:
+        return
+    chosen = aggregates.select(table, ctx.spec.date_from, ctx.spec.date_to, ctx.spec.event_types)
+    per = aggregates.aggregate_timeline(chosen, by)
+    st.caption(
+        f"{aggregates.aggregate_note(chosen)}: counts published as aggregates, no points, "
+        f"{int(per['events'].sum()):,} events per {by} as published; they are not in the figures above."
+    )
+    if per.empty:
+        return
+    per = per.assign(source=per["source"].map(aggregates.SOURCES).fillna(per["source"]))
+    chart = (
+        alt.Chart(per)
+        .mark_bar(opacity=0.6, strokeDash=[3, 2], stroke="#555")
+        .encode(
+            x=alt.X("period:T", title=f"{by.title()} (published aggregates)"),
+            y=alt.Y("events:Q", title="Events (aggregates)"),
+            color=alt.Color("source:N", title="Published by", legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("period:T", title=by.title()),
+                alt.Tooltip("source:N", title="Published by"),
+                alt.Tooltip("events:Q", format=","),
+                alt.Tooltip("fatalities:Q", format=","),
+            ],
+        )
+        .properties(height=140)
+    )
+    st.altair_chart(chart, width="stretch", key="published-aggregates")
+
+
+def playing_frame(ctx: PageContext) -> tuple:
+    """The playback frame the map shows (first day, last day, stamp): the one it reported, else the first."""
+    step = st.session_state.get(state.PLAY_STEP) or "month"
+    show = st.session_state.get(state.PLAY_MODE) or "window"
+    try:
+        played = cache.ask(cache.playback, ctx.data_key, ctx.spec_key, step, show, ctx.views, ctx.spec)
+    except playback.PlaybackError:
+        return None
+    if not len(played):
+        return None
+    key, index = st.session_state.get(state.PLAY_FRAME) or (None, 0)
+    # A frame of another step, mode, dataset or filter: the map has started again from the first.
+    if key != (step, show, ctx.data_key, ctx.spec_key) or not 0 <= index < len(played):
+        index = 0
+    chosen = played.frames[index]
+    return chosen.start, chosen.end, chosen.label
 
 
 # How the frames chart names the two kinds of events.

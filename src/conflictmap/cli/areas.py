@@ -142,8 +142,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "areas",
         help="write events and fatalities per admin area (and week or month) as CSV",
-        description="Count the filtered events in each admin area by point in polygon (Mali's regions ship "
-        "with conflictmap; cercles and other countries come from a boundaries file).",
+        description="Count the filtered events in each admin area by point in polygon (Mali's regions and "
+        "cercles ship with conflictmap; other countries come from a boundaries file).",
     )
     p.add_argument("data", metavar="DATA", help="event file (any format `conflictmap import` reads)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="the CSV to write")

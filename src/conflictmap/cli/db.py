@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from conflictmap.cli.common import UserError, add_actor_type_options, progress_printer
+from conflictmap.cli.filtering import add_polygon_option
 from conflictmap.export.licence import sharing_notice
 from conflictmap.filters import FilterSpec
 from conflictmap.readers import FORMATS, SUFFIXES
@@ -144,6 +145,7 @@ def _spec(args: argparse.Namespace) -> FilterSpec:
         max_time_precision=args.time_precision,
         text=args.text or "",
         bbox=_bbox(args.bbox),
+        polygon=args.polygon,
         actor_types=args.actor_types or (),
         interactions=args.interactions or (),
         clear_only=bool(args.clear_only),
@@ -348,6 +350,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="W S E N",
         help="bounding box in degrees: --bbox -12.3 10.1 4.3 25 (or --bbox=-12.3,10.1,4.3,25)",
     )
+    add_polygon_option(filters)
     add_actor_type_options(filters)
     filters.add_argument("--no-missing", action="store_true", help="leave out events flagged missing")
     p.set_defaults(func=cmd_export)

@@ -7,6 +7,7 @@ They mean what the dashboard's filters mean; ``--view`` takes a dashboard URL
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -34,6 +35,47 @@ def _iso_date(text: str) -> date:
     raise argparse.ArgumentTypeError(f"{quote(text)} is not a date; expected YYYY-MM-DD")
 
 
+def polygon_arg(text: str) -> str | list[list[float]]:
+    """``--within-polygon``: ``lon,lat;lon,lat;...``, or a GeoJSON file of one polygon (its outer ring).
+
+    The vertices are checked by ``FilterSpec`` (count, range, crossing edges); here only the file is read.
+    """
+    path = Path(text)
+    if ";" in text or not (path.suffix.lower() in (".geojson", ".json") or path.is_file()):
+        return text
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"{text}: cannot be read as GeoJSON ({exc})") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if isinstance(features, list):
+        shapes = [f.get("geometry") for f in features if isinstance(f, dict)]
+    else:
+        shapes = [data.get("geometry") if isinstance(data, dict) and data.get("type") == "Feature" else data]
+    polygons = [g for g in shapes if isinstance(g, dict) and g.get("type") == "Polygon"]
+    if len(polygons) != 1 or len(shapes) != 1:
+        found = ", ".join(str(g.get("type")) if isinstance(g, dict) else "no geometry" for g in shapes) or "nothing"
+        raise argparse.ArgumentTypeError(f"{text}: holds {found}; expected one Polygon (a Feature or a geometry)")
+    rings = polygons[0].get("coordinates")
+    if not isinstance(rings, list) or not rings:
+        raise argparse.ArgumentTypeError(f"{text}: the Polygon has no coordinates")
+    if len(rings) > 1:
+        raise argparse.ArgumentTypeError(f"{text}: the Polygon has holes; expected an outer ring only")
+    return rings[0]
+
+
+def add_polygon_option(group: argparse._ArgumentGroup) -> None:
+    """``--within-polygon``, the same for every command that filters."""
+    group.add_argument(
+        "--within-polygon",
+        dest="polygon",
+        type=polygon_arg,
+        metavar="LON,LAT;... or FILE",
+        help="inside a polygon (edges included): a GeoJSON file of one polygon, or its vertices "
+        "as --within-polygon=LON,LAT;LON,LAT;...",
+    )
+
+
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
     """The filter options shared by ``snapshot`` and ``export`` (the dashboard's filters)."""
     group = parser.add_argument_group("filter (combined with AND; as in the dashboard)")
@@ -51,6 +93,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--min-fatalities", dest="min_fatalities", type=int, metavar="N")
     group.add_argument("--text", metavar="PHRASE", help="found in notes, actors or places (accents ignored)")
     group.add_argument("--bbox", metavar="W,S,E,N", help="area in degrees")
+    add_polygon_option(group)
     add_actor_type_options(group)
     group.add_argument("--area", dest="areas", metavar="KEY", help="admin area: Mopti, Mopti/Bandiagara", **multi)
 

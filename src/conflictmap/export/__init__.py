@@ -152,7 +152,7 @@ def export_filename(spec: FilterSpec, kind: str, created: datetime | None = None
         parts.append(spec.text)
     if spec.min_fatalities:
         parts.append(f"min-{spec.min_fatalities}-fatalities")
-    if spec.bbox is not None:
+    if spec.bbox is not None or spec.polygon is not None:
         parts.append("area")
     view = "_".join(s for s in (_slug(p) for p in parts) if s)[:_SLUG_MAX].strip("-_") or "all-events"
     if kind == "csv" and layout != "canonical":

@@ -116,7 +116,11 @@ _ATTACKED = re.compile(
     r"|\bembuscade\s+tendue\s+par|\b(?:a|ont)\s+été\s+(?:la\s+)?(?:cible|victimes?)\s+d['’]"
     r"|\b(?:was|were)\s+the\s+target\s+of|\bvictime\s+d['’]une\s+embuscade"
     r"|\b(?:a|ont|avait)\s+visé[^.;]{0,40}?\b(?:camp|base|poste|position|convoi|patrouille)s?\b"
-    r"|\b(?:targeted|attacked)\s+(?:an?\s+|the\s+)?(?:army|military)\s+(?:camp|base|post|convoy|patrol)",
+    r"|\b(?:targeted|targeting|attacked|attacking)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:army|military)\s+"
+    r"(?:camp|base|post|convoy|patrol|position)"
+    # "le camp des FAMa de Boulkessi ... ont fait l'objet d'une « violente attaque »"
+    r"|\b(?:a|ont|avait|avaient)\s+fait\s+l['’]objet\s+d['’]\s*(?:une?\s+)?(?:[«\"]\s*)?(?:\w+\s+)?"
+    r"(?:attaques?|assauts?|embuscades?|tirs)",
     re.IGNORECASE,
 )
 
@@ -134,6 +138,8 @@ _MILITARY_TARGET = re.compile(
 def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     event_type, sub = draft.event_type, draft.sub_event_type
     a1, _, a2, _ = draft.roles.keys()
+    if a1 == "civilians" and a2 not in (None, "civilians"):
+        a1, a2 = a2, a1  # victims named first are still the target (``_final_actors`` swaps them too)
     if sub == what_rules.GENERIC:
         groups = {f.group for f in draft.fatalities}
         if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"})):
@@ -165,6 +171,16 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     return event_type, sub
 
 
+#: The army of each country the gazetteer holds places of.
+_ARMY_OF = {"Mali": "mali_armed_forces", "Niger": "niger_armed_forces", "Burkina Faso": "burkina_armed_forces"}
+
+
+def _national_army(draft: Draft) -> str:
+    """The army an air strike or an attacked camp is the state's of: the country of the place, else Mali's."""
+    country = getattr(getattr(draft.place, "place", None), "country", None) if draft.place is not None else None
+    return _ARMY_OF.get(country or "Mali", "mali_armed_forces")
+
+
 def _final_actors(
     draft: Draft, sub: str, event_type: str
 ) -> tuple[str | None, list[str], str | None, list[str], list[str]]:
@@ -184,6 +200,9 @@ def _final_actors(
     if sub in ("Remote explosive/landmine/IED", "Suicide bomb") and _state(a1) and a2 is None:
         # "the army vehicle struck a mine": the forces are the target of whoever laid it.
         a1, a2 = None, a1
+    if sub == "Remote explosive/landmine/IED" and _state(a1) and a2 == "civilians":
+        # "a bus struck a mine, police said": the forces who report a blast on civilians did not lay the mine.
+        a1, assoc1 = None, [k for k in assoc1 if not _state(k)]
     if sub == "Air/drone strike" and not _state(a1):
         # Drones and aircraft over Mali are the state's (or its partners'); who was struck is the target.
         if a1 is not None and a1 != "civilians" and (a2 is None or a2 == "unidentified_armed_group"):
@@ -197,9 +216,9 @@ def _final_actors(
     loose = a2 is None or "unidentified_armed_group" in (a1, a2)
     if sub == "Armed clash" and len(armed) == 2 - (a2 is None) and loose and _MILITARY_TARGET.search(text):
         # Armed men against an army camp: the army is the other side ("suspected" groups are no target).
-        a2 = "mali_armed_forces"
-    if event_type == "Violence against civilians" and a1 == "mali_government":
-        # The government speaks of the killing; it is not the killer.
+        a2 = _national_army(draft)
+    if violent and a1 == "mali_government":
+        # The government (or "the authorities") speaks of the killing or the shelling; it is not the killer.
         a1 = None
     everyone = [k for k in (a1, *assoc1, a2, *assoc2) if k]
     if draft.rule == "displacement":
@@ -215,8 +234,14 @@ def _final_actors(
         state = [k for k in everyone if _state(k)]
         opponent = state[0] if state and (sub != "Peaceful protest") else None
         return crowd, [], opponent, [], ([] if crowd in everyone else ["actor1"])
+    groups = {f.group for f in draft.fatalities}
+    civilian_dead = groups <= {"civilians"} or (groups <= {"civilians", "unknown"} and _CHILDREN.search(text))
+    if violent and a2 is None and a1 != "civilians" and groups and civilian_dead:
+        a2 = "civilians"  # "an explosion killed eleven people on a bus": the dead are the target
     if a1 is None and sub in _DEFAULT_ACTOR1:
         a1 = _DEFAULT_ACTOR1[sub]
+        if a1 == "mali_armed_forces":
+            a1 = _national_army(draft)
         defaults.append("actor1")
     if a2 is None and sub in _DEFAULT_ACTOR2 and a1 != _DEFAULT_ACTOR2[sub]:
         a2 = _DEFAULT_ACTOR2[sub]
@@ -225,6 +250,19 @@ def _final_actors(
         a2 = "unidentified_armed_group"
         defaults.append("actor2")
     return a1, assoc1, a2, assoc2, defaults
+
+
+def _stated(draft: Draft) -> bool:
+    """A development that happens where statements are made, so the dateline may place it.
+
+    Arrests, looting and bases are made on the ground, not in the city a dispatch is filed from.
+    """
+    return draft.event_type == "Strategic developments" and draft.sub_event_type not in _GROUND_DEVELOPMENTS
+
+
+_GROUND_DEVELOPMENTS = frozenset(
+    {"Arrests", "Looting/property destruction", "Disrupted weapons use", "Headquarters or base established"}
+)
 
 
 def _confidence(reading: Reading, draft: Draft, defaults: list[str]) -> tuple[float, list[str]]:
@@ -239,7 +277,7 @@ def _confidence(reading: Reading, draft: Draft, defaults: list[str]) -> tuple[fl
             parts.append(("place only as a landmark", 0.05))
         elif draft.place_source == "context":
             parts.append(("place from the sentences before", 0.1))
-        elif draft.event_type == "Strategic developments":
+        elif _stated(draft):
             parts.append(("place from the dateline (where statements are made)", 0.05))
     if draft.date_source == "sentence":
         parts.append(("date given", 0.15 if draft.date.time_precision <= 2 else 0.1))
@@ -267,7 +305,7 @@ def _confidence(reading: Reading, draft: Draft, defaults: list[str]) -> tuple[fl
     if draft.place is None:
         score = min(score, 0.35)
         notes.append("at most 0.35: no place of Mali")
-    elif draft.place_source == "dateline" and draft.event_type != "Strategic developments":
+    elif draft.place_source == "dateline" and not _stated(draft):
         score = min(score, 0.45)
         notes.append("at most 0.45: placed only by the dateline")
     return round(max(0.0, min(1.0, score)), 2), notes

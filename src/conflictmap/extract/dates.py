@@ -240,6 +240,11 @@ def _h_night(m: re.Match[str], published: dt.date) -> _Result:
 def _h_range(m: re.Match[str], published: dt.date) -> _Result:
     month = _month(m.group("m2"))
     first_month = _month(m.group("m1")) if m.group("m1") else month
+    return _day_range(m, first_month, month, published)
+
+
+def _day_range(m: re.Match[str], first_month: int | None, month: int | None, published: dt.date) -> _Result:
+    """Days ``d1`` of ``first_month`` to ``d2`` of ``month``, in the year written or the one ``published`` implies."""
     if month is None or first_month is None:
         return None
     d1, d2 = _day(m.group("d1")), _day(m.group("d2"))
@@ -321,7 +326,12 @@ def _h_month(m: re.Match[str], published: dt.date) -> _Result:
     month = _month(token)
     if month is None:
         return None
-    year = _year(m.group("year")) or _infer_month_year(month, published)
+    year = _year(m.group("year"))
+    if year is None and m.group("last"):
+        # "last January" said in January is the January of the year before: the last one over
+        # (not the French "le 3 août dernier", which may be this month).
+        year = published.year if month < published.month else published.year - 1
+    year = year or _infer_month_year(month, published)
     flags = {"since": True} if m.group("since") else {}
     return dt.date(year, month, 1), _month_end(year, month), 3, "month", flags
 
@@ -429,6 +439,12 @@ def _h_days_later(m: re.Match[str], published: dt.date) -> _Result:
     return published, published, 1, "anaphoric", {"offset": _number(m.group("n"))}
 
 
+def _h_range_month_first(m: re.Match[str], published: dt.date) -> _Result:
+    """ "between March 27 and 31", "from March 30 to April 2": the month written before the first day."""
+    first_month, month = _month(m.group("m1")), _month(m.group("m2") or m.group("m1"))
+    return _day_range(m, first_month, month, published)
+
+
 _I = re.IGNORECASE
 _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
@@ -448,6 +464,14 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
             _I,
         ),
         _h_range,
+    ),
+    (
+        re.compile(
+            rf"{_B}(?:from|between)\s+(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})\s+(?:to|and|until|through)\s+"
+            rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?",
+            _I,
+        ),
+        _h_range_month_first,
     ),
     (
         re.compile(
@@ -535,7 +559,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(
             rf"{_B}(?:(?P<since>since|depuis)\s+)?(?:(?:in|during|en|courant|durant|pendant|au\s+mois\s+d['e]\s*)\s*)?"
-            rf"(?P<month>{_MONTH})(?:\s+(?P<year>{_YEAR}))?{_E}",
+            rf"(?:(?P<last>last|this\s+past)\s+)?(?P<month>{_MONTH})(?:\s+(?P<year>{_YEAR}))?{_E}",
             _I,
         ),
         _h_month,
@@ -621,6 +645,15 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     ),
     (re.compile(r"(?<![\w-])(?:the\s+(?:day\s+before|previous\s+day)|la\s+veille)(?![\w-])", _I), _h_anaphoric(-1)),
     (
+        # "L'attaque survient au lendemain d'une prise d'otages", "a day after a siege": what follows these
+        # words happened the day before the incident just told.
+        re.compile(
+            r"(?<![\w-])(?:au\s+lendemain(?=\s+(?:d['’]|de\s|du\s|des\s))|(?:a|one)\s+day\s+after(?=\s+(?:a|an|the)\s))",
+            _I,
+        ),
+        _h_anaphoric(-1),
+    ),
+    (
         re.compile(rf"{_B}(?P<n>{_NUMBER})\s+(?:days?\s+later|jours?\s+plus\s+tard)", _I),
         _h_days_later,
     ),
@@ -643,7 +676,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
 
 _REPORT_BEFORE = re.compile(
     r"(?:\b(?:said|says|told|announced|reported|stated|confirmed|added|declared|claimed|tweeted|warned|ordered)"
-    r"(?:\s+in\s+a\s+(?:statement|communiqué|note|message))?\s+(?:on\s+|late\s+|early\s+)?"
+    r"(?:\s+in\s+a\s+(?:\w+\s+)?(?:statement|communiqué|note|message|report|video|post))?"
+    r"\s+(?:on\s+|late\s+|early\s+)?"
     r"|\b(?:a|ont|avait|avaient)\s+(?:annoncé|déclaré|indiqué|affirmé|précisé|confirmé|rapporté|expliqué|ajouté"
     r"|signalé|dénoncé|revendiqué|ordonné)\s+(?:le\s+|ce\s+)?"
     r"|\ba-t-(?:il|elle|on)\s+(?:annoncé|indiqué|précisé|affirmé)\s+(?:le\s+|ce\s+)?)$",
@@ -659,10 +693,22 @@ _SEEN_BEFORE = re.compile(
 )
 
 
-def _report(text: str, start: int) -> str:
-    """``"said"`` after a verb of saying, ``"seen"`` after the press saw or published it, else ``""``."""
+# "a few days ago it announced that ...", "mardi, l'armée a indiqué que ...": the day of a statement.
+_REPORT_AFTER = re.compile(
+    r"^,?\s+(?:it|they|he|she|the\s+(?:army|military|government|ministry|mission|group)|il|elle|ils|l['’]armée"
+    r"|le\s+gouvernement)\s+(?:had\s+|has\s+)?(?:announced|said|stated|claimed|reported|declared)\b"
+    r"|^,?\s+(?:il|elle|ils|l['’]armée|le\s+gouvernement)\s+(?:a|avait|ont|avaient)\s+(?:annoncé|indiqué|déclaré"
+    r"|affirmé|revendiqué)\b",
+    re.IGNORECASE,
+)
+
+
+def _report(text: str, start: int, end: int | None = None) -> str:
+    """``"said"`` after (or just before) a verb of saying, ``"seen"`` after the press saw it, else ``""``."""
     before = text[max(0, start - 60) : start]
     if _REPORT_BEFORE.search(before):
+        return "said"
+    if end is not None and _REPORT_AFTER.search(text[end : end + 60]):
         return "said"
     if _SEEN_BEFORE.search(before):
         return "seen"
@@ -712,7 +758,7 @@ def find_dates(text: str, published: dt.date) -> list[DateMention]:
                 date_end=None if kind == "anaphoric" else last,
                 time_precision=precision if kind == "anaphoric" else max(precision, _precision(first, last)),
                 kind=kind,
-                report=_report(text, start),
+                report=_report(text, start, end),
                 since=since,
                 future=future,
                 offset=int(flags.get("offset", 0)),

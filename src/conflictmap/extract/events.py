@@ -16,7 +16,7 @@ How an article is read:
    the area", "aux abords de la ville"), the sentence before it, the
    dateline, or the country (``geo_precision`` 4). A draft with no date
    takes "the same day" from the draft before, the date of the sentence
-   before, or the week before publication (``time_precision`` 2).
+   before, or the days just before the statement or the publication (``time_precision`` 2).
 5. Drafts telling the same incident twice (the lead and the detail) merge.
 
 Each draft also records what makes it doubtful (background wording,
@@ -36,7 +36,7 @@ from conflictmap.extract import what as what_rules
 from conflictmap.extract import who as who_rules
 from conflictmap.extract.dates import DateMention
 from conflictmap.extract.places import PlaceMention
-from conflictmap.extract.text import Dateline, Sentence, find_dateline, split_sentences
+from conflictmap.extract.text import Dateline, Sentence, date_stamp_end, find_dateline, split_sentences
 from conflictmap.extract.what import FatalityMention, Trigger
 from conflictmap.extract.who import ActorMention, Roles
 
@@ -71,7 +71,23 @@ _BACKGROUND = re.compile(
     r"|dans\s+tout\s+le\s+pays|ha(?:s|ve)\s+suffered|(?:a|ont)\s+culminé"
     r"|depuis\s+(?:\w+\s+)?(?:ans|années|mois)|ces\s+dernières\s+années|(?:is|are)\s+present\s+in"
     r"|several\s+(?:towns|villages|localities|regions)|plusieurs\s+(?:villes|localités|régions)"
-    r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques)\b",
+    r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques"
+    # "Militants have since spread ..., killing thousands": the story of the conflict, not the incident.
+    r"|(?:have|has|had)\s+since|(?:killing|killed|kill)\s+thousands|des\s+milliers\s+de\s+(?:morts|victimes)"
+    # "Thousands of civilians and troops have died", "hundreds of thousands have fled": the war's toll.
+    r"|(?:thousands|milliers)\s+(?:of|de|d['’])\s*[\w\s'’]{0,40}?\b(?:have|had|ont|avaient)\s+(?:died|been\s+killed"
+    r"|fled|been\s+(?:displaced|forced)|péri|fui|été\s+(?:tués|déplacés|contraints))"
+    r"|hundreds\s+of\s+thousands|des\s+centaines\s+de\s+milliers"
+    # "as of August 31, mines had caused 72 deaths": a running count, not an incident.
+    r"|as\s+of\s+(?:the\s+end\s+of\s+)?(?:\w+\s+\d{1,2}|\d{1,2}\s+\w+|\w+\s+\d{4}))\b",
+    re.IGNORECASE,
+)
+# ", a region regularly rocked by violence": words describing a place, not the incident.
+_APPOSITION = re.compile(
+    r",\s+(?:a|an|une?)\s+(?:[\w-]+\s+){0,2}?(?:region|area|zone|country|town|city|state|région|ville|pays"
+    r"|localité)\s+[^,.;]*"
+    # "..., where ethnic militias regularly slaughter civilians": what the place is known for.
+    r"|,\s+(?:where|où)\s+[^.;]*",
     re.IGNORECASE,
 )
 # "in Burkina Faso", "au Niger": the sentence is about another country (not "hostility from Algeria").
@@ -129,6 +145,7 @@ class Draft:
     own_date: bool = False
     intervened: bool = False
     area: bool = False  # the place is an area around a town ("la commune de Bankass", "the Bankass Circle")
+    group: int = 0  # drafts split from one list of places share a number (0: none)
 
     @property
     def period(self) -> tuple[dt.date, dt.date, int] | None:
@@ -179,6 +196,11 @@ def read(text: str, published: dt.date) -> Reading:
         Its publication date.
     """
     dateline = find_dateline(text)
+    if dateline is not None and dateline.detail:
+        # "DAKAR, Jan 5 (Reuters) -": the day the story was filed is the day "on Tuesday" counts from.
+        filed = [d for d in date_rules.find_dates(dateline.detail, published) if d.kind == "day" and d.date]
+        if filed and 0 <= (published - filed[0].date).days <= 10:
+            published = filed[0].date
     actors = [a for a in who_rules.find_actors(text) if not _COMMON_WORD_ACTOR.fullmatch(a.text)]
     actors = who_rules.resolve_references(text, actors)
     skip = [(a.start, a.end) for a in actors]
@@ -186,6 +208,8 @@ def read(text: str, published: dt.date) -> Reading:
         skip.append((dateline.start, dateline.end))
     places = place_rules.find_places(text, skip=skip)
     found_dates = date_rules.find_dates(text, published)
+    stamp_end = date_stamp_end(text)
+    found_dates = [d for d in found_dates if d.start >= stamp_end]
     if dateline:
         found_dates = [d for d in found_dates if not (dateline.start <= d.start < dateline.end)]
         actors = [a for a in actors if not (dateline.start <= a.start < dateline.end)]
@@ -297,7 +321,25 @@ def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool 
             and not _WHERE_AFTER.match(reading.text[p.end : p.end + 12])
         )
         and not (p.role in ("place", "near") and _in_brackets(reading.text, p, start, end))
+        and not _SPEAKER_AFTER.match(reading.text[p.end : p.end + 30])
+        and not _DESTINATION_BEFORE.search(reading.text[max(start, p.start - 40) : p.start])
     ]
+
+
+# "le groupe se dirigeait vers la ville de Gao", "a bus bound for Gao": where they were going, not where it happened.
+_DESTINATION_BEFORE = re.compile(
+    r"(?:\bse\s+dirigeai(?:t|ent)\s+vers|\ben\s+route\s+(?:pour|vers|to|for)|\bbound\s+for|\bheading\s+(?:to|for)"
+    r"|\bà\s+destination\s+de|\bon\s+(?:its|their)\s+way\s+to)\s+(?:la\s+ville\s+de\s+|the\s+(?:town|city)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+# "another Gao official claimed": the town a speaker comes from, not where anything happened.
+_SPEAKER_AFTER = re.compile(
+    r"^\s+(?:officials?|mayor|governor|residents?|elders?|notables?|councill?ors?|lawmakers?|MPs?|deputies"
+    r"|spokes(?:man|woman|person))\b",
+    re.IGNORECASE,
+)
 
 
 _AREA_WORDS = re.compile(r"\b(?:commune|cercle|circle|district|arrondissement|municipality|zone|area)\b", re.I)
@@ -357,7 +399,16 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
     subject_reference = trigger.anaphoric and trigger.start - start < 70 and not own_place
     if (own_place or own_date) and not subject_reference:
         same_story = last.paragraph == s.paragraph and last.rule == trigger.rule.name and not trigger.anaphoric
-        return last if same_story and _fills_gap(last, own_place, own_date) else None
+        # "These assaults targeted A, B and C": the incident just told, given the places it lacked.
+        retold = (
+            trigger.anaphoric
+            and trigger.start - start < 70
+            and last.paragraph == s.paragraph
+            and _compatible_type(last, trigger)
+        )
+        if own_date and not own_place and _dated_elsewhere(reading, last, own_date[0]):
+            return None  # "raided a village last week" after the Monday attack retold: another incident
+        return last if (same_story or retold) and _fills_gap(last, own_place, own_date) else None
     if trigger.anaphoric:
         candidates = [
             d for d in reversed(reading.drafts) if _compatible_type(d, trigger) and s.paragraph - d.paragraph <= 3
@@ -372,6 +423,21 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
     if s.paragraph - last.paragraph == 1 and last.rule == trigger.rule.name:
         return last
     return None
+
+
+def _dated_elsewhere(reading: Reading, draft: Draft, date: DateMention) -> bool:
+    """An earlier draft at the undated draft's place has a day of its own that ``date`` contradicts."""
+    if draft.own_date or draft.place is None or date.date is None:
+        return False
+    end = date.date_end or date.date
+    return any(
+        d is not draft
+        and d.own_date
+        and d.place is not None
+        and d.place.name == draft.place.name
+        and (end < d.date.date or d.date.date_end < date.date)
+        for d in reading.drafts
+    )
 
 
 def _fills_gap(draft: Draft, own_place: list[PlaceMention], own_date: list[DateMention]) -> bool:
@@ -431,9 +497,27 @@ def _place_actor(target: Roles, m: ActorMention, side: int, claimant: bool) -> N
     # "Terrorists" adds nothing to a side that already has an actor.
     if m.generic and m.key == "unidentified_armed_group":
         return
+    # The state's forces and a named armed group are two sides ("the military ... the CMA"), not one.
+    lead = getattr(target, slot)
+    other = "actor2" if side == 1 else "actor1"
+    if getattr(target, other) is None and _opposed(lead, m):
+        setattr(target, other, m)
+        return
     side_list = target.assoc1 if side == 1 else target.assoc2
     if not any(who_rules.related(o.key, m.key) for o in side_list):
         side_list.append(m)
+
+
+def _opposed(a: ActorMention, b: ActorMention) -> bool:
+    """One is the state's and the other a named non-state armed group."""
+    kinds, _ = who_rules._kinds_and_parents()
+    armed = {"jihadist_group", "armed_movement", "communal_militia"}
+
+    def named_armed(m: ActorMention) -> bool:
+        return m.key != "unidentified_armed_group" and kinds.get(m.key) in armed
+
+    state_a, state_b = who_rules.camp(a.key) == "state", who_rules.camp(b.key) == "state"
+    return (state_a and named_armed(b)) or (state_b and named_armed(a))
 
 
 _CLAIM_AFTER = re.compile(
@@ -528,6 +612,10 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     if own_places and (draft.place_source != "sentence" or (region and own_places[0].role != "region")):
         draft.place, draft.place_source, draft.own_place = place_rules.best_place(own_places), "sentence", True
     own_dates = _event_dates(reading, start, end)
+    if trigger is None:
+        # A sentence with no incident word dating something years back ("The UN sent a mission in 2013")
+        # is background to the incident, not its date.
+        own_dates = [d for d in own_dates if not _long_ago(reading, d)]
     if own_dates and draft.date_source != "sentence":
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
 
@@ -595,8 +683,8 @@ def _fill_gaps(reading: Reading, draft: Draft, start: int, end: int) -> None:
         draft.fatalities.extend(_fatalities_in(reading, start, end))
 
 
-def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Draft]:
-    """One draft per place of a list ("attacks on A, B and C"), the toll shared out evenly.
+def _place_list(reading: Reading, start: int, end: int) -> list[PlaceMention]:
+    """The first list of two or more places in a span ("Niono, Molodo and Kayes"), else one place or none.
 
     "Between A and B" is one place (a stretch of road), not a list.
     """
@@ -611,9 +699,31 @@ def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Dr
             chain = [p]
         else:
             break
+    if len(chain) >= 2 and _BETWEEN_WORDS.search(reading.text[max(start, chain[0].start - 40) : chain[0].start]):
+        return chain[:1]
+    return chain
+
+
+def _split_on_list(reading: Reading, draft: Draft, start: int, end: int) -> Draft:
+    """A draft with no place of its own given a list by a later clause ("The assaults targeted A, B and C"):
+    one draft per place, in place of the draft. Returns the last of them."""
+    chain = _place_list(reading, start, end)
+    if len(chain) < 2 or draft not in reading.drafts:
+        return draft
+    draft.place = chain[0]
+    index = reading.drafts.index(draft)
+    split = _split_list(reading, draft, start, end)
+    reading.drafts[index : index + 1] = split
+    return split[-1]
+
+
+def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Draft]:
+    """One draft per place of a list ("attacks on A, B and C"), the toll shared out evenly.
+
+    "Between A and B" is one place (a stretch of road), not a list.
+    """
+    chain = _place_list(reading, start, end)
     if len(chain) < 2 or draft.place is None or draft.place.start != chain[0].start:
-        return [draft]
-    if _BETWEEN_WORDS.search(reading.text[max(start, chain[0].start - 40) : chain[0].start]):
         return [draft]
     total = what_rules.total_fatalities(draft.fatalities)[0]
     share, rest = divmod(total, len(chain))
@@ -628,6 +738,7 @@ def _split_list(reading: Reading, draft: Draft, start: int, end: int) -> list[Dr
         copy.fatalities = (
             [FatalityMention(first.start, first.end, first.text, count, None, first.group)] if first and count else []
         )
+        copy.group = id(draft)
         drafts.append(copy)
     return drafts
 
@@ -653,28 +764,40 @@ def build_drafts(reading: Reading) -> list[Draft]:
             found = True
             draft = _continues(reading, s, start, end, trigger)
             if draft is not None:
+                placed = draft.own_place
                 _extend(reading, draft, s, start, end, trigger)
-                current = draft
+                current = draft if placed else _split_on_list(reading, draft, start, end)
+                # "Ces assauts ont été attribués au JNIM": who did it is said of every place of the list.
+                for sibling in (d for d in reading.drafts if draft.group and d.group == draft.group and d is not draft):
+                    _merge_roles(sibling, _roles(reading, start, end, trigger), False)
             else:
                 reading.drafts.extend(_split_list(reading, _open(reading, s, start, end, trigger), start, end))
                 current = reading.drafts[-1]
         # A sentence with no incident word adds to the incident before it: in its paragraph, or in the
         # next one when it names no other place ("The army reported 13 deaths, all among the assailants").
+        # A toll with a place after a lead with none ('"The toll is now 13 dead ... in the Gabero area"')
+        # locates that lead.
+        told = reading.drafts[-1].sentences[-1].paragraph if reading.drafts else 0
         near = reading.drafts and (
-            reading.drafts[-1].paragraph == s.paragraph
+            told == s.paragraph
             or (
-                s.paragraph - reading.drafts[-1].paragraph == 1
-                and not _own_places(reading, s.start, s.end)
-                and not _BACKGROUND.search(s.text)
+                s.paragraph - told == 1
+                and (
+                    (not _own_places(reading, s.start, s.end) and not _BACKGROUND.search(s.text))
+                    or (not reading.drafts[-1].own_place and bool(_fatalities_in(reading, s.start, s.end)))
+                )
                 and not any(d.since for d in reading.dates_in(s.start, s.end))
             )
         )
         if not found and near:
             draft = reading.drafts[-1]
             before = (len(draft.roles.participants()), len(draft.fatalities), draft.intervened)
+            placed = draft.own_place
             _extend(reading, draft, s, s.start, s.end, None)
             if (len(draft.roles.participants()), len(draft.fatalities), draft.intervened) == before:
                 draft.sentences = [x for x in draft.sentences if x.index != s.index]
+            elif not placed:
+                _split_on_list(reading, draft, s.start, s.end)
     return reading.drafts
 
 
@@ -749,7 +872,10 @@ def _resolve_date(reading: Reading, draft: Draft, index: int) -> None:
             return
     reports = [d for s in draft.sentences for d in reading.dates_in(s.start, s.end) if d.report and d.date]
     end = reports[0].date if reports else reading.published
-    window = DateMention(0, 0, "", end - dt.timedelta(days=6), end, 2, "week")
+    # "The army announced on Tuesday ... following attacks": a statement on a named day tells of that
+    # day or the night before; news with no day of its own, of the days just before publication.
+    days = 1 if reports and reports[0].time_precision == 1 else 2
+    window = DateMention(0, 0, "", end - dt.timedelta(days=days), end, 2, "week")
     draft.date, draft.date_source = window, "report" if reports else "published"
 
 
@@ -767,6 +893,9 @@ def _same_incident(a: Draft, b: Draft) -> bool:
         return False  # a sentence about another country is not the Malian incident told again
     if bool(a.background) != bool(b.background) and _dated_apart(a, b):
         return False  # background dated elsewhere ("in 2012") is not the incident told again
+    vague = a if a.background else b if b.background else None
+    if vague is not None and not (a.background and b.background) and not (vague.own_place or vague.own_date):
+        return False  # "militants have since spread, killing thousands": no toll or actor for the incident
     if a.rule != b.rule and not (
         a.event_type in _VIOLENT and b.event_type in _VIOLENT and a.sub_event_type == b.sub_event_type
     ):
@@ -809,8 +938,12 @@ def _absorb(into: Draft, other: Draft) -> None:
         and into.place is not None
         and place_rules.ROLE_RANK[other.place.role] < place_rules.ROLE_RANK[into.place.role]
     )
+    landmark = into.place is None or into.place_source in ("none", "dateline")
     if (other.own_place and not into.own_place) or better_place:
         into.place, into.place_source, into.own_place = other.place, other.place_source, other.own_place
+    elif landmark and other.place is not None and other.place_source == "reference":
+        # A lead with no place told again "55 km from Kwala": the landmark locates it.
+        into.place, into.place_source, into.own_place = other.place, other.place_source, False
     if other.own_date and (not into.own_date or other.date.time_precision < into.date.time_precision):
         into.date, into.date_source, into.own_date = other.date, other.date_source, True
 
@@ -964,7 +1097,7 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.background.append(f"the article is {headline.text.split(':')[0].strip().lower()}, not a report")
     if _EXAMPLE_START.match(main.text):
         draft.background.append("an example given in passing, not the report")
-    words = _BACKGROUND.findall(main.text)
+    words = _BACKGROUND.findall(_APPOSITION.sub(",", main.text))
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
     since = [
@@ -974,6 +1107,9 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
     ]
     if since:
         draft.background.append(f"a long period: {since[0].text!r}")
+    elif draft.own_date and draft.date is not None and (reading.published - draft.date.date_end).days > 365:
+        # "that took root in 2012": history told around the news.
+        draft.background.append(f"dated over a year before publication: {draft.date.text!r}")
     future = [d for d in reading.dates_in(main.start, main.end) if d.future] and not draft.own_date
     if future:
         draft.background.append("a plan or deadline, not an incident")
@@ -1011,13 +1147,15 @@ def _loose_claimant(reading: Reading, start: int, end: int) -> ActorMention | No
     return None
 
 
-def _apply_claim(reading: Reading, draft: Draft) -> None:
+def _apply_claim(reading: Reading, draft: Draft, shared: list[Sentence] | None = None) -> None:
     """A claim of responsibility ("claimed by JNIM", "revendiquée par le JNIM") makes the claimant actor 1.
 
     The claimant is the named armed group nearest the claim word in the same sentence; the side it
     replaces as actor 1 (unidentified attackers, or the attacked forces named first) moves to actor 2.
+    ``shared`` adds sentences told of the other drafts split from the same list of places.
     """
-    for s in draft.sentences:
+    sentences = {s.index: s for s in [*draft.sentences, *(shared or [])]}
+    for s in sorted(sentences.values(), key=lambda x: x.index):
         claimant = _loose_claimant(reading, s.start, s.end)
         if claimant is not None:
             roles = draft.roles
@@ -1051,6 +1189,8 @@ def resolve(reading: Reading) -> list[Draft]:
         draft.background, draft.foreign = [], False
         _flag_background(reading, draft)
         if draft.event_type in _VIOLENT:
-            _apply_claim(reading, draft)
+            # "The group claimed the attacks" told after a list of places claims each place's attack.
+            siblings = [d for d in drafts if draft.group and d.group == draft.group]
+            _apply_claim(reading, draft, [x for d in siblings for x in d.sentences])
     reading.drafts = drafts
     return drafts

@@ -10,7 +10,7 @@ these rules read the context and set the role and ``geo_precision``:
                                                   centre with 2 (part of the town)
 - "near Tessit", "aux abords de", "between Gao and Ansongo", "cercle de Niono"
                                                -> ``near``, 2
-- "the Timbuktu region", "région de Ségou"     -> ``region``, 3 (the region's centroid); the Bamako
+- "the Timbuktu region", "région de Ségou"     -> ``region``, 3 (at its capital, as ACLED); the Bamako
                                                   district is the city itself: Bamako, 1
 - "a few dozen kilometres from Timbuktu", "à 45 km au sud de Gao"
                                                -> ``reference``, 2: a landmark, not the place, used only
@@ -97,13 +97,13 @@ class PlaceMention:
     name : str
         The location to record: the gazetteer name, or "Town - Quarter".
     latitude, longitude : float
-        Coordinates of the place (a region's centroid for a region).
+        Coordinates of the place (its capital for a region, as ACLED places region-level events).
     admin1 : str
         ACLED first-level region.
     admin2 : str or None
         Cercle.
     geo_precision : int
-        1 the named place, 2 near it, 3 a region's centroid.
+        1 the named place, 2 near it, 3 a region (at its capital).
     role : str
         One of ``ROLE_RANK``.
     place : gazetteer.Place
@@ -271,6 +271,15 @@ def _person_name(text: str, start: int, place_starts: set[int]) -> bool:
     return word not in _NOT_A_FIRST_NAME and not word.endswith(("'s", "’s"))
 
 
+# "Soumaïla Cissé": a listed village's name followed by a surname is a person's first name.
+_SURNAME_AFTER = re.compile(r"^\s+[A-ZÀ-Ý][a-zà-ÿ'’-]{2,}\b(?![\s-]+\d)")
+
+
+def _first_name(text: str, end: int, place_starts: set[int]) -> bool:
+    m = _SURNAME_AFTER.match(text[end : end + 30])
+    return bool(m) and end + len(m.group(0)) - len(m.group(0).lstrip()) not in place_starts
+
+
 def _bamako_city() -> Place:
     return next(p for p in gazetteer.places() if p.kind == "capital")
 
@@ -351,7 +360,11 @@ def _context_role(text: str, m: PlaceMention) -> PlaceMention:
     ref = _REFERENCE_BEFORE.search(before)
     if ref:
         cue = _distance_start(before, ref.start())
-        return replace(m, role="reference", geo_precision=2, cue=(window_start + cue, m.start))
+        km = _distance_km(before[cue:])
+        # "11 km south of Aguelhok": a few kilometres from a place is near it (ACLED codes it there,
+        # geo_precision 2); "200 km north of Niamey" only says which way the place lies.
+        role = "near" if km is not None and km <= NEAR_KM else "reference"
+        return replace(m, role=role, geo_precision=2, cue=(window_start + cue, m.start))
     if m.role == "region":
         return m
     for pattern in (_NEAR_BEFORE, _NEAR_AREA_BEFORE, _BETWEEN_BEFORE, _BETWEEN_SECOND, _ROAD_BEFORE):
@@ -363,6 +376,31 @@ def _context_role(text: str, m: PlaceMention) -> PlaceMention:
     if (_NEAR_AREA_AFTER.match(after) or _ROAD_AFTER.match(after)) and m.role != "quarter":
         return replace(m, role="near", geo_precision=2, cue=(m.end, m.end + len(after.split()[0]) + 1))
     return m
+
+
+#: A distance up to this from a named place ("11 km south of X") places an event near X.
+NEAR_KM = 30.0
+_EN_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+    " seventeen eighteen nineteen twenty"
+)
+_FR_NUMBERS = "zéro un deux trois quatre cinq six sept huit neuf dix"
+_NUMBER_WORDS = {w: i for words in (_EN_NUMBERS, _FR_NUMBERS) for i, w in enumerate(words.split())} | {"une": 1}
+_DISTANCE_NUMBER = re.compile(
+    r"(?P<n>\d+(?:[.,]\d+)?|[a-zéèA-Z]+)\s*(?:-\s*)?(?P<unit>km|kilom[eè]t(?:re|er)s?|miles?)\b", re.IGNORECASE
+)
+
+
+def _distance_km(phrase: str) -> float | None:
+    """The distance a phrase states, in kilometres ("11 km (7 miles)" -> 11, "two miles" -> 3.2); None if unsaid."""
+    m = _DISTANCE_NUMBER.search(phrase)
+    if m is None:
+        return None
+    n = m.group("n").lower()
+    value = float(n.replace(",", ".")) if n[0].isdigit() else _NUMBER_WORDS.get(n)
+    if value is None:
+        return None
+    return value * 1.609 if m.group("unit").lower().startswith("mile") else value
 
 
 _DISTANCE_START = re.compile(
@@ -392,6 +430,36 @@ def _gazetteer_mentions(text: str) -> list[tuple[int, int, Candidate]]:
         return gazetteer.find_mentions(text)
 
 
+@lru_cache(maxsize=1)
+def _commune_seats() -> dict[str, Place]:
+    """The seat of each commune of the built list, by the commune's name."""
+    seats: dict[str, Place] = {}
+    for place in gazetteer.listed_places():
+        if place.kind == "commune_seat" and place.admin3:
+            seats.setdefault(gazetteer._key(place.admin3), place)
+    return seats
+
+
+#: Names of communes that are first the names of wide areas ("the Sahel region", "le Sahara").
+_NOT_COMMUNES = frozenset(gazetteer._key(w) for w in ("Sahel", "Sahara", "Niger", "Mali", "Azawad", "Centre", "Nord"))
+# A capitalised word that may name a commune ("attaquées à Diougani").
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][\w'’-]{3,}")
+
+
+def _commune_mentions(text: str, taken: list[tuple[int, int]]) -> dict[tuple[int, int], list[Candidate]]:
+    """Communes named by a name no place bears, placed at their seat ("Diougani": Dioungani-Peulh)."""
+    seats = _commune_seats()
+    found: dict[tuple[int, int], list[Candidate]] = {}
+    for m in _CAPITALISED.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        key = gazetteer._key(m.group())
+        seat = None if key in _NOT_COMMUNES else seats.get(key)
+        if seat is not None:
+            found[(m.start(), m.end())] = [Candidate(seat, 0.8, m.group())]
+    return found
+
+
 def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Places of Mali mentioned in ``text``, each with its role and precision.
 
@@ -414,6 +482,12 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
         if any(start < e and s < end for s, e in skip):
             continue
         by_span[(start, end)].append(candidate)
+    hand = _hand_checked()
+    # A listed village's name that is a person's ("Soumaïla Cissé") says nothing of the region either.
+    named = {start for start, _ in by_span}
+    for start, end in [span for span, cands in by_span.items() if all(c.place not in hand for c in cands)]:
+        if _person_name(text, start, named) or _first_name(text, end, named):
+            del by_span[(start, end)]
     context = Counter(cands[0].admin1 for cands in by_span.values() if len(cands) == 1)
     # Places named without doubt (not regions): homonyms are read near them ("Gouari" near Bankass).
     anchors = [
@@ -421,13 +495,19 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
         for cands in by_span.values()
         if len({c.place for c in cands}) == 1 and cands[0].kind != "region"
     ]
+    # A town of the hand-checked table among homonyms is the one meant ("Niono"): an anchor too.
+    anchors += [
+        (h[0].latitude, h[0].longitude)
+        for h in ([c for c in cands if c.place in hand] for cands in by_span.values() if len(cands) > 1)
+        if len(h) == 1 and h[0].kind != "region"
+    ]
     mentions = []
     # "la capitale malienne", "the Malian capital": Bamako.
     for m in _CAPITAL.finditer(text):
         if not any(m.start() < e and s < m.end() for s, e in skip) and (m.start(), m.end()) not in by_span:
             city = _bamako_city()
             by_span[(m.start(), m.end())] = [Candidate(city, 1.0, city.name)]
-    hand = _hand_checked()
+    by_span.update(_commune_mentions(text, [*skip, *by_span]))
     starts = {start for start, _ in by_span}
     ends = {end for _, end in by_span}
     for (start, end), cands in sorted(by_span.items()):
@@ -441,6 +521,8 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
         chosen = _choose(cands, context, anchors)
         alternatives = len({c.place for c in cands})
         mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
+        if chosen.place.kind == "commune_seat" and chosen.place.name != chosen.matched and mention.geo_precision < 2:
+            mention = replace(mention, geo_precision=2)  # the commune named, placed at its seat
         mention = _quarter(text, mention) or mention
         mentions.append(_context_role(text, mention))
     # A name inside a longer mention ("Koko" in "Kati's Koko-Plateau quarter") is part of it.

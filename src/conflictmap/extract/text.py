@@ -45,22 +45,29 @@ _ABBREVIATIONS = _words(
 # a digit or an opening quote.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?\s?[A-ZÀ-Ý0-9])")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-# "BAMAKO, Sept 14 (Sahel Wire) - " or "BAMAKO, 14 août 2023 (AFP) – " at the start of a paragraph.
+# "BAMAKO, Sept 14 (Sahel Wire) - " or "BAMAKO, 14 août 2023 (AFP) – " at the start of a paragraph; after an
+# agency the dash may touch the first word ("BAMAKO (Reuters) -Mali's army").
 _DATELINE = re.compile(
     r"""(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý'’ .-]{1,40}?)
         (?:,\s*(?P<detail>[^()\n]{1,60}?))?
         \s*(?:\((?P<agency>[^()\n]{1,40})\))?
-        \s*[-–—]+\s+""",
+        \s*[-–—]+(?:\s+|(?(agency)(?=[A-ZÀ-Ý][\w'’])|(?!)))""",
     re.VERBOSE,
 )
 
 # "Bamako - Le gouvernement ...", "Bamako: Armed gunmen ...": a one-word place in title case as a dateline.
 _TITLE_DATELINE = re.compile(
-    r"(?P<place>[A-ZÀ-Ý][a-zà-ÿ’'-]{2,20})\s*(?:\((?P<agency>[^()\n]{1,40})\))?\s*(?:[-–—]+\s+|:\s+(?=[A-ZÀ-Ý]))"
+    r"(?P<place>[A-ZÀ-Ý][a-zà-ÿ’'-]{2,20})"
+    # "Bamako, Mali (PANA) - ": the country after the city, when an agency follows.
+    r"(?:,\s*(?P<detail>[A-ZÀ-Ý][a-zà-ÿ’'-]+(?:\s+[A-ZÀ-Ý][a-zà-ÿ’'-]+)?)(?=\s*\())?"
+    r"\s*(?:\((?P<agency>[^()\n]{1,40})\))?\s*(?:[-–—]+\s+|:\s+(?=[A-ZÀ-Ý]))"
 )
 
 
 _BARE_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20})\s+(?=[A-ZÀ-Ý][a-zà-ÿ])")
+
+# A page's own date stamp before the dateline: "date 2023-11-07 BAMAKO, Mali (AP) — ...".
+_DATE_STAMP = re.compile(r"\s*(?:date\s+)?\d{4}-\d{2}(?:-\d{2})?\s+")
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,15 @@ def detect_language(text: str) -> str:
     return "fr" if counts["fr"] > counts["en"] else "en"
 
 
+def date_stamp_end(text: str) -> int:
+    """Where a date stamp opening the page ends ("date 2023-11-07 ..."), else 0.
+
+    The stamp is the page's publication date, not the day of anything the article reports.
+    """
+    m = _DATE_STAMP.match(text)
+    return m.end() if m else 0
+
+
 def find_dateline(text: str) -> Dateline | None:
     """The dateline at the start of the first paragraph that has one (within the first three).
 
@@ -193,6 +209,9 @@ def find_dateline(text: str) -> Dateline | None:
             starts.append(line_end + 1)
             line_end = text.find("\n", line_end + 1, end)
     for start in starts:
+        stamp = _DATE_STAMP.match(text, start)
+        if stamp:
+            start = stamp.end()
         m = _DATELINE.match(text, start)
         if m and m.group("place").strip(" .-").isupper():
             return Dateline(
@@ -208,7 +227,8 @@ def find_dateline(text: str) -> Dateline | None:
         m = _TITLE_DATELINE.match(text, start)
         if m and m.group("place") not in ("Mali", "Sahel"):
             agency = (m.group("agency") or "").strip() or None
-            return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=None, agency=agency)
+            detail = m.group("detail") or None
+            return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=detail, agency=agency)
     return None
 
 

@@ -141,7 +141,9 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "shelling",
-        r"shell(?:ing|ed|s)|mortars?(?:\s+(?:fire|rounds|shells))?|rockets?|artillery|obus|tirs?\s+de\s+(?:mortiers?"
+        # "an attack benefiting from drone and artillery support": how an attack was fought, not a shelling.
+        r"shell(?:ing|ed|s)|mortars?(?:\s+(?:fire|rounds|shells))?|rockets?|artillery(?!\s+support)|obus"
+        r"|tirs?\s+de\s+(?:mortiers?"
         r"|roquettes?|obus)"
         r"|roquettes?",
         _EXP,
@@ -151,7 +153,11 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "explosive device",
         r"improvised\s+explosive\s+devices?|IEDs?|roadside\s+bombs?|land\s*mines?|explosive\s+devices?|car\s+bombs?"
-        r"|(?:struck|hit|ran\s+over|drove\s+over)\s+(?:an?\s+)?(?:mine|IED|explosive)"
+        r"|(?:artisanal|homemade|home-made|makeshift|road)\s+mines?"
+        r"|(?:struck|hit|ran\s+over|drove\s+over)\s+(?:an?\s+|the\s+)?(?:mine|IED|explosive)"
+        # "another mine exploded near a convoy", "hit by a mine", "a bomb went off"
+        r"|(?:mines?|bombs?)\s+(?:exploded|went\s+off|detonated|blew\s+up)"
+        r"|(?:struck|hit|killed|wounded)\s+by\s+(?:an?\s+|the\s+)?(?:mine|IED|bomb)"
         r"|engins?\s+explosifs?(?:\s+improvisés?)?|EEI|mines?\s+artisanales?|voitures?\s+piégées?|véhicules?\s+piégés?"
         r"|(?:a|ont)\s+sauté\s+sur\s+une\s+mine",
         _EXP,
@@ -189,8 +195,9 @@ RULES: tuple[Rule, ...] = (
         "territory seized",
         r"(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:the\s+)?(?:[A-ZÀ-Ý][\w'’-]+\s+)?"
         r"(?:town|city|camp|base|village|locality)"
-        r"|(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:an?\s+|the\s+)?(?:army\s+|military\s+)?"
-        r"(?:outposts?|posts?|positions?|garrisons?|bases?|barracks)"
+        # "took control of the two military camps", "seized three army bases"
+        r"|(?:seized|captured|overran|took)\s+(?:control\s+of\s+)?(?:an?\s+|the\s+)?(?:(?:two|three|four|several|\d+)\s+)?"
+        r"(?:army\s+|military\s+)?(?:outposts?|posts?|positions?|garrisons?|bases?|barracks|camps)"
         r"|s['’](?:est|sont)\s+emparés?|(?:ont|a)\s+pris\s+le\s+contrôle",
         "Battles",
         "Non-state actor overtakes territory",
@@ -300,8 +307,11 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "attack",
-        r"attack(?:s|ed|ing)?|raid(?:s|ed)?|assault(?:ed)?|killed|killing|massacre[ds]?|executed|shot\s+dead"
+        r"attack(?:s|ed|ing)?|raid(?:s|ed)?|assault(?:s|ed)?|killed|killings?|massacre[ds]?|executed|shot\s+dead"
         r"|gunned\s+down"
+        # "gunmen stormed the village", "opened fire on the market": violence by its manner.
+        r"|storm(?:ed|ing)|opened\s+fire|fired\s+(?:on|upon|at|into)|shot\s+at|slaughter(?:ed|ing)?|murder(?:ed|s)?"
+        r"|butcher(?:ed|ing)|mowed\s+down|set\s+upon"
         r"|attaqu(?:e|es|er|ent|é|ée|és|ées)|tué(?:s|e|es)?|tuant|massacres?|exécut(?:é|és|ée|ées)|abattu(?:s|e|es)?"
         r"|neutralis(?:ed|é|és|ée|ées|er)|neutraliz(?:ed)?",
         "Battles",
@@ -327,7 +337,9 @@ _TOPIC_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ANAPHORIC_BEFORE = re.compile(
-    r"(?:\bthe|\bthis|\bthat|\bl['’]|\bla|\ble|\bcette|\bcet|\bce)\s*(?:same\s+|même\s+|latest\s+|deadly\s+)?$",
+    r"(?:\bthe|\bthis|\bthat|\bl['’]|\bla|\ble|\bcette|\bcet|\bce)\s*(?:same\s+|même\s+|latest\s+|deadly\s+)?$"
+    # "These simultaneous assaults", "ces attaques": the incidents just told.
+    r"|\b(?:these|those|ces)\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
 
@@ -351,7 +363,7 @@ def find_triggers(text: str) -> list[Trigger]:
             hypothetical = rule.can_be_hypothetical and bool(_HYPOTHETICAL_BEFORE.search(before))
             # A topic is no incident here, unless the words are a protest's own ("protest against").
             hypothetical = hypothetical or (rule.event_type != "Protests" and bool(_TOPIC_BEFORE.search(before)))
-            anaphoric = bool(_ANAPHORIC_BEFORE.search(before[-12:])) and rule.sub_event_type != "Other"
+            anaphoric = bool(_ANAPHORIC_BEFORE.search(before[-30:])) and rule.sub_event_type != "Other"
             found.append(Trigger(m.start(), m.end(), m.group(0), rule, hypothetical, anaphoric))
     return sorted(found, key=lambda t: (t.start, -t.rule.priority))
 
@@ -397,7 +409,7 @@ _RANGE = rf"(?:between\s+|entre\s+)?[\"“«]?\s?(?P<n>{_NUM})\s?[\"”»]?(?:\s
 _GROUP = (
     r"(?P<group>(?:[\w'’-]+\s+){0,2}?(?:soldiers?|troops|servicemen|militaires|soldats|gendarmes?|policemen"
     r"|police\s+officers"
-    r"|policiers|men|hommes|peacekeepers|casques\s+bleus|assailants?|attackers?|terrorists?|jihadists?|militants?"
+    r"|policiers|men|hommes|peacekeepers|blue\s+helmets|casques\s+bleus|assailants?|attackers?|terrorists?|jihadists?|militants?"
     r"|fighters?|gunmen|rebels?|insurgents?|assaillants|terroristes|jihadistes|combattants|ennemis?|civilians?"
     r"|villagers"
     r"|people|persons|passengers|children|women|residents|civils|villageois|personnes|passagers|enfants|femmes"
@@ -413,7 +425,8 @@ _DEATH_AFTER = (
 _FATALITY_PATTERNS = (
     re.compile(rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:of\s+|d['’]\s*|de\s+)?{_GROUP}{_DEATH_AFTER}", re.IGNORECASE),
     re.compile(
-        r"(?<![\w-])(?:killing|killed|kills|leaving|left|claimed\s+the\s+lives\s+of|death\s+toll\s+(?:of|at|rose\s+to"
+        r"(?<![\w-])(?:killing|killed|kills|executed|executing|massacred|shot\s+dead|leaving|left|claimed\s+the\s+lives\s+of"
+        r"|death\s+toll\s+(?:of|at|rose\s+to"
         r"|to)"
         r"|toll\s+of|neutralis(?:ed|ing)|neutraliz(?:ed|ing)|lost|tuant|faisant|a\s+fait|ont\s+fait"
         r"|bilan\s+(?:provisoire\s+)?de"
@@ -431,6 +444,13 @@ _FATALITY_PATTERNS = (
         rf"(?<![\w-]){_QUALIFIER}{_RANGE}\s+(?:deaths|dead|fatalities|morts?|tués)\b"
         r"(?:,?\s*(?:all|tous|toutes)\s+(?:among\s+(?:the\s+)?|parmi\s+les\s+|des\s+|dans\s+les\s+rangs\s+des?\s+)?"
         r"(?P<group>[\w'’-]+))?",
+        re.IGNORECASE,
+    ),
+    # "A peacekeeper was killed", "un soldat a été tué": one death told with an article.
+    re.compile(
+        r"(?<![\w-])(?P<n>an?|un|une)\s+(?:[\w'’-]+\s+){0,3}?(?P<group>soldier|peacekeeper|blue\s+helmet|civilian"
+        r"|villager|policeman|police\s+officer|gendarme|serviceman|soldat|militaire|casque\s+bleu|civil|policier)"
+        r"\s+(?:was|has\s+been|had\s+been|a\s+été|avait\s+été)\s+(?:\w+ly\s+)?(?:killed|shot\s+dead|slain|tuée?|abattue?)\b",
         re.IGNORECASE,
     ),
 )
@@ -529,10 +549,10 @@ def find_fatalities(text: str) -> list[FatalityMention]:
                     continue
                 if _NEEDS_PEOPLE.match(m.group(0)) and _group(group_words) == "unknown":
                     continue
-            value = _value(m.group("n"))
+            value = 1 if pattern is _FATALITY_PATTERNS[4] else _value(m.group("n"))
             if value is None or value > 100_000:
                 continue
-            high = int(m.group("n2")) if m.group("n2") else None
+            high = int(m.group("n2")) if "n2" in pattern.groupindex and m.group("n2") else None
             if any(m.start() < f.end and f.start < m.end() for f in found):
                 continue
             found.append(FatalityMention(m.start(), m.end(), m.group(0), value, high, _group(group_words)))

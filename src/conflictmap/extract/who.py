@@ -16,7 +16,8 @@ the words the press uses without a name: "the army", "l'armée", "soldiers",
   an associated actor on the doer's side; actors of the same camp as a side
   (the gendarmerie with the army) join it as associated actors;
 - actors only described or quoted are left out: "a camp vacated by
-  MINUSMA", "the junta's stronghold", "the CMA said", "selon l'armée".
+  MINUSMA", "the junta's stronghold", "the CMA said", "selon l'armée", "a town of
+  10,000 inhabitants, a hotspot of jihadist activity".
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ from conflictmap import actors as actor_table
 
 # Common words for actors with no name; longest first where they overlap.
 _GENERIC: list[tuple[str, str]] = [
-    (r"(?:les\s+|des\s+)?soldats\s+de\s+la\s+paix|(?:UN\s+)?peacekeeping\s+(?:troops|soldiers|forces)", "minusma"),
+    (
+        r"(?:les\s+|des\s+)?soldats\s+de\s+la\s+paix|(?:UN\s+)?peacekeeping\s+(?:troops|soldiers|forces)"
+        r"|(?:(?:a|an|one|the)\s+)?(?:United\s+Nations\s+|UN\s+|U\.N\.\s+)?(?:peacekeeper|blue\s+helmet)s?"
+        r"|(?:un\s+)?casque\s+bleu",
+        "minusma",
+    ),
     (r"(?:the\s+)?(?:defen[cs]e\s+and\s+)?security\s+forces", "mali_security_forces"),
     (r"(?:les\s+)?forces\s+de\s+(?:défense\s+et\s+de\s+)?sécurité", "mali_security_forces"),
     (r"(?:the\s+)?(?:general\s+staff|army\s+chief|army|military|armed\s+forces|air\s+force)", "mali_armed_forces"),
-    (r"(?:the\s+|its\s+|their\s+)?(?:soldiers|troops|servicemen)", "mali_armed_forces"),
+    (r"(?:the\s+|its\s+|their\s+)?(?:soldiers?|troops|servicem[ae]n)", "mali_armed_forces"),
     (r"(?:l['’]\s*)?(?:état-major(?:\s+général)?(?:\s+des\s+armées)?|armée(?:\s+de\s+l['’]air)?)", "mali_armed_forces"),
     (r"(?:les\s+|des\s+)?(?:militaires|soldats|forces\s+armées)", "mali_armed_forces"),
     (r"(?:les\s+)?vecteurs\s+aériens", "mali_armed_forces"),
@@ -90,8 +96,33 @@ _INCIDENTAL_BEFORE = re.compile(
     r"[\s\w'’-]{0,30}$",
     re.IGNORECASE,
 )
+# ", a rural town of 10,000 inhabitants, a hotspot of jihadist activity": words describing a place, not actors.
+_PLACE_APPOSITION_BEFORE = re.compile(
+    r",\s+(?:a|an|une?|la|le|the)\s+(?:[\w'’-]+\s+){0,3}?(?:hotspot|hotbed|stronghold|town|city|village|region|area"
+    r"|zone|locality|home|foyer|bastion|fief|ville|localité|région|commune)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:of|for|with|de|d['’]|du|des|where|où)\s+(?:[\w,'’-]+\s+){0,4}?$"
+    # "..., where militias regularly slaughter civilians": who is usually found there.
+    r"|,\s+(?:where|où)\s+[^.;]*\b(?:regularly|often|frequently|routinely|régulièrement|souvent)\b[^.;]*$",
+    re.IGNORECASE,
+)
+# "Des hommes armés, habillés en tenue de chasseurs dozos": the gunmen are the hunters named after them.
+_DRESSED_AS_AFTER = re.compile(
+    r"^[\s,«»\"“”]*(?:\w+\s+){0,2}?(?:habillée?s?\s+en|vêtue?s?\s+(?:en|comme)|en\s+tenue\s+de|dressed\s+(?:as|like|in))\b",
+    re.IGNORECASE,
+)
+_ACTIVITY_AFTER = re.compile(
+    r"^\s+(?:activity|activities|presence|insurgency|insurgencies|threat|expansion|violence|activité|présence"
+    r"|menace|insurrection)\b",
+    re.IGNORECASE,
+)
 _DESCRIPTIVE_AFTER = re.compile(
     r"^['’]s\s+(?:\w+\s+){0,2}?(?:stronghold|headquarters|seat|garrison|fief|base|home|capital)\b",
+    re.IGNORECASE,
+)
+# "a military officer", "an army spokesman", "une source militaire": a speaker described by the force he serves.
+_SPEAKER_AFTER = re.compile(
+    r"^\s+(?:officers?|officials?|sources?|spokes(?:man|woman|person)|commanders?\s+(?:said|told))\b"
+    r"(?!\s+(?:were|was|have\s+been|had\s+been)\s+(?:killed|wounded|injured|kidnapped|abducted))",
     re.IGNORECASE,
 )
 # "the army said", "a indiqué l'armée": the actor is the source of the report.
@@ -101,16 +132,28 @@ _SOURCE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _SOURCE_BEFORE = re.compile(
-    r"(?:\b(?:said|told|a\s+(?:indiqué|annoncé|affirmé|déclaré|précisé)|a-t-(?:il|elle|on)\s+\w+)"
-    r"(?:\s+(?:on\s+)?(?:\w+day|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|yesterday|soir|matin))?"
+    r"(?:\b(?:said|told|(?:a|ont)\s+(?:indiqué|annoncé|affirmé|déclaré|précisé)|a-t-(?:il|elle|on)\s+\w+)"
+    r"(?:\s+(?:on\s+)?(?:\w+day|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|yesterday|soir|matin)){0,2}"
     r"\s*(?:the\s+|la\s+|le\s+|l['’]\s*|les\s+|des\s+)?)$",
+    re.IGNORECASE,
+)
+# "has not been confirmed by Mali's authorities", "a statement by the mission": a source, not an agent.
+_REPORTED_BY = re.compile(
+    r"\b(?:confirmed|denied|reported|announced|verified|stated|statement|communiqué|report|confirmée?s?|annoncée?s?"
+    r"|démentie?s?|rapportée?s?)\s+(?:\w+\s+)?(?:by|par)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*)?"
+    r"(?:[\w'’-]+\s+){0,2}?$",
     re.IGNORECASE,
 )
 # After a source, "it had", "its fighters", "ses hommes" make it the doer again.
 _SELF_REFERENCE = re.compile(r"\b(?:it|its|they|their|il|ils|ses|leurs|sa|son)\b|\bavoir\s+\w+", re.IGNORECASE)
 _AGENT_BEFORE = re.compile(
-    r"(?:\bby|\bpar|\bde\s+la\s+part\s+(?:de|du|des)|\bclaimed\s+by|\brevendiquée?\s+par)\s+"
-    r"(?:the\s+|a\s+|an\s+|les?\s+|la\s+|l['’]\s*|des\s+|du\s+|un\s+|une\s+)?(?:[\w-]+\s+){0,3}?(?:of\s+|de\s+|du\s+"
+    r"(?:\bby|\bpar|\bde\s+la\s+part\s+(?:de|du|des)|\bclaimed\s+by|\brevendiquée?\s+par"
+    # "blaming the assault on jihadists", "an attack blamed on", "imputée aux jihadistes": who did it.
+    r"|\bblam(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?on|\battributed\s+to|\bimputée?s?\s+(?:aux?|à)"
+    r"|\battribuée?s?\s+(?:aux?|à)"
+    # "des hommes armés habillés en tenue de chasseurs dozos", "gunmen dressed as hunters": who they were.
+    r"|\bhabillée?s?\s+en|\bvêtue?s?\s+(?:en|comme)|\ben\s+tenue\s+de|\bdressed\s+(?:as|like|in))\s+"
+    r"(?:the\s+|a\s+|an\s+|les?\s+|la\s+|l['’]\s*|des\s+|du\s+|un\s+|une\s+)?(?:[\w-]+\s+){0,4}?(?:of\s+|de\s+|du\s+"
     r"|des\s+)?"
     r"(?:the\s+|la\s+|le\s+|l['’]\s*)?$",
     re.IGNORECASE,
@@ -129,7 +172,9 @@ _TARGET_BEFORE = re.compile(
     r"(?:\bagainst|\btargeting|\bon|\bwith|\bat|\bcontre|\bvisant|\bavec|\bciblant|\bsur"
     r"|\b(?:killed|killing|kidnapped|abducted|attacked|attacking|ambushed|targeted|fought|struck|hit|executed"
     r"|arrested|detained|dispersed|shot|wounded|wounding|injuring|neutrali[sz]ed|blessant|tué|tuant|enlevé|attaqué"
-    r"|ciblé|affronté|frappé|interpellé|arrêté|dispersé|exécuté|abattu|blessé|visé|pris\s+pour\s+cible|neutralisé)"
+    r"|ciblé|affronté|frappé|interpellé|arrêté|dispersé|exécuté|abattu|blessé|visé|pris\s+pour\s+cible|neutralisé"
+    # "la mort de 17 soldats", "the deaths of two peacekeepers", "coûté la vie à six casques bleus": the dead.
+    r"|(?:la\s+)?mort\s+de|décès\s+de|deaths?\s+of|lives\s+of|la\s+vie\s+à)"
     r"(?:\s+(?:at\s+least|au\s+moins|more\s+than|plus\s+de))?(?:\s+[\w-]+){0,5}?)"
     r"\s*(?:the\s+|a\s+|an\s+|les?\s+|la\s+|l['’]\s*|des\s+|du\s+|un\s+|une\s+|their\s+|its\s+)?"
     r"(?:(?:positions?|camp|base|convoy|patrol|post|checkpoint|vehicles?|fighters|members|elements|unit|units"
@@ -138,11 +183,21 @@ _TARGET_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _PASSIVE_TARGET_AFTER = re.compile(
-    r"^(?:\s+[\w-]+){0,3}?\s+(?:(?:was|were|had\s+been|have\s+been|has\s+been)\s+(?:\w+\s+)?"
+    r"^,?(?:\s+[\w-]+){0,3}?\s+(?:(?:was|were|been|had\s+been|have\s+been|has\s+been)\s+(?:\w+\s+)?"
     r"(?:killed|wounded|injured|attacked|ambushed|targeted|kidnapped|abducted|taken|arrested|detained|executed|shot"
     r"|hit|struck|the\s+target)|(?:a|ont|avait|avaient)\s+été\s+(?:\w+\s+)?(?:tués?|blessés?|attaqués?|visés?"
     r"|pris\s+pour\s+cible|enlevés?|interpellés?|arrêtés?|exécutés?|ciblés?|la\s+cible)"
-    r"|came\s+under|(?:a|ont|avait|avaient)\s+essuyé)",
+    r"|came\s+under|(?:a|ont|avait|avaient)\s+essuyé"
+    # "eight soldiers escaped the attack": those who survived it were its target.
+    r"|escaped|survived|(?:a|ont)\s+(?:pu\s+)?(?:échappé|survécu))"
+    # "six soldats maliens tués dans une attaque": the French plural participle agrees with the dead.
+    r"|^(?:\s+(?!(?:ont|a|avait|avaient|sont)\b)[\w-]+)?\s+tué(?:e)?s\b",
+    re.IGNORECASE,
+)
+# "a base housing UN, French and Malian forces", "le camp abritant des casques bleus": who was in what was hit.
+_OCCUPANT_BEFORE = re.compile(
+    r"\b(?:housing|hosting|home\s+to|abritant|qui\s+abrite)\s+(?:[\w-]+,?\s+){0,4}?(?:and\s+|et\s+)?"
+    r"(?:the\s+|les\s+|des\s+)?$",
     re.IGNORECASE,
 )
 _RECIPIENT_BEFORE = re.compile(
@@ -239,7 +294,27 @@ def find_actors(text: str) -> list[ActorMention]:
         key = next(_GENERIC[i][1] for i in range(len(_GENERIC)) if m.group(f"g{i}"))
         generic.append(ActorMention(start, end, text[start:end], key, generic=True))
         taken.append((start, end))
+    generic = [_national_army(m, named) for m in generic]
     return sorted(named + generic, key=lambda a: a.start)
+
+
+# National armies a bare "the army", "soldiers" may stand for; Mali's unless another is named.
+_ARMIES = ("mali_armed_forces", "niger_armed_forces", "burkina_armed_forces")
+
+
+def _national_army(m: ActorMention, named: list[ActorMention]) -> ActorMention:
+    """A bare army word of a story about Niger or Burkina Faso ("Nigerien soldiers ... the army") is that army.
+
+    The army named last before the word counts, else the first named after it; Mali's by default.
+    """
+    if m.key != "mali_armed_forces":
+        return m
+    armies = [a for a in named if a.key in _ARMIES]
+    before = [a for a in armies if a.end <= m.start]
+    chosen = before[-1] if before else (armies[0] if armies else None)
+    if chosen is None or chosen.key == m.key:
+        return m
+    return ActorMention(m.start, m.end, m.text, chosen.key, generic=True)
 
 
 @functools.cache
@@ -309,11 +384,17 @@ def related(a: str, b: str) -> bool:
 def _why_left_out(sentence: str, m: ActorMention) -> str | None:
     before = sentence[max(0, m.start - 60) : m.start]
     after = sentence[m.end : m.end + 60]
-    if _DESCRIPTIVE_AFTER.match(after):
+    if _DESCRIPTIVE_AFTER.match(after) or (m.generic and _PLACE_APPOSITION_BEFORE.search(before)):
         return "descriptive"
+    if m.key == "unidentified_armed_group" and _DRESSED_AS_AFTER.match(after):
+        return "descriptive"
+    if m.generic and _ACTIVITY_AFTER.match(after):
+        return "descriptive"  # "an area rife with jihadist activity": a description, not an actor
     if _INCIDENTAL_BEFORE.search(before):
         return "incidental"
-    if m.start > 0 and _SOURCE_BEFORE.search(before):
+    if m.generic and _SPEAKER_AFTER.match(after):
+        return "source"  # "a military officer said": whom the speaker works for, not a side
+    if m.start > 0 and (_SOURCE_BEFORE.search(before) or _REPORTED_BY.search(before)):
         return "source"
     if _SOURCE_AFTER.match(after):
         # "the army said it killed...": the source speaks of itself and is a participant.
@@ -337,7 +418,7 @@ def _classify(sentence: str, m: ActorMention, transfer: bool) -> str:
         return "ally"
     if _AGENT_BEFORE.search(before) or _AGENT_AFTER.match(after):
         return "agent"
-    if _TARGET_BEFORE.search(before) or _PASSIVE_TARGET_AFTER.match(after):
+    if _TARGET_BEFORE.search(before) or _PASSIVE_TARGET_AFTER.match(after) or _OCCUPANT_BEFORE.search(before):
         return "target"
     return "other"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -116,6 +117,10 @@ class EventViews(Protocol):
 
     def events(self, spec: FilterSpec) -> gpd.GeoDataFrame:
         """The filtered events themselves (for exports)."""
+        ...
+
+    def columns(self, spec: FilterSpec, names: Sequence[str]) -> pd.DataFrame:
+        """Only the columns ``names`` of the filtered events, in their order (the suspect rows, the places learned)."""
         ...
 
     def title(self, spec: FilterSpec) -> str:

@@ -6,7 +6,8 @@ box conditions rule out), and returns grouped counts or the few rows a view
 lists or draws. The questions and the SQL are those of ``DatabaseViews``
 (``store.summaries.SummaryReader``, conditions from ``store.where.build_where``
 in the ``DUCKDB`` dialect), so a filter means the same here as in memory and in
-a store's database.
+a store's database. A polygon's rows are found once per polygon: the file's rows
+in its box are tested with shapely, as in memory, and kept in a small table.
 
 Events of the same day are ordered by their row in the file, as the memory views
 order them; the events themselves (``events``, the rows drawn or listed) come in
@@ -16,26 +17,36 @@ the file's order too.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conflictmap import details, schema
+from conflictmap import areas, schema
 from conflictmap.errors import ConflictmapError
-from conflictmap.filters import FilterSpec
+from conflictmap.filters import FilterSpec, Ring, covers_points, polygon_wkt, ring_bbox
 from conflictmap.pageviews.database import WORKERS, DatabaseViews
-from conflictmap.store.core import q, rows_frame
+from conflictmap.store.core import q
 from conflictmap.store.records import fold
 from conflictmap.store.summaries import SummaryReader
 from conflictmap.store.where import DUCKDB
 
 #: The view the queries read: the canonical columns, ``_row`` (position in the file), ``notes_search``.
 EVENTS = "events"
+#: Filters whose conditions a ``ParquetSource`` keeps.
+_CONDITIONS_KEPT = 64
+#: The file as it is, before regions are derived.
+_RAW = "events_in_file"
+#: The rows inside each polygon filtered on (``ParquetSource._mark_inside``), as (polygon WKT, _row);
+#: ``DUCKDB.covers`` reads it.
+_INSIDE = "rows_inside_polygon"
+#: Polygons whose rows are kept; the oldest are dropped beyond it.
+_POLYGONS_KEPT = 16
 _TEXT = frozenset(schema.TEXT_COLUMNS)
 _INTEGERS = {"Int64": "BIGINT", "int64": "BIGINT", "int8": "TINYINT"}
 
@@ -99,45 +110,19 @@ class _ColumnarReader(SummaryReader):
 
     order_key = "e._row"
 
+    def _conditions(self, spec: FilterSpec | None, narrow: bool = False) -> tuple[list[str], list[object]]:
+        # The file never changes: a filter's conditions are worked out once (matching actor labels costs ms).
+        # A file has no narrow table (``narrow`` is never set here).
+        return self._store.conditions(spec, lambda: super(_ColumnarReader, self)._conditions(spec))
+
     def query(self, spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
         where, params = self._shown(spec)
         return self._events(f"WHERE {where} ORDER BY e._row", params)
 
-    def _listed(self, sql_tail: str, params: Sequence[object], columns: Sequence[str]) -> pd.DataFrame:
-        """Only ``columns`` of the events, with their canonical dtypes (not a whole canonical table).
-
-        Parquet is read by column: the table's dozen columns cost a fraction of all of them, and
-        leaving out the canonical checks of every other column saves more.
-        """
-        names = list(dict.fromkeys([*columns, "event_id", "event_date"]))
-        select = ", ".join(f"e.{q(c)}" for c in names)
-        raw = rows_frame(self._tx.rows(f"SELECT {select} FROM {EVENTS} e {sql_tail}", params), names)
-        out: dict[str, object] = {}
-        for col in names:
-            dtype = str(schema.DTYPES[col])
-            values = raw[col]
-            if col in schema.DATE_COLUMNS:
-                out[col] = pd.to_datetime(values.astype(object)).astype("datetime64[ns]")
-            elif dtype == "category":
-                out[col] = pd.Categorical(values.to_numpy(dtype=object))
-            elif dtype == "string":
-                out[col] = values.astype("string")
-            else:
-                out[col] = values.astype(dtype)
-        return pd.DataFrame(out)
-
-    def newest_listed(self, spec: FilterSpec | None, limit: int, columns: Sequence[str]) -> pd.DataFrame:
-        """``newest`` reading only ``columns``."""
+    def query_listed(self, spec: FilterSpec | None, columns: Sequence[str]) -> pd.DataFrame:
+        """``query`` reading only ``columns`` (with ``event_id`` and ``event_date``)."""
         where, params = self._shown(spec)
-        tail = f"WHERE {where} ORDER BY e.event_date DESC, {self.order_key} DESC LIMIT {max(int(limit), 0)}"
-        return self._listed(tail, params, columns)
-
-    def find_listed(self, ids: Sequence[str], spec: FilterSpec | None, columns: Sequence[str]) -> pd.DataFrame:
-        """``find_events`` reading only ``columns``."""
-        where, params = self._shown(spec)
-        wanted, values = DUCKDB.one_of("e.event_id", [str(i) for i in ids])
-        tail = f"WHERE {where} AND {wanted} ORDER BY e.event_date, {self.order_key}"
-        return self._listed(tail, [*params, *values], columns)
+        return self._listed(f"WHERE {where} ORDER BY e._row", params, columns)
 
 
 class ParquetSource:
@@ -151,6 +136,8 @@ class ParquetSource:
         DuckDB's worker threads (default: DuckDB's, one per core).
     memory_limit : str, optional
         DuckDB's memory limit, e.g. ``"1GB"``.
+    regions : geopandas.GeoDataFrame, optional
+        See ``ColumnarViews``.
 
     Raises
     ------
@@ -160,7 +147,14 @@ class ParquetSource:
 
     dialect = DUCKDB
 
-    def __init__(self, path: str | Path, *, threads: int | None = None, memory_limit: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        regions: gpd.GeoDataFrame | None = None,
+    ) -> None:
         self.path = Path(path)
         config: dict[str, object] = {}
         if threads is not None:
@@ -170,14 +164,94 @@ class ParquetSource:
         self._db = duckdb.connect(":memory:", config=config)
         # Registered once for the database: its cursors share it.
         self._db.create_function("conflictmap_fold", fold, ["VARCHAR"], "VARCHAR", side_effects=False)
+        self._db.execute(f"CREATE TABLE {_INSIDE} (polygon VARCHAR, _row BIGINT)")
         literal = str(self.path.resolve()).replace("'", "''")
         select = _select_list(self.path)
         self._db.execute(
-            f"CREATE VIEW {EVENTS} AS SELECT {select} FROM read_parquet('{literal}', file_row_number = true)"
+            f"CREATE VIEW {_RAW} AS SELECT {select} FROM read_parquet('{literal}', file_row_number = true)"
         )
+        self.derived = 0 if regions is None else self._derive_regions(regions)
+        if not self.derived:
+            self._db.execute(f"CREATE VIEW {EVENTS} AS SELECT * FROM {_RAW}")
         self._local = threading.local()
         self._labels_read: dict[str, list[str]] = {}
+        self._conditions_made: dict[FilterSpec | None, tuple[list[str], list[object]]] = {}
         self._lock = threading.Lock()
+        self._polygons: list[str] = []
+        self._inside_lock = threading.Lock()
+
+    def _derive_regions(self, regions: gpd.GeoDataFrame) -> int:
+        """Give events without a region the region their point lies in, as the page's memory views do
+        (``areas.derive_admin_names``); how many got one.
+
+        Only the events without a region are read; when there are some, the view takes their
+        regions from a small table beside the file.
+        """
+        blank = self._db.execute(
+            f"SELECT _row, latitude, longitude FROM {_RAW} WHERE admin1 IS NULL OR trim(admin1) = ''"
+        ).df()
+        if blank.empty:
+            return 0
+        points = gpd.GeoDataFrame(
+            {"admin1": pd.Series(pd.NA, index=blank.index, dtype="string")},
+            geometry=gpd.points_from_xy(blank["longitude"], blank["latitude"]),
+            crs=schema.CRS,
+        )
+        named = areas.derive_admin_names(points, admin1=regions)["admin1"]
+        found = pd.DataFrame({"_row": blank["_row"], "admin1": named.astype(object)}).dropna()
+        if found.empty:
+            return 0
+        self._db.register("derived_regions_frame", found)
+        self._db.execute("CREATE TABLE derived_regions AS SELECT * FROM derived_regions_frame")
+        self._db.unregister("derived_regions_frame")
+        self._db.execute(
+            f"CREATE VIEW {EVENTS} AS SELECT r.* REPLACE (COALESCE(d.admin1, r.admin1) AS admin1) "
+            f"FROM {_RAW} r LEFT JOIN derived_regions d USING (_row)"
+        )
+        return len(found)
+
+    def conditions(
+        self, spec: FilterSpec | None, make: Callable[[], tuple[list[str], list[object]]]
+    ) -> tuple[list[str], list[object]]:
+        """``build_where`` of ``spec`` (``make()``), kept for the last filters asked."""
+        with self._lock:
+            kept = self._conditions_made.get(spec)
+        if kept is None:
+            kept = make()
+            with self._lock:
+                self._conditions_made[spec] = kept
+                while len(self._conditions_made) > _CONDITIONS_KEPT:
+                    self._conditions_made.pop(next(iter(self._conditions_made)))
+        if spec is not None and spec.polygon is not None:
+            self._mark_inside(spec.polygon)
+        # Copies: a reader adds its own conditions to the list.
+        return list(kept[0]), list(kept[1])
+
+    def _mark_inside(self, ring: Ring) -> None:
+        """Write the rows inside ``ring`` (edges included) to ``_INSIDE``, once per polygon.
+
+        The box around it is read from the file and the points tested in shapely (``filters.covers_points``,
+        the memory views' test), about 0.1 s per million points in the box.
+        """
+        wkt = polygon_wkt(ring)
+        with self._inside_lock:
+            if wkt in self._polygons:
+                return
+            west, south, east, north = ring_bbox(ring)
+            cursor = self._cursor()._cursor
+            near = cursor.execute(
+                f"SELECT _row, longitude, latitude FROM {EVENTS} "
+                "WHERE longitude >= ? AND longitude <= ? AND latitude >= ? AND latitude <= ?",
+                [west, east, south, north],
+            ).fetchnumpy()
+            inside = covers_points(ring, near["longitude"], near["latitude"])
+            rows = pa.table({"polygon": pa.array([wkt] * int(inside.sum()), pa.string()), "_row": near["_row"][inside]})
+            cursor.register("rows_inside_new", rows)
+            cursor.execute(f"INSERT INTO {_INSIDE} SELECT polygon, CAST(_row AS BIGINT) FROM rows_inside_new")
+            cursor.unregister("rows_inside_new")
+            self._polygons.append(wkt)
+            while len(self._polygons) > _POLYGONS_KEPT:
+                cursor.execute(f"DELETE FROM {_INSIDE} WHERE polygon = ?", [self._polygons.pop(0)])
 
     def _cursor(self) -> _Cursor:
         # One DuckDB cursor per thread: a connection is not shared between threads.
@@ -238,6 +312,9 @@ class ColumnarViews(DatabaseViews):
         Questions answered at once, each on its own thread and DuckDB cursor.
     threads, memory_limit : optional
         DuckDB's settings (see ``ParquetSource``).
+    regions : geopandas.GeoDataFrame, optional
+        ``admin1`` areas: events without a region get the one their point lies in (as the page's
+        memory views, ``areas.derive_admin_names``).
 
     Raises
     ------
@@ -252,19 +329,13 @@ class ColumnarViews(DatabaseViews):
         workers: int = WORKERS,
         threads: int | None = None,
         memory_limit: str | None = None,
+        regions: gpd.GeoDataFrame | None = None,
     ) -> None:
-        super().__init__(ParquetSource(path, threads=threads, memory_limit=memory_limit), workers=workers)  # type: ignore[arg-type]
+        source = ParquetSource(path, threads=threads, memory_limit=memory_limit, regions=regions)
+        super().__init__(source, workers=workers)  # type: ignore[arg-type]
         self.path = Path(path)
 
-    @staticmethod
-    def _table(read: SummaryReader, spec: FilterSpec, limit: int, selected: str | None) -> pd.DataFrame:
-        # As ``DatabaseViews._table``, reading only the columns the table shows.
-        assert isinstance(read, _ColumnarReader)
-        shown = list(details.TABLE_COLUMNS.values())
-        newest = read.newest_listed(spec, limit, shown)
-        rows = newest.iloc[::-1]
-        if selected is not None and selected not in set(newest["event_id"].astype(str)):
-            chosen = read.find_listed([selected], spec, shown)
-            if len(chosen):
-                rows = pd.concat([chosen, rows])
-        return details.table_rows(rows.reset_index(drop=True), limit, selected)
+    def columns(self, spec: FilterSpec, names: Sequence[str]) -> pd.DataFrame:
+        # Parquet is read by column: only those asked for leave the file.
+        found = self._ask(lambda read: read.query_listed(spec, list(names)))
+        return found[list(names)]

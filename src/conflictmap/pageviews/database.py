@@ -26,8 +26,10 @@ from, so the store holds at most ``workers`` connections for these views.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -115,6 +117,68 @@ def _box(groups: pd.DataFrame) -> tuple[float, float, float, float] | None:
     )
 
 
+def _count_and_box(read: SummaryReader, spec: FilterSpec) -> tuple[int, tuple[float, float, float, float] | None]:
+    """How many events ``spec`` keeps and ``(south, west, north, east)`` around them (``None`` when none)."""
+    table, where, params = read._from(spec, ["latitude", "longitude"])
+    sql = (
+        "SELECT COUNT(*), MIN(e.latitude), MIN(e.longitude), MAX(e.latitude), MAX(e.longitude) "
+        f"FROM {table} e WHERE {where}"
+    )
+    total, *box = read._tx.rows(sql, params)[0]
+    if not total:
+        return 0, None
+    return int(total), tuple(float(v) for v in box)  # type: ignore[return-value]
+
+
+def _by_period(
+    read: SummaryReader, spec: FilterSpec, columns: Sequence[str], freq_of: Callable[[tuple[date, date] | None], str]
+) -> tuple[str, tuple[date, date] | None, pd.DataFrame]:
+    """Counts per period of the frequency ``freq_of(first and last day found)`` picks, in one pass as a rule.
+
+    The period length depends on the days the filter finds, known only once the events are read: it
+    is guessed from the filter's dates (and the store's first and last day, which its date index
+    gives at once), and the events are grouped again only when the days found pick another length.
+
+    Returns
+    -------
+    (str, tuple or None, pandas.DataFrame)
+        The frequency, the first and last ``event_date`` found, and ``group_counts`` by it.
+    """
+    guessed: tuple[date, date] | None = None
+    if spec.date_from is not None and spec.date_to is not None:
+        guessed = (spec.date_from, spec.date_to)
+    else:
+        every = read.date_range(None)
+        if every is not None:
+            guessed = (spec.date_from or every[0], spec.date_to or every[1])
+    freq = freq_of(guessed)
+    groups = read.group_counts(spec, columns, freq=freq, dates=True)
+    found = None
+    if len(groups):
+        found = (pd.Timestamp(groups["first_date"].min()).date(), pd.Timestamp(groups["last_date"].max()).date())
+    if freq_of(found) != freq:
+        # The days found are the same whatever the period length: one more pass at most.
+        freq = freq_of(found)
+        groups = read.group_counts(spec, columns, freq=freq, dates=True)
+    return freq, found, groups
+
+
+def _row_groups(rows: pd.DataFrame) -> pd.DataFrame:
+    """Events read one by one as the grouped rows of ``group_counts(..., extent=True)`` the legend is made from."""
+    if rows.empty:
+        return pd.DataFrame({c: [] for c in ("event_type", "dataset", "events", "south", "west", "north", "east")})
+    grouped = rows.groupby(
+        [rows["event_type"].astype(object), rows["dataset"].astype(object)], sort=False, dropna=False
+    ).agg(
+        events=("event_id", "size"),
+        south=("latitude", "min"),
+        west=("longitude", "min"),
+        north=("latitude", "max"),
+        east=("longitude", "max"),
+    )
+    return grouped.reset_index()
+
+
 def cells_frame(groups: pd.DataFrame, step: float) -> pd.DataFrame:
     """Counts per cell (``SummaryReader.cell_counts``, events inside the box) laid out as ``viewport.aggregate_cells``.
 
@@ -168,6 +232,10 @@ class DatabaseViews:
     def __init__(self, store: EventStore, *, workers: int = WORKERS) -> None:
         self.store = store
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="conflictmap-views")
+        #: ``choices()`` with the store's change token it was read at (it does not depend on the filter),
+        #: and the box around every event shown, then.
+        self._choices_kept: tuple[str, dict, tuple[float, float, float, float] | None] | None = None
+        self._choices_lock = threading.Lock()
 
     def _ask(self, function: Callable[..., T], *args: object) -> T:
         """``function(reader, *args)`` on a worker thread, with one ``SummaryReader`` (one transaction)."""
@@ -189,10 +257,35 @@ class DatabaseViews:
         return self._ask(SummaryReader.count)
 
     def choices(self) -> dict:
-        return self._ask(self._choices)
+        """The filter controls' choices, read again only when the store has changed since.
+
+        They take three passes over every event (about 400 ms at a million in PostGIS) and do
+        not depend on the filter; the change token is two primary-key lookups.
+        """
+        return self._ask(self._kept_choices)
+
+    def _kept_choices(self, read: SummaryReader) -> dict:
+        token = read.change_token()
+        if token is None:
+            return self._choices(read)[0]
+        with self._choices_lock:
+            kept = self._choices_kept
+        if kept is not None and kept[0] == token:
+            return copy.deepcopy(kept[1])
+        answer, box = self._choices(read)
+        with self._choices_lock:
+            self._choices_kept = (token, answer, box)
+        return copy.deepcopy(answer)
+
+    def _every_box(self, read: SummaryReader) -> tuple[float, float, float, float] | None:
+        """``(south, west, north, east)`` around every event shown, when ``choices()`` was read at this snapshot."""
+        token = read.change_token()
+        with self._choices_lock:
+            kept = self._choices_kept
+        return kept[2] if token is not None and kept is not None and kept[0] == token else None
 
     @staticmethod
-    def _choices(read: SummaryReader) -> dict:
+    def _choices(read: SummaryReader) -> tuple[dict, tuple[float, float, float, float] | None]:
         groups = read.group_counts(None, ["event_type", "sub_event_type", "admin1", "dataset"], extent=True)
         weights = groups["events"]
         if groups.empty:
@@ -205,7 +298,7 @@ class DatabaseViews:
         actors = read.group_counts(None, schema.ACTOR_COLUMNS)
         # One pass for the actor-type, interaction and clarity pickers.
         kinds = read.group_counts(None, ["actor1_type", "actor2_type", "interaction", "event_clarity", "code_status"])
-        return {
+        answer = {
             "span": dates,
             "latest": latest,
             "types": facets.type_choices(groups, weights=weights),
@@ -216,6 +309,7 @@ class DatabaseViews:
             "interactions": facets.interaction_choices(kinds, weights=kinds["events"]),
             "unclear": facets.unclear_count(kinds, weights=kinds["events"]),
         }
+        return answer, _box(groups)
 
     def filter_counts(self, spec: FilterSpec) -> dict[str, int]:
         specs: dict[str, FilterSpec] = {}
@@ -245,7 +339,7 @@ class DatabaseViews:
 
     def _headline(self, read: SummaryReader, spec: FilterSpec) -> tuple[dict, tuple[date, date] | None]:
         if spec.date_from is None or spec.date_to is None:
-            now = self._figures(read.place_counts(spec), read.group_counts(spec, schema.ACTOR_COLUMNS))
+            now = self._figures(*read.place_and_actor_counts(spec))
             return timeline.compare_figures(now, dict.fromkeys(now, 0)), None
         before = timeline.previous_range(spec.date_from, spec.date_to)
         # One pass for both periods: they are adjacent, so together they are one range; an event
@@ -255,8 +349,7 @@ class DatabaseViews:
             "before": FilterSpec(date_from=before[0], date_to=before[1]),
         }
         both = dataclasses.replace(spec, date_from=before[0])
-        places = read.place_counts(both, marks=marks)
-        actors = read.group_counts(both, schema.ACTOR_COLUMNS, marks=marks)
+        places, actors = read.place_and_actor_counts(both, marks=marks)
         now = self._figures(places[places["now"]], actors[actors["now"]])
         previous = self._figures(places[places["before"]], actors[actors["before"]])
         return timeline.compare_figures(now, previous), before
@@ -270,13 +363,15 @@ class DatabaseViews:
     @staticmethod
     def _timeline(read: SummaryReader, spec: FilterSpec) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         start, end = spec.date_from, spec.date_to
-        found = read.date_range(spec)
-        if found is not None:
-            first, last = min(found[0], start or date.max), max(found[1], end or date.min)
-        else:
-            first, last = start or date.today(), end or date.today()
-        freq = timeline.choose_freq(first, last)
-        groups = read.group_counts(spec, ["event_type"], freq=freq)
+
+        def freq_of(found: tuple[date, date] | None) -> str:
+            if found is not None:
+                first, last = min(found[0], start or date.max), max(found[1], end or date.min)
+            else:
+                first, last = start or date.today(), end or date.today()
+            return timeline.choose_freq(first, last)
+
+        freq, found, groups = _by_period(read, spec, ["event_type"], freq_of)
         periods = span(*(found or (None, None)), start, end, freq)
         periods = None if periods is None else periods[1]
         labelled = groups.rename(columns={"event_type": "label"})
@@ -305,11 +400,11 @@ class DatabaseViews:
     def _actor_activity(
         self, read: SummaryReader, spec: FilterSpec, top: int
     ) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-        days = [d for d in (spec.date_from, spec.date_to) if d is not None]
-        found = read.date_range(spec)
-        days += list(found or ())
-        freq = timeline.choose_freq(min(days), max(days)) if days else "M"
-        groups = read.group_counts(spec, schema.ACTOR_COLUMNS, freq=freq)
+        def freq_of(found: tuple[date, date] | None) -> str:
+            days = [d for d in (spec.date_from, spec.date_to) if d is not None] + list(found or ())
+            return timeline.choose_freq(min(days), max(days)) if days else "M"
+
+        freq, _, groups = _by_period(read, spec, schema.ACTOR_COLUMNS, freq_of)
         ranking = self._ranking(read, spec, groups, top)
         ranking["rank"] = np.arange(1, len(ranking) + 1)
         per_actor = []
@@ -345,12 +440,31 @@ class DatabaseViews:
         extent = None
         if view is None:
             # Before the browser reports a view: the zoom that fits every event, as ``plan_layer`` guesses it.
-            counts = read.group_counts(spec, ["event_type", "dataset"], extent=True)
-            box = _box(counts)
-            zoom = viewport.fit_zoom(*box) if box else 5
-            step = viewport.cell_deg(zoom, cell_px)
-            if mode == "density" or int(counts["events"].sum()) > budget:
-                counts = read.cell_counts(spec, step)
+            # The cells are counted at the zoom that fits every event shown (known with the filter
+            # controls' choices), and counted again only when the filtered events' box, which the cells
+            # give, fits another zoom. Without that box, one light pass (how many, and their box) decides.
+            # The legend comes from the cells counted or the rows read, not from a grouped pass of its own.
+            every = self._every_box(read)
+            counts = None
+            if every is None:
+                total, box = _count_and_box(read, spec)
+                zoom = viewport.fit_zoom(*box) if box else 5
+                step = viewport.cell_deg(zoom, cell_px)
+                if mode == "density" or total > budget:
+                    counts = read.cell_counts(spec, step)
+            else:
+                zoom = viewport.fit_zoom(*every)
+                counts = read.cell_counts(spec, viewport.cell_deg(zoom, cell_px))
+                box = _box(counts)
+                fits = viewport.fit_zoom(*box) if box else 5
+                if fits != zoom:
+                    zoom = fits
+                    counts = read.cell_counts(spec, viewport.cell_deg(zoom, cell_px))
+                step = viewport.cell_deg(zoom, cell_px)
+                total = int(counts["events"].sum())
+            if not (mode == "density" or total > budget):
+                rows = read.query(spec)
+                counts = _row_groups(rows)
         else:
             zoom = int(view.zoom)
             step = viewport.cell_deg(zoom, cell_px)
@@ -382,7 +496,8 @@ class DatabaseViews:
         if mode == "density":
             return layer(viewport.LayerPlan("grid", None, cells(), step, extent, zoom, total, considered))
         if total <= budget:
-            rows = read.query(spec)
+            if view is not None:
+                rows = read.query(spec)
             plan = viewport.LayerPlan(one_by_one(total), np.arange(len(rows)), None, None, None, zoom, total, total)
             return layer(plan, rows)
         if extent is not None and considered <= budget:
@@ -407,10 +522,12 @@ class DatabaseViews:
 
     @staticmethod
     def _table(read: SummaryReader, spec: FilterSpec, limit: int, selected: str | None) -> pd.DataFrame:
-        newest = read.newest(spec, limit)
+        # Only the columns the table shows: decoding whole canonical rows cost ten times the query.
+        shown = list(details.TABLE_COLUMNS.values())
+        newest = read.newest_listed(spec, limit, shown)
         rows = newest.iloc[::-1]
         if selected is not None and selected not in set(newest["event_id"].astype(str)):
-            chosen = read.find_events([selected], spec)
+            chosen = read.find_listed([selected], spec, shown)
             if len(chosen):
                 rows = pd.concat([chosen, rows])
         # In the store's order, so ``table_rows`` picks and orders them as it does for every filtered event.
@@ -424,6 +541,9 @@ class DatabaseViews:
 
     def events(self, spec: FilterSpec) -> gpd.GeoDataFrame:
         return self._ask(SummaryReader.query, spec)
+
+    def columns(self, spec: FilterSpec, names: Sequence[str]) -> pd.DataFrame:
+        return pd.DataFrame(self.events(spec)[list(names)])
 
     def title(self, spec: FilterSpec) -> str:
         return self._ask(self._title, spec)
@@ -459,12 +579,14 @@ class DatabaseViews:
     @staticmethod
     def _area_counts(read: SummaryReader, spec: FilterSpec, regions: gpd.GeoDataFrame, change: bool) -> AreaCounts:
         # The database counts per admin1 name: no point leaves it (``areas.counts_from_names``).
-        now = areas.counts_from_names(read.group_counts(spec, ["admin1"]), areas=regions)
+        level = "admin2" if (regions["level"] == "admin2").all() else "admin1"
+        names = ["admin1", "admin2"] if level == "admin2" else ["admin1"]
+        now = areas.counts_from_names(read.group_counts(spec, names), level, areas=regions)
         if not change or spec.date_from is None or spec.date_to is None:
             return AreaCounts(now, by_names=True)
         previous = timeline.previous_range(spec.date_from, spec.date_to)
         earlier = dataclasses.replace(spec, date_from=previous[0], date_to=previous[1])
-        before = areas.counts_from_names(read.group_counts(earlier, ["admin1"]), areas=regions)
+        before = areas.counts_from_names(read.group_counts(earlier, names), level, areas=regions)
         return AreaCounts(now, before, previous, by_names=True)
 
     def heat_points(self, spec: FilterSpec, zoom: int) -> np.ndarray:

@@ -6,11 +6,17 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from conflictmap import catalog, settings
+import geopandas as gpd
+
+from conflictmap import areas, catalog, settings
 from conflictmap.pageviews.base import EventViews
 from conflictmap.pageviews.columnar import ColumnarViews, ParquetEventsError
 from conflictmap.pageviews.memory import MemoryViews
 from conflictmap.readers import ImportReport
+
+
+def _memory(events: gpd.GeoDataFrame, regions: gpd.GeoDataFrame | None) -> MemoryViews:
+    return MemoryViews(events if regions is None else areas.derive_admin_names(events, regions))
 
 
 def views_for_file(
@@ -19,13 +25,15 @@ def views_for_file(
     cache_dir: str | Path | None = None,
     columnar_min_bytes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    regions: gpd.GeoDataFrame | None = None,
 ) -> tuple[EventViews, ImportReport]:
     """The views of an event file, and what reading it reported.
 
     A file of ``columnar_min_bytes`` or more is answered by ``ColumnarViews`` over
     its GeoParquet cache (``catalog.cache_path``), written first if it is missing or
-    stale; its events are then never held in memory. A smaller file, or one whose
-    cache cannot be written, is read into ``MemoryViews`` (``catalog.load_events``).
+    stale (``catalog.stream_cache``: a CSV file a chunk at a time); its events are then
+    never all held in memory. A smaller file, or one whose cache cannot be written, is
+    read into ``MemoryViews`` (``catalog.load_events``).
 
     Parameters
     ----------
@@ -36,7 +44,10 @@ def views_for_file(
     columnar_min_bytes : int, optional
         Default ``settings.columnar_min_bytes()`` (``CONFLICTMAP_COLUMNAR_MIN_MB``).
     progress : callable, optional
-        Passed to ``read_events`` when the file itself is read.
+        ``progress(done, total)`` while the file itself is read (lines of a CSV file).
+    regions : geopandas.GeoDataFrame, optional
+        ``admin1`` areas: events whose file gives no region get the one their point lies in
+        (``areas.derive_admin_names``), whichever views answer.
 
     Returns
     -------
@@ -54,16 +65,20 @@ def views_for_file(
     threshold = settings.columnar_min_bytes() if columnar_min_bytes is None else int(columnar_min_bytes)
     if file.size < threshold:
         events, report = catalog.load_events(file, cache_dir=cache_dir, progress=progress)
-        return MemoryViews(events), report
+        return _memory(events, regions), report
     cache = catalog.cache_path(file.path, cache_dir)
     report = catalog.cached_report(file, cache)
     if report is None:
-        events, report = catalog.load_events(file, cache_dir=cache_dir, min_cache_bytes=0, progress=progress)
-        if catalog.cached_report(file, cache) is None:
-            # The cache could not be written (a read-only place): the events read serve from memory.
-            return MemoryViews(events), report
-        del events
+        try:
+            # Written a chunk at a time (CSV): the events are never all in memory.
+            report = catalog.stream_cache(file, cache_dir=cache_dir, progress=progress)
+        except OSError:
+            if not file.path.is_file():
+                raise
+            # The cache could not be written (a read-only place): the events serve from memory.
+            events, report = catalog.load_events(file, cache_dir=cache_dir, progress=progress)
+            return _memory(events, regions), report
     with contextlib.suppress(ParquetEventsError):
-        return ColumnarViews(cache), report
+        return ColumnarViews(cache, regions=regions), report
     events, report = catalog.load_events(file, cache_dir=cache_dir, progress=progress)
-    return MemoryViews(events), report
+    return _memory(events, regions), report

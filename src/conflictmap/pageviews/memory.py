@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -137,6 +137,10 @@ class MemoryViews:
 
     def events(self, spec: FilterSpec) -> gpd.GeoDataFrame:
         return self.shown(spec)
+
+    def columns(self, spec: FilterSpec, names: Sequence[str]) -> pd.DataFrame:
+        shown = self.shown(spec)
+        return pd.DataFrame(shown[[c for c in names if c in shown.columns]])
 
     def title(self, spec: FilterSpec) -> str:
         return default_title(self.shown(spec))

@@ -17,7 +17,12 @@ from conflictmap import schema
 from conflictmap.csvcells import is_own_csv, restore_frame
 from conflictmap.readers import acled, replies, ucdp
 from conflictmap.readers.canonical import SUFFIXES, write_events
-from conflictmap.readers.detect import FORMATS, detect_format, expected_columns, missing_columns, sniff_container
+from conflictmap.readers.detect import (
+    FORMATS,
+    detect_format,
+    file_format,
+    sniff_container,
+)
 from conflictmap.readers.geofile import read_geofile
 from conflictmap.readers.pipeline import events_from_table
 from conflictmap.readers.report import (
@@ -134,15 +139,7 @@ def read_events(
     if table.container == "csv" and is_own_csv(path, list(table.frame.columns), schema.COLUMNS):
         # Its own file: take off the apostrophes written before would-be formulas (see ``csvcells``).
         table.frame = restore_frame(table.frame)
-    if format is None:
-        try:
-            format = detect_format(table.frame.columns)
-        except NotEventDataError as exc:
-            raise NotEventDataError(f"{path.name}: {exc}") from None
-    elif missing := missing_columns(table.frame.columns, format):
-        raise NotEventDataError(
-            f"{path.name} is not a {format} file: it lacks the column(s) {', '.join(missing)}; {expected_columns()}"
-        )
+    format = file_format(path.name, table.frame.columns, format)
     stage = {"acled": acled.stage, "ucdp": ucdp.stage}.get(format)
     return events_from_table(table, format, source=str(path), dataset=dataset, default_dataset=path.stem, stage=stage)
 

@@ -147,3 +147,23 @@ def sniff_container(path: Path) -> str:
                 f"{path.name} is named {suffix} but does not hold a {container.upper()} file: {expected_columns()}"
             )
     return "csv"
+
+
+def file_format(name: str, columns: Iterable[object], told: str | None) -> str:
+    """The format of the file ``name`` with ``columns``: ``told`` when its columns are all there, else detected.
+
+    Raises
+    ------
+    NotEventDataError
+        When no format fits the columns, or ``told`` lacks some of its columns; the message names the file.
+    """
+    if told is None:
+        try:
+            return detect_format(columns)
+        except NotEventDataError as exc:
+            raise NotEventDataError(f"{name}: {exc}") from None
+    if missing := missing_columns(columns, told):
+        raise NotEventDataError(
+            f"{name} is not a {told} file: it lacks the column(s) {', '.join(missing)}; {expected_columns()}"
+        )
+    return told

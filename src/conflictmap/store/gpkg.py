@@ -40,7 +40,7 @@ from conflictmap.store.base import (
 from conflictmap.store.core import python_rows
 from conflictmap.store.records import ROW_COLUMNS, utc_now
 from conflictmap.store.report import NotAStoreError, StoreBusyError, StoreError, StoreNotFoundError
-from conflictmap.store.where import Dialect
+from conflictmap.store.where import Dialect, polygon_covers
 
 #: ``PRAGMA application_id`` of a GeoPackage ("GPKG") and ``user_version`` of version 1.4.
 APPLICATION_ID = 0x47504B47
@@ -274,6 +274,8 @@ def _prepare(conn: sqlite3.Connection, read_only: bool = False) -> None:
     for name, function in (("ST_MinX", _part(0)), ("ST_MaxX", _part(1)), ("ST_MinY", _part(2)), ("ST_MaxY", _part(3))):
         conn.create_function(name, 1, function, deterministic=True)
     conn.create_function("ST_IsEmpty", 1, _is_empty, deterministic=True)
+    # A polygon filter's exact test, on the rows its box (the R-tree) leaves: shapely, as in memory.
+    conn.create_function("conflictmap_covers", 3, polygon_covers, deterministic=True)
 
 
 def _sqlite_value(value: object) -> object:

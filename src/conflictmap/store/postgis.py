@@ -3,7 +3,10 @@
 The tables live in their own schema (``conflictmap``): ``events`` with a
 ``geometry(Point, 4326)`` column computed from the coordinates and a GiST
 index, date, type, dataset and region indexes; ``event_history``;
-``imports``; ``meta``. Filters, timelines and map grids run as SQL, so a
+``imports``; ``meta``; and ``events_narrow``, the columns the page's views
+group and filter by, kept equal to ``events`` by triggers on it (every write,
+conflictmap's or another program's, in the same transaction), with BRIN indexes
+on its dates. Filters, timelines and map grids run as SQL, so a
 dashboard only receives what its view shows. Imports travel by COPY. Writers
 take turns through a transaction-level advisory lock; readers never wait.
 QGIS opens ``conflictmap.events`` as a PostGIS layer.
@@ -26,7 +29,7 @@ from psycopg.conninfo import conninfo_to_dict
 from conflictmap import schema
 from conflictmap.messages import shorten
 from conflictmap.store.base import HISTORY_COLUMNS, IMPORT_COLUMNS, SCHEMA_VERSION, EventStore, q
-from conflictmap.store.core import python_rows
+from conflictmap.store.core import CODED_COLUMNS, VIEW_COLUMNS, python_rows
 from conflictmap.store.gpkg import GeoPackageStore
 from conflictmap.store.records import ROW_COLUMNS, utc_now
 from conflictmap.store.report import (
@@ -41,6 +44,10 @@ from conflictmap.store.where import Dialect
 DEFAULT_SCHEMA = "conflictmap"
 #: Seconds a connection attempt waits for the server (unless the URL sets ``connect_timeout``).
 CONNECT_TIMEOUT_S = 10
+#: Set on each connection for the views' grouped counts (see benchmarks/DATABASE.md, "What each choice bought").
+#: JIT compiling costs 200-330 ms per query over a million events and saves less than it costs on these
+#: short scans; a larger sort and hash memory lets the groups stay in memory instead of spilling to disk.
+SESSION_SETTINGS = ("SET jit = off", "SET work_mem = '32MB'")
 _SQL_TYPES = {"string": "text", "category": "text", "int8": "smallint", "int64": "integer", "Int64": "integer"}
 _SQL_TYPES |= {"bool": "boolean", "float64": "double precision", "datetime64[ns, UTC]": "timestamptz"}
 _SQL_TYPES |= {"datetime64[ns]": "date"}
@@ -57,6 +64,11 @@ _STORE_TYPES = {
     "notes_search": "text",
     "content_hash": "text",
 }
+#: The narrow table of the views' columns (``core.VIEW_COLUMNS``), and the metadata key naming its columns.
+NARROW_TABLE = "events_narrow"
+NARROW_KEY = "events_narrow_columns"
+#: The labels of the narrow table's coded columns (``core.CODED_COLUMNS``): a code never changes its label.
+LABELS_TABLE = "events_labels"
 
 
 def safe_url(url: str) -> str:
@@ -121,6 +133,8 @@ class PostGISStore(EventStore):
         in_list="{col} = ANY(?)",
         contains="strpos({col}, ?) > 0",
         bbox_index="e.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)",
+        covers="ST_Covers(ST_GeomFromText(?, 4326), e.geom)",
+        grouping_sets=True,
     )
     _ids_join = "JOIN unnest(?::text[]) AS wanted(event_id) ON e.event_id = wanted.event_id"
 
@@ -144,6 +158,19 @@ class PostGISStore(EventStore):
         self._local = threading.local()
         self._all: list[psycopg.Connection] = []
         self._guard = threading.Lock()
+        labels = f"{schema_name}.{LABELS_TABLE}"
+        #: For the narrow table: its text columns hold codes (the labels wanted become their codes once per
+        #: statement), and it has no geometry (a box is tested on the coordinates alone).
+        self.narrow_dialect = Dialect(
+            in_list=f"{{col}} = ANY(ARRAY(SELECT code FROM {labels} WHERE label = ANY(?)))",
+            contains="strpos({col}, ?) > 0",
+            # The narrow table keeps the point as its coordinates, not as a geometry.
+            covers="ST_Covers(ST_GeomFromText(?, 4326), ST_SetSRID(ST_MakePoint(longitude, latitude), 4326))",
+            grouping_sets=True,
+        )
+        self._labels_table = labels
+        #: Code -> label of the narrow table's coded columns, as far as read (codes are never reused).
+        self._codes: dict[int, str] = {}
         self._ensure_schema(create)
         self._read_only = self._read_only_reason()
 
@@ -181,6 +208,8 @@ class PostGISStore(EventStore):
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise StoreError(f"cannot connect to {safe_url(self.url)}: {first}") from None
             conn.execute("SET TIME ZONE 'UTC'")
+            for setting in SESSION_SETTINGS:
+                conn.execute(setting)
             self._local.conn = conn
             with self._guard:
                 self._all.append(conn)
@@ -190,7 +219,10 @@ class PostGISStore(EventStore):
         # The planner's statistics: without them, right after a bulk import, it scans whole tables.
         # The import is committed: should this fail, autovacuum refreshes the statistics later.
         with contextlib.suppress(psycopg.Error):
-            self._conn().execute(f"ANALYZE {self._table('events')}, {self._table('history')}")
+            tables = [self._table("events"), self._table("history")]
+            if self._views_table is not None:
+                tables.append(self._views_table)
+            self._conn().execute(f"ANALYZE {', '.join(tables)}")
 
     def _table(self, name: str) -> str:
         table = {"events": "events", "history": "event_history", "imports": "imports", "meta": "meta"}[name]
@@ -252,6 +284,7 @@ class PostGISStore(EventStore):
             )
         if version is not None:
             self._ensure_columns(conn)
+            self._views_table = self._ensure_narrow(conn)
 
     def _ensure_columns(self, conn: psycopg.Connection) -> None:
         """Canonical columns added after a store was made (``schema.EXTENDED_COLUMNS``), added to it, empty."""
@@ -278,6 +311,112 @@ class PostGISStore(EventStore):
                 f"{', '.join(missing)} added, which failed ({str(exc).strip()}); ask the database's owner to "
                 "open it once with conflictmap"
             ) from None
+
+    def _narrow_columns(self) -> str:
+        """What the metadata records of the narrow table's layout: another layout is made again on opening."""
+        return ",".join(VIEW_COLUMNS) + ";coded:" + ",".join(CODED_COLUMNS)
+
+    def _ensure_narrow(self, conn: psycopg.Connection) -> str | None:
+        """The narrow table's name, built (or rebuilt for other columns) when missing; ``None`` if it cannot be.
+
+        A store made before it existed, or by a conflictmap that kept other columns, gets it on
+        opening, in one write transaction. A role that cannot build it reads the events table.
+        """
+        name = f"{self.schema_name}.{NARROW_TABLE}"
+        meta = self._table("meta")
+        found = conn.execute(
+            f"SELECT to_regclass(%s), (SELECT value FROM {meta} WHERE key = %s)", [name, NARROW_KEY]
+        ).fetchone()
+        if found[0] is not None and found[1] == self._narrow_columns():
+            return name
+        try:
+            with self._transaction(write=True) as tx:
+                self._build_narrow(tx)
+        except (StoreError, psycopg.Error):
+            return None
+        return name
+
+    def _build_narrow(self, tx: _Tx) -> None:
+        """Make the narrow table from the events and the triggers that keep it equal to them.
+
+        The events are locked against writes until the transaction ends, so none is missed between
+        the copy and the triggers. The rows go in by date: the BRIN indexes on the dates then skip the
+        blocks of other years.
+        """
+        events, meta = self._table("events"), self._table("meta")
+        narrow, labels = f"{self.schema_name}.{NARROW_TABLE}", self._labels_table
+        sync = f"{self.schema_name}.events_narrow_sync"
+        tx.execute(f"LOCK TABLE {events} IN SHARE ROW EXCLUSIVE MODE")
+        for kind in ("insert", "update", "delete", "truncate"):
+            tx.execute(f"DROP TRIGGER IF EXISTS events_narrow_{kind} ON {events}")
+        tx.execute(f"DROP FUNCTION IF EXISTS {sync}()")
+        tx.execute(f"DROP TABLE IF EXISTS {narrow}")
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {labels} (code serial PRIMARY KEY, label text NOT NULL UNIQUE)")
+        kinds = {**{c: _SQL_TYPES[t] for c, t in schema.DTYPES.items()}, "status": "text NOT NULL"}
+        kinds |= dict.fromkeys(CODED_COLUMNS, "integer")
+        columns = ", ".join(q(c) for c in VIEW_COLUMNS)
+        tx.execute(f"CREATE TABLE {narrow} ({', '.join(f'{q(c)} {kinds[c]}' for c in VIEW_COLUMNS)})")
+
+        def copy_from(rows: str, order: str = "") -> list[str]:
+            """The statements writing ``rows`` (events' rows) into the narrow table, their labels coded."""
+            each = ", ".join(f"(r.{q(c)})" for c in CODED_COLUMNS)
+            new_labels = (
+                f"INSERT INTO {labels} (label) SELECT DISTINCT v FROM {rows} r CROSS JOIN LATERAL (VALUES {each}) "
+                "AS x(v) WHERE v IS NOT NULL ON CONFLICT (label) DO NOTHING"
+            )
+            values = [f"c{i}.code" if c in CODED_COLUMNS else f"r.{q(c)}" for i, c in enumerate(VIEW_COLUMNS)]
+            joins = " ".join(
+                f"LEFT JOIN {labels} c{i} ON c{i}.label = r.{q(c)}"
+                for i, c in enumerate(VIEW_COLUMNS)
+                if c in CODED_COLUMNS
+            )
+            rows_in = f"INSERT INTO {narrow} ({columns}) SELECT {', '.join(values)} FROM {rows} r {joins} {order}"
+            return [new_labels, rows_in]
+
+        for statement in copy_from(events, "ORDER BY r.event_date"):
+            tx.execute(statement)
+        tx.execute(f"ALTER TABLE {narrow} ADD PRIMARY KEY (event_id)")
+        tx.execute(f"CREATE INDEX events_narrow_event_date ON {narrow} USING brin (event_date)")
+        tx.execute(f"CREATE INDEX events_narrow_date_end ON {narrow} USING brin (date_end)")
+        tx.execute(
+            f"COMMENT ON TABLE {narrow} IS 'The columns the dashboard''s views read, kept equal to events by "
+            f"triggers; text columns as codes of {labels}'"
+        )
+        # One statement-level function for every kind of write: each statement's rows at once.
+        on_write = ";\n        ".join(copy_from("new_rows"))
+        tx.execute(
+            f"""CREATE FUNCTION {sync}() RETURNS trigger LANGUAGE plpgsql AS $sync$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE {narrow};
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM {narrow} n USING old_rows o WHERE n.event_id = o.event_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {on_write};
+    END IF;
+    RETURN NULL;
+END
+$sync$"""
+        )
+        transitions = {
+            "insert": "REFERENCING NEW TABLE AS new_rows",
+            "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            "delete": "REFERENCING OLD TABLE AS old_rows",
+            "truncate": "",
+        }
+        for kind, referencing in transitions.items():
+            tx.execute(
+                f"CREATE TRIGGER events_narrow_{kind} AFTER {kind.upper()} ON {events} {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {sync}()"
+            )
+        tx.execute(
+            f"INSERT INTO {meta} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            [NARROW_KEY, self._narrow_columns()],
+        )
+        tx.execute(f"ANALYZE {narrow}")
 
     def _version(self, conn: psycopg.Connection) -> int | None:
         found = conn.execute(
@@ -349,6 +488,7 @@ class PostGISStore(EventStore):
             f"INSERT INTO {meta} VALUES (?, ?), (?, ?)",
             ["schema_version", str(SCHEMA_VERSION), "created_at", utc_now()],
         )
+        self._build_narrow(tx)
 
     # ---------------------------------------------------------------- writing
 
@@ -387,6 +527,16 @@ class PostGISStore(EventStore):
         if freq == "M":
             return "date_trunc('month', e.event_date)::date"
         return "e.event_date"
+
+    def _code_labels(self, tx: _Tx, codes: Sequence[int]) -> dict[int, str]:
+        with self._guard:
+            missing = [int(c) for c in set(codes) if c not in self._codes]
+        if missing:
+            found = tx.rows(f"SELECT code, label FROM {self._labels_table} WHERE code = ANY(?)", [missing])
+            with self._guard:
+                self._codes.update((int(code), label) for code, label in found)
+        with self._guard:
+            return dict(self._codes)
 
     def backup(self, path: str | Path) -> dict[str, int]:
         return self._backup_to_geopackage(path)

@@ -17,9 +17,11 @@ from conflictmap.readers import write_events
 from conflictmap.store import records, views
 from conflictmap.store.core import (
     CHANGES_KEY,
+    CODED_SET,
     EVENT_COLUMNS,
     IMPORT_COLUMNS,
     IMPORT_COUNTS,
+    VIEW_SET,
     StoreCore,
     Tx,
     column_list,
@@ -357,7 +359,13 @@ class Reading(StoreCore):
         kept = self._labels_read.get(column)
         if kept is not None and kept[0] == token:
             return kept[1]
+        # Deleted events' labels count too (as before): the narrow table holds every event, as the events table.
         sql = f"SELECT DISTINCT {q(column)} FROM {self._table('events')} WHERE {q(column)} IS NOT NULL"
+        if self._views_table is not None and column in CODED_SET:
+            codes = f"SELECT DISTINCT {q(column)} FROM {self._views_table} WHERE {q(column)} IS NOT NULL"
+            sql = f"SELECT label FROM {self._labels_table} WHERE code IN ({codes})"
+        elif self._views_table is not None and column in VIEW_SET:
+            sql = f"SELECT DISTINCT {q(column)} FROM {self._views_table} WHERE {q(column)} IS NOT NULL"
         values = [r[0] for r in tx.rows(sql)]
         self._labels_read[column] = (token, values)
         return values

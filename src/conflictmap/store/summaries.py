@@ -22,7 +22,7 @@ import pandas as pd
 from conflictmap import schema
 from conflictmap.filters import FilterSpec
 from conflictmap.store import records, views
-from conflictmap.store.core import Tx, column_list, q, rows_frame
+from conflictmap.store.core import CODED_SET, VIEW_SET, Tx, column_list, q, rows_frame
 from conflictmap.store.reading import Reading
 from conflictmap.store.where import build_where
 
@@ -34,6 +34,9 @@ _EXTENT_SQL = (
     "MIN(e.event_date), MAX(e.event_date), MAX(e.date_end), "
     "MIN(e.longitude), MIN(e.latitude), MAX(e.longitude), MAX(e.latitude)"
 )
+#: Columns ``group_counts(..., dates=True)`` adds: the first and last day of each group's events.
+DATES_COLUMNS: tuple[str, ...] = ("first_date", "last_date")
+_DATES_SQL = "MIN(e.event_date), MAX(e.event_date)"
 _DATE_OUTPUTS = frozenset({"period", "first_date", "last_date", "last_end", *schema.DATE_COLUMNS})
 
 
@@ -83,6 +86,8 @@ class SummaryReader:
         self._store = store
         self._tx = tx
         self._events_table = store._table("events")
+        #: The narrow table of ``VIEW_COLUMNS`` kept equal to the events (``None``: the store has none).
+        self._narrow: str | None = getattr(store, "_views_table", None)
         self._cache: dict[str, list[str]] = {}
 
     def _labels(self, column: str) -> list[str]:
@@ -91,20 +96,67 @@ class SummaryReader:
             self._cache[column] = self._store._labels(self._tx, column)
         return self._cache[column]
 
-    def _conditions(self, spec: FilterSpec | None) -> tuple[list[str], list[object]]:
-        return build_where(spec, self._store.dialect, self._labels)
+    def _conditions(self, spec: FilterSpec | None, narrow: bool = False) -> tuple[list[str], list[object]]:
+        dialect = self._store.narrow_dialect if narrow else self._store.dialect
+        return build_where(spec, dialect, self._labels)
 
-    def _shown(self, spec: FilterSpec | None) -> tuple[str, list[object]]:
-        """The WHERE clause of the events shown that ``spec`` keeps."""
-        conditions, params = self._conditions(spec)
+    def _shown(self, spec: FilterSpec | None, narrow: bool = False) -> tuple[str, list[object]]:
+        """The WHERE clause of the events shown that ``spec`` keeps (on the narrow table, when ``narrow``)."""
+        conditions, params = self._conditions(spec, narrow)
         conditions.insert(0, self._store._status_condition(True, False))
         return " AND ".join(f"({c})" for c in conditions), params
 
+    def _source(self, specs: Sequence[FilterSpec | None], columns: Sequence[str] = ()) -> tuple[str, bool]:
+        """The table a grouped question reads, and whether it is the narrow one.
+
+        The narrow table serves when it holds every column the question groups by and every filter's
+        columns: all but the free text, which searches the notes and tags of the events table, and the
+        areas, which compare region names joined as text.
+        """
+        if self._narrow is None or not VIEW_SET.issuperset(columns):
+            return self._events_table, False
+        if not columns and all(spec is None or spec.is_empty() for spec in specs):
+            # A count of every event shown: the events table's status index answers without reading rows.
+            return self._events_table, False
+        if any(spec is not None and (spec.text or spec.areas) for spec in specs):
+            return self._events_table, False
+        return self._narrow, True
+
+    def _decoded(self, raw: pd.DataFrame, narrow: bool) -> pd.DataFrame:
+        """Rows read from the narrow table with the labels of its coded columns in place of the codes."""
+        coded = [c for c in raw.columns if c in CODED_SET] if narrow else []
+        if not coded or raw.empty:
+            return raw
+        codes = {int(v) for c in coded for v in raw[c].to_numpy(dtype=object) if v is not None}
+        labels = self._store._code_labels(self._tx, sorted(codes))
+        out = raw.copy()
+        for col in coded:
+            values = np.empty(len(raw), dtype=object)
+            values[:] = [None if v is None else labels[int(v)] for v in raw[col].to_numpy(dtype=object)]
+            out[col] = values
+        return out
+
+    def _from(
+        self, spec: FilterSpec | None, columns: Sequence[str] = (), also: Sequence[FilterSpec | None] = ()
+    ) -> tuple[str, str, list[object]]:
+        """``FROM`` table (aliased ``e`` by the caller), WHERE clause and parameters of a grouped question."""
+        table, narrow = self._source([spec, *also], columns)
+        where, params = self._shown(spec, narrow)
+        return table, where, params
+
+    def change_token(self) -> str | None:
+        """The store's change token as this reader's snapshot sees it (see ``Reading.change_token``).
+
+        ``None`` when what is read keeps no token (nothing can be known of its changes).
+        """
+        token = getattr(self._store, "_change_token", None)
+        return None if token is None else token(self._tx)
+
     def people_nearby(self, spec: FilterSpec | None = None) -> int | None:
         """``timeline.people_nearby`` of the events a filter keeps, summed in the database."""
-        where, params = self._shown(spec)
+        table, where, params = self._from(spec, ["population_5km", "latitude", "longitude"])
         sql = (
-            f"SELECT SUM(p), COUNT(*) FROM (SELECT MAX(e.population_5km) AS p FROM {self._events_table} e "
+            f"SELECT SUM(p), COUNT(*) FROM (SELECT MAX(e.population_5km) AS p FROM {table} e "
             f"WHERE {where} AND e.population_5km IS NOT NULL GROUP BY e.latitude, e.longitude) AS points"
         )
         total, points = self._tx.rows(sql, params)[0]
@@ -112,8 +164,8 @@ class SummaryReader:
 
     def count(self, spec: FilterSpec | None = None) -> int:
         """How many events a filter keeps (as ``EventStore.count``)."""
-        where, params = self._shown(spec)
-        return int(self._tx.rows(f"SELECT COUNT(*) FROM {self._events_table} e WHERE {where}", params)[0][0])
+        table, where, params = self._from(spec)
+        return int(self._tx.rows(f"SELECT COUNT(*) FROM {table} e WHERE {where}", params)[0][0])
 
     def query(self, spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
         """The canonical events a filter keeps, ordered by ``event_date`` then ``event_id`` (as ``query``)."""
@@ -128,6 +180,7 @@ class SummaryReader:
         freq: str | None = None,
         extent: bool = False,
         marks: Mapping[str, FilterSpec] | None = None,
+        dates: bool = False,
     ) -> pd.DataFrame:
         """Events and fatalities per distinct combination of ``columns`` among the events a filter keeps.
 
@@ -145,13 +198,15 @@ class SummaryReader:
         marks : mapping, optional
             Name -> filter: a leading column of that name, True for the groups of events the
             filter keeps (so one pass answers for several filters within ``spec``).
+        dates : bool, default False
+            Add each group's ``DATES_COLUMNS`` (first and last ``event_date``); ``extent`` has them.
 
         Returns
         -------
         pandas.DataFrame
             ``period`` (its first day, when ``freq`` is given), the columns (plain values,
             ``None`` where missing, dates as ``datetime64[ns]``), ``events`` and ``fatalities``
-            (int64), then the extent columns; one row per group with events, in no set order.
+            (int64), then the extent or dates columns; one row per group with events, in no set order.
 
         Raises
         ------
@@ -160,20 +215,27 @@ class SummaryReader:
         """
         names = _check_columns(columns)
         views.check_freq(freq)
-        keys = [f"e.{q(c)}" for c in names]
-        if freq is not None:
-            keys.insert(0, self._store._period_sql(freq))
-            names.insert(0, "period")
-        marked, mark_params = self._marks(marks)
-        keys, names = [*marked, *keys], [*(marks or {}), *names]
-        select = [*keys, "COUNT(*)", "COALESCE(SUM(e.fatalities), 0)"] + ([_EXTENT_SQL] if extent else [])
-        where, params = self._shown(spec)
+        table, narrow = self._source([spec, *(marks or {}).values()], columns)
+        marked, mark_params = self._marks(marks, narrow)
+        where, params = self._shown(spec, narrow)
         params = [*mark_params, *params]
-        sql = f"SELECT {', '.join(select)} FROM {self._events_table} e WHERE {where}"
-        if keys:
-            sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
-        outputs = [*names, "events", "fatalities", *(EXTENT_COLUMNS if extent else ())]
-        raw = rows_frame(self._tx.rows(sql, params), outputs)
+        ends = _EXTENT_SQL if extent else _DATES_SQL if dates else ""
+        if freq in ("W", "M"):
+            sql = self._by_period(table, where, marked, names, freq, extent, dates)
+            names.insert(0, "period")
+        else:
+            keys = [f"e.{q(c)}" for c in names]
+            if freq is not None:
+                keys.insert(0, self._store._period_sql(freq))
+                names.insert(0, "period")
+            keys = [*marked, *keys]
+            select = [*keys, "COUNT(*)", "COALESCE(SUM(e.fatalities), 0)"] + ([ends] if ends else [])
+            sql = f"SELECT {', '.join(select)} FROM {table} e WHERE {where}"
+            if keys:
+                sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
+        names = [*(marks or {}), *names]
+        outputs = [*names, "events", "fatalities", *(EXTENT_COLUMNS if extent else DATES_COLUMNS if dates else ())]
+        raw = self._decoded(rows_frame(self._tx.rows(sql, params), outputs), narrow)
         frame = raw.copy()
         frame["events"] = _counts(raw["events"])
         frame["fatalities"] = _counts(raw["fatalities"])
@@ -187,6 +249,42 @@ class SummaryReader:
         # Without GROUP BY an aggregate answers one row even when nothing matches.
         return frame[frame["events"] > 0].reset_index(drop=True)
 
+    def _by_period(
+        self,
+        table: str,
+        where: str,
+        marked: Sequence[str],
+        columns: Sequence[str],
+        freq: str,
+        extent: bool,
+        dates: bool,
+    ) -> str:
+        """A grouping by week or month, made of the groups by day.
+
+        The period of each event's day (``date_trunc`` in PostgreSQL) costs more than the grouping
+        itself over a million events; worked out per day group instead, it is counted a few
+        thousand times. The extents of the days combine into the periods' (minimum of minima...).
+        """
+        inner_columns = list(dict.fromkeys(["event_date", *columns]))
+        inner = [f"{m} AS mark_{i}" for i, m in enumerate(marked)]
+        inner += [f"e.{q(c)} AS {q(c)}" for c in inner_columns]
+        keys = [*(f"mark_{i}" for i in range(len(marked))), *inner_columns]
+        ends: list[tuple[str, str]] = []
+        if extent or dates:
+            ends = [("MIN(e.event_date)", "MIN"), ("MAX(e.event_date)", "MAX")]
+        if extent:
+            ends += [("MAX(e.date_end)", "MAX"), ("MIN(e.longitude)", "MIN"), ("MIN(e.latitude)", "MIN")]
+            ends += [("MAX(e.longitude)", "MAX"), ("MAX(e.latitude)", "MAX")]
+        inner_sql = f"SELECT {', '.join(inner)}, COUNT(*) AS day_events, SUM(e.fatalities) AS day_fatalities"
+        inner_sql += "".join(f", {expr} AS end_{i}" for i, (expr, _) in enumerate(ends))
+        inner_sql += f" FROM {table} e WHERE {where} GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
+        outer = [*(f"e.mark_{i}" for i in range(len(marked))), self._store._period_sql(freq)]
+        outer += [f"e.{q(c)}" for c in columns]
+        select = [*outer, "SUM(e.day_events)", "COALESCE(SUM(e.day_fatalities), 0)"]
+        select += [f"{how}(e.end_{i})" for i, (_, how) in enumerate(ends)]
+        group = ", ".join(str(i + 1) for i in range(len(outer)))
+        return f"SELECT {', '.join(select)} FROM ({inner_sql}) e GROUP BY {group}"
+
     def date_range(self, spec: FilterSpec | None = None) -> tuple[date, date] | None:
         """The first and last ``event_date`` of the events a filter keeps; ``None`` when it keeps none.
 
@@ -197,8 +295,12 @@ class SummaryReader:
         ends = "MIN(e.event_date), MAX(e.event_date)"
         if spec is not None and not spec.is_empty():
             ends += ", COUNT(*)"
-        where, params = self._shown(spec)
-        sql = f"SELECT {ends} FROM {self._events_table} e WHERE {where}"
+            table, where, params = self._from(spec)
+        else:
+            # The events table's date index (the narrow table's BRIN cannot find an end at once).
+            table = self._events_table
+            where, params = self._shown(spec)
+        sql = f"SELECT {ends} FROM {table} e WHERE {where}"
         first, last = self._tx.rows(sql, params)[0][:2]
         if first is None:
             return None
@@ -223,15 +325,16 @@ class SummaryReader:
             ``location`` is missing, else NaN), ``events``, ``fatalities``; one row per group.
         """
         unnamed = "CASE WHEN e.location IS NULL THEN e.{} END"
-        marked, mark_params = self._marks(marks)
+        table, narrow = self._source([spec, *(marks or {}).values()], ["location", "latitude", "longitude"])
+        marked, mark_params = self._marks(marks, narrow)
         sql_keys = [*marked, "e.location", unnamed.format("latitude"), unnamed.format("longitude")]
-        where, params = self._shown(spec)
+        where, params = self._shown(spec, narrow)
         sql = (
             f"SELECT {', '.join(sql_keys)}, COUNT(*), COALESCE(SUM(e.fatalities), 0) "
-            f"FROM {self._events_table} e WHERE {where} GROUP BY {', '.join(str(i + 1) for i in range(len(sql_keys)))}"
+            f"FROM {table} e WHERE {where} GROUP BY {', '.join(str(i + 1) for i in range(len(sql_keys)))}"
         )
         names = [*(marks or {}), "location", "latitude", "longitude", "events", "fatalities"]
-        raw = rows_frame(self._tx.rows(sql, [*mark_params, *params]), names)
+        raw = self._decoded(rows_frame(self._tx.rows(sql, [*mark_params, *params]), names), narrow)
         return pd.DataFrame(
             {
                 **{name: raw[name].astype(int).astype(bool).to_numpy() for name in marks or {}},
@@ -243,12 +346,65 @@ class SummaryReader:
             }
         )
 
-    def _marks(self, marks: Mapping[str, FilterSpec] | None) -> tuple[list[str], list[object]]:
+    def place_and_actor_counts(
+        self, spec: FilterSpec | None, *, marks: Mapping[str, FilterSpec] | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``place_counts(spec, marks=marks)`` and ``group_counts(spec, schema.ACTOR_COLUMNS, marks=marks)``.
+
+        Where the database groups by several sets of columns in one statement, one pass over the
+        events answers both.
+        """
+        table, narrow = self._source([spec, *(marks or {}).values()], ["location", *schema.ACTOR_COLUMNS])
+        dialect = self._store.narrow_dialect if narrow else self._store.dialect
+        if not dialect.grouping_sets:
+            return self.place_counts(spec, marks=marks), self.group_counts(spec, schema.ACTOR_COLUMNS, marks=marks)
+        marked, mark_params = self._marks(marks, narrow)
+        where, params = self._shown(spec, narrow)
+        unnamed = "CASE WHEN e.location IS NULL THEN e.{} END"
+        inner = [f"{m} AS mark_{i}" for i, m in enumerate(marked)]
+        inner += ["e.location AS location", f"{unnamed.format('latitude')} AS latitude"]
+        inner += [f"{unnamed.format('longitude')} AS longitude", *(f"e.{q(c)} AS {q(c)}" for c in schema.ACTOR_COLUMNS)]
+        inner.append("e.fatalities AS fatalities")
+        mark_keys = [f"mark_{i}" for i in range(len(marked))]
+        place_keys = [*mark_keys, "location", "latitude", "longitude"]
+        actor_keys = [*mark_keys, *(q(c) for c in schema.ACTOR_COLUMNS)]
+        keys = [*mark_keys, "location", "latitude", "longitude", *(q(c) for c in schema.ACTOR_COLUMNS)]
+        sql = (
+            f"SELECT {', '.join(keys)}, GROUPING(location), COUNT(*), COALESCE(SUM(fatalities), 0) "
+            f"FROM (SELECT {', '.join(inner)} FROM {table} e WHERE {where}) AS e "
+            f"GROUP BY GROUPING SETS (({', '.join(place_keys)}), ({', '.join(actor_keys)}))"
+        )
+        names = [*(marks or {}), "location", "latitude", "longitude", *schema.ACTOR_COLUMNS, "by_actor"]
+        names += ["events", "fatalities"]
+        raw = self._decoded(rows_frame(self._tx.rows(sql, [*mark_params, *params]), names), narrow)
+        by_actor = np.array([bool(v) for v in raw["by_actor"].to_numpy(dtype=object)], dtype=bool)
+        marked_columns = {name: raw[name].astype(int).astype(bool).to_numpy() for name in marks or {}}
+        places = pd.DataFrame(
+            {
+                **{name: values[~by_actor] for name, values in marked_columns.items()},
+                "location": raw["location"].to_numpy(dtype=object)[~by_actor],
+                "latitude": raw["latitude"].to_numpy(dtype=object)[~by_actor].astype("float64"),
+                "longitude": raw["longitude"].to_numpy(dtype=object)[~by_actor].astype("float64"),
+                "events": _counts(raw["events"])[~by_actor],
+                "fatalities": _counts(raw["fatalities"])[~by_actor],
+            }
+        )
+        actors = pd.DataFrame(
+            {
+                **{name: values[by_actor] for name, values in marked_columns.items()},
+                **{c: raw[c].to_numpy(dtype=object)[by_actor] for c in schema.ACTOR_COLUMNS},
+                "events": _counts(raw["events"])[by_actor],
+                "fatalities": _counts(raw["fatalities"])[by_actor],
+            }
+        )
+        return places, actors
+
+    def _marks(self, marks: Mapping[str, FilterSpec] | None, narrow: bool = False) -> tuple[list[str], list[object]]:
         """``CASE WHEN`` columns, 1 for the events each filter keeps, and their parameters."""
         columns: list[str] = []
         params: list[object] = []
         for spec in (marks or {}).values():
-            conditions, values = self._conditions(spec)
+            conditions, values = self._conditions(spec, narrow)
             test = " AND ".join(f"({c})" for c in conditions) or "1 = 1"
             columns.append(f"CASE WHEN {test} THEN 1 ELSE 0 END")
             params.extend(values)
@@ -271,8 +427,9 @@ class SummaryReader:
             return {}
         parts: list[str] = []
         params: list[object] = []
+        table, narrow = self._source(list(specs.values()))
         for spec in specs.values():
-            conditions, values = self._conditions(spec)
+            conditions, values = self._conditions(spec, narrow)
             if not conditions:
                 parts.append("COUNT(*)")
                 continue
@@ -280,13 +437,49 @@ class SummaryReader:
             parts.append(f"COALESCE(SUM(CASE WHEN {test} THEN 1 ELSE 0 END), 0)")
             params.extend(values)
         shown = self._store._status_condition(True, False)
-        sql = f"SELECT {', '.join(parts)} FROM {self._events_table} e WHERE {shown}"
+        sql = f"SELECT {', '.join(parts)} FROM {table} e WHERE {shown}"
         row = self._tx.rows(sql, params)[0]
         return {name: int(value or 0) for name, value in zip(specs, row, strict=True)}
 
     def _events(self, sql_tail: str, params: Sequence[object]) -> gpd.GeoDataFrame:
         sql = f"SELECT {column_list(schema.COLUMNS, 'e.')} FROM {self._events_table} e {sql_tail}"
         return records.decode(rows_frame(self._tx.rows(sql, params), schema.COLUMNS))
+
+    def _listed(self, sql_tail: str, params: Sequence[object], columns: Sequence[str]) -> pd.DataFrame:
+        """Only ``columns`` of the events (with ``event_id`` and ``event_date``), with their canonical dtypes.
+
+        A table shows a dozen columns: reading and checking only those costs a fraction of a whole
+        canonical table (in Parquet, read by column, still less).
+        """
+        names = list(dict.fromkeys([*columns, "event_id", "event_date"]))
+        select = ", ".join(f"e.{q(c)}" for c in names)
+        raw = rows_frame(self._tx.rows(f"SELECT {select} FROM {self._events_table} e {sql_tail}", params), names)
+        out: dict[str, object] = {}
+        for col in names:
+            dtype = str(schema.DTYPES[col])
+            values = raw[col]
+            if col in schema.DATE_COLUMNS:
+                out[col] = _days(values)
+            elif dtype == "category":
+                out[col] = pd.Categorical(values.to_numpy(dtype=object))
+            elif dtype == "string":
+                out[col] = values.astype("string")
+            else:
+                out[col] = values.astype(dtype)
+        return pd.DataFrame(out)
+
+    def newest_listed(self, spec: FilterSpec | None, limit: int, columns: Sequence[str]) -> pd.DataFrame:
+        """``newest`` reading only ``columns`` (see ``_listed``)."""
+        where, params = self._shown(spec)
+        tail = f"WHERE {where} ORDER BY e.event_date DESC, {self.order_key} DESC LIMIT {max(int(limit), 0)}"
+        return self._listed(tail, params, columns)
+
+    def find_listed(self, ids: Sequence[str], spec: FilterSpec | None, columns: Sequence[str]) -> pd.DataFrame:
+        """``find_events`` reading only ``columns`` (see ``_listed``)."""
+        where, params = self._shown(spec)
+        wanted, values = self._store.dialect.one_of("e.event_id", [str(i) for i in ids])
+        tail = f"WHERE {where} AND {wanted} ORDER BY e.event_date, {self.order_key}"
+        return self._listed(tail, [*params, *values], columns)
 
     def newest(self, spec: FilterSpec | None = None, limit: int = 100) -> gpd.GeoDataFrame:
         """The ``limit`` most recent events a filter keeps, newest first.
@@ -352,7 +545,8 @@ class SummaryReader:
             millionths of a degree, ``floor(x * 1e6 + 0.5)``: exact in any order of summation, as float64),
             then ``west``, ``south``, ``east``, ``north`` of each group's events.
         """
-        where, params = self._shown(spec)
+        table, narrow = self._source([spec], ["latitude", "longitude", "event_type", "dataset"])
+        where, params = self._shown(spec, narrow)
         cell = "floor(e.{} / ?)"
         cell_params: list[object] = [float(step), float(step)]
         if box is not None:
@@ -364,11 +558,11 @@ class SummaryReader:
             f"SELECT {cell.format('latitude')}, {cell.format('longitude')}, e.event_type, e.dataset, COUNT(*), "
             "COALESCE(SUM(e.fatalities), 0), SUM(floor(e.latitude * ? + 0.5)), SUM(floor(e.longitude * ? + 0.5)), "
             "MIN(e.longitude), MIN(e.latitude), MAX(e.longitude), MAX(e.latitude) "
-            f"FROM {self._events_table} e WHERE {where} GROUP BY 1, 2, 3, 4"
+            f"FROM {table} e WHERE {where} GROUP BY 1, 2, 3, 4"
         )
         names = ["iy", "ix", "event_type", "dataset", "events", "fatalities", "lat_micro", "lon_micro"]
         names += ["west", "south", "east", "north"]
-        raw = rows_frame(self._tx.rows(sql, [*cell_params, MICRO, MICRO, *params]), names)
+        raw = self._decoded(rows_frame(self._tx.rows(sql, [*cell_params, MICRO, MICRO, *params]), names), narrow)
         out = {}
         for col in names:
             values = raw[col].to_numpy(dtype=object)

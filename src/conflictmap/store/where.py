@@ -9,14 +9,16 @@ folded notes the store writes next to them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+import shapely
 
 from conflictmap.actors import actor_mask
-from conflictmap.areas import KEY_SEP, area_conditions
-from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec, text_matches_label
+from conflictmap.areas import KEY_SEP, matching_area_labels
+from conflictmap.filters import TEXT_SEARCH_COLUMNS, FilterSpec, polygon_wkt, text_matches_label
 from conflictmap.regions import matching_labels
 from conflictmap.schema import ACTOR_COLUMNS
 from conflictmap.store.records import fold
@@ -35,14 +37,24 @@ class Dialect:
     contains: str
     #: Extra condition for a bounding box (an index the backend has), four parameters w, s, e, n; or "".
     bbox_index: str = ""
+    #: The point inside the polygon or on its edge; one parameter, the polygon as WKT (``filters.polygon_wkt``).
+    #: By default a function the connection registers: ``polygon_covers`` (shapely, as in memory).
+    covers: str = "conflictmap_covers(?, longitude, latitude)"
+    #: Whether one statement may group by several sets of columns (``GROUPING SETS``) in one pass.
+    grouping_sets: bool = False
 
     def one_of(self, column: str, values: Sequence[str]) -> tuple[str, list[object]]:
         """``column`` is one of ``values``."""
         return self.in_list.format(col=column), [list(values)]
 
 
-#: DuckDB (``pageviews.ColumnarViews``): a list parameter is a DuckDB list.
-DUCKDB = Dialect(in_list="list_contains(?, {col})", contains="contains({col}, ?)")
+#: DuckDB (``pageviews.ColumnarViews``): a list parameter is a DuckDB list. A polygon's rows are found once,
+#: in shapely, and kept in a table (``ParquetSource._mark_inside``) every query of that filter joins on.
+DUCKDB = Dialect(
+    in_list="list_contains(?, {col})",
+    contains="contains({col}, ?)",
+    covers="_row IN (SELECT _row FROM rows_inside_polygon WHERE polygon = ?)",
+)
 
 
 def _actor_labels(labels: Labels, column: str, wanted: Sequence[str]) -> list[str]:
@@ -118,11 +130,16 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
         add("geo_precision <= ?", spec.max_geo_precision)
     if spec.max_time_precision is not None:
         add("time_precision <= ?", spec.max_time_precision)
-    if spec.bbox is not None:
-        west, south, east, north = spec.bbox
+    # The box around a polygon comes first (the index, and few rows left to test), then the exact test.
+    for box in (spec.bbox, spec.polygon_bbox):
+        if box is None:
+            continue
+        west, south, east, north = box
         if dialect.bbox_index:
             add(dialect.bbox_index, west, south, east, north)
         add("longitude >= ? AND longitude <= ? AND latitude >= ? AND latitude <= ?", west, east, south, north)
+    if spec.polygon is not None:
+        add(dialect.covers, polygon_wkt(spec.polygon))
     if spec.text:
         needle = fold(spec.text)
         parts = []
@@ -135,8 +152,23 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
     for sql, values in _who(spec, dialect):
         add(sql, *values)
     if spec.areas:
-        any_of(area_parts(spec.areas, dialect))
+        any_of(area_parts(spec.areas, dialect, labels))
     return where, params
+
+
+@functools.lru_cache(maxsize=16)
+def _prepared(wkt: str) -> shapely.Polygon:
+    shape = shapely.from_wkt(wkt)
+    shapely.prepare(shape)
+    return shape
+
+
+def polygon_covers(wkt: str | None, longitude: float | None, latitude: float | None) -> bool | None:
+    """SQLite's ``conflictmap_covers(wkt, longitude, latitude)``: the point inside the polygon or on its edge."""
+    if wkt is None or longitude is None or latitude is None:
+        return None
+    # One point per call: the test of ``filters.covers_points`` without its arrays.
+    return bool(shapely.intersects_xy(_prepared(wkt), longitude, latitude))
 
 
 def _who(spec: FilterSpec, dialect: Dialect) -> list[tuple[str, list[object]]]:
@@ -155,13 +187,16 @@ def _who(spec: FilterSpec, dialect: Dialect) -> list[tuple[str, list[object]]]:
     return out
 
 
-def area_parts(keys: Sequence[str], dialect: Dialect) -> list[tuple[str, list[object]]]:
+def area_parts(keys: Sequence[str], dialect: Dialect, labels: Labels) -> list[tuple[str, list[object]]]:
     """The area filter as conditions to join with OR: admin1 names, and admin1/admin2 pairs.
 
     The same meaning as ``conflictmap.areas.area_mask``: a region key takes the admin1
-    names it covers, a cercle key ``"Mopti/Bandiagara"`` the pair.
+    names it covers, a cercle key ``"Mopti/Bandiagara"`` the pair, in the store's own
+    spellings of them (``areas.matching_area_labels``: "Djenne" keeps "Djenné").
     """
-    names, pairs = area_conditions(keys)
+    cercles = any(KEY_SEP in key for key in keys)
+    names, found = matching_area_labels(keys, labels("admin1"), labels("admin2") if cercles else ())
+    pairs = [f"{first}{KEY_SEP}{second}" for first, second in found]
     parts = []
     if names:
         parts.append(dialect.one_of("admin1", names))
