@@ -169,3 +169,40 @@ def test_database_smoke_run_writes_every_view(tmp_path):
     figures = json.loads(output.with_suffix(".json").read_text())
     (size,) = figures["sizes"]
     assert size["browser"]["status"] == "ok" and size["page"]["status"] == "ok"
+
+
+def test_columnar_run_writes_its_targets_and_the_narrow_table(tmp_path):
+    """``python -m benchmarks.columnar`` at 3,000 events, without the import and the page: its table is written."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CONFLICTMAP_", "BENCH_"))}
+    out = tmp_path / "report"
+    out.mkdir()
+    done = subprocess.run(
+        [
+            *(
+                sys.executable,
+                "-m",
+                "benchmarks.columnar",
+                "--sizes",
+                "3000",
+                "--runs",
+                "1",
+                "--no-import",
+                "--no-page",
+            ),
+            *("--data-dir", str(tmp_path / "data"), "--output-dir", str(out)),
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    text = (out / "COLUMNAR.md").read_text(encoding="utf-8")
+    assert "### 3,000 events" in text
+    assert "| narrow table made (its own thread, after the open) |" in text
+    figures = json.loads((out / "COLUMNAR.json").read_text(encoding="utf-8"))
+    (size,) = figures["sizes"]
+    assert size["columnar"]["rows"] == 3000 and size["columnar"]["narrow_error"] is None
+    assert "<!-- columnar:start -->" in (out / "RESULTS.md").read_text(encoding="utf-8")

@@ -138,3 +138,32 @@ def test_columnar_and_memory_views_count_areas_hot_spots_frames_and_columns_alik
             )
     finally:
         columnar.close()
+
+
+def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path):
+    regions = areas.load_boundaries("admin1")
+    in_place, _ = views_for_file(events_csv, cache_dir=tmp_path, columnar_min_bytes=0, regions=regions)
+    narrow = ColumnarViews(in_place.path, regions=regions)
+    file_only = ColumnarViews(in_place.path, regions=regions, narrow=False)
+    in_place.close()
+    narrow.store.narrow_done.wait()
+    try:
+        assert narrow.store.narrow_error is None and narrow.store._views_table is not None
+        assert file_only.store._views_table is None
+        ring = ((-1.0, 15.0), (1.0, 15.0), (1.0, 17.0), (-1.0, 17.0), (-1.0, 15.0))
+        for spec in [
+            FilterSpec(),
+            FilterSpec(admin1=["Mopti"]),
+            FilterSpec(date_from="2023-07-01", date_to="2023-12-31", event_types=["Battles"]),
+            FilterSpec(polygon=ring),
+        ]:
+            assert narrow.filter_counts(spec) == file_only.filter_counts(spec)
+            assert narrow.headline(spec) == file_only.headline(spec)
+            for ours, theirs in zip(narrow.timeline(spec), file_only.timeline(spec), strict=True):
+                assert ours == theirs if isinstance(ours, str) else ours.equals(theirs)
+            assert narrow.table(spec, 50, None).equals(file_only.table(spec, 50, None))
+            here, there = narrow.area_counts(spec, regions, True), file_only.area_counts(spec, regions, True)
+            assert here.now.equals(there.now) and here.previous == there.previous
+    finally:
+        narrow.close()
+        file_only.close()

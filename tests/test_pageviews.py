@@ -65,7 +65,11 @@ class Places:
         events = store.query()
         path = self.tmp() / "events.parquet"
         events.to_parquet(path, index=False, row_group_size=1000)
-        return Pair(store, ColumnarViews(path), MemoryViews(events))
+        views = ColumnarViews(path)
+        # The answers compared are the narrow table's (``test_columnar_page`` compares the file's too).
+        views.store.narrow_done.wait()
+        assert views.store.narrow_error is None
+        return Pair(store, views, MemoryViews(events))
 
     def close(self) -> None:
         for store, url in self.opened:

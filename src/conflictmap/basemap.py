@@ -130,6 +130,29 @@ def place_labels(kinds: Sequence[str] = MAJOR_PLACE_KINDS, gazetteer: Iterable[P
     return sorted(chosen, key=lambda p: (p.kind != "capital", p.name))
 
 
+#: ``CountryOutlines``' data of the last frames drawn (the page draws the same one on every map update).
+_OUTLINES_KEPT: dict[tuple[int, str], tuple[gpd.GeoDataFrame, str]] = {}
+
+
+def _outlines_js(frame: gpd.GeoDataFrame, highlight: str) -> str:
+    """The outlines and name labels of ``frame`` as a JavaScript literal, worked out once per frame."""
+    key = (id(frame), highlight)
+    kept = _OUTLINES_KEPT.get(key)
+    # The frame itself is kept with its data, so its id cannot be reused by another frame.
+    if kept is not None and kept[0] is frame:
+        return kept[1]
+    points = frame.geometry.representative_point()
+    labels = [
+        [round(pt.y, 3), round(pt.x, 3), html.escape(str(name))] for pt, name in zip(points, frame["name"], strict=True)
+    ]
+    outlines = frame[["name", "iso_a3", "geometry"]].__geo_interface__
+    data = js_literal({"outlines": outlines, "labels": labels, "highlight": highlight})
+    if len(_OUTLINES_KEPT) >= 4:
+        _OUTLINES_KEPT.clear()
+    _OUTLINES_KEPT[key] = (frame, data)
+    return data
+
+
 class CountryOutlines(MacroElement):
     """Country polygons and names drawn with Leaflet in their own pane; nothing on them reacts to the mouse.
 
@@ -191,13 +214,7 @@ class CountryOutlines(MacroElement):
         self._name = "CountryOutlines"
         self.pane = _COUNTRY_PANE
         self.z_index = _COUNTRY_Z
-        points = frame.geometry.representative_point()
-        labels = [
-            [round(pt.y, 3), round(pt.x, 3), html.escape(str(name))]
-            for pt, name in zip(points, frame["name"], strict=True)
-        ]
-        outlines = frame[["name", "iso_a3", "geometry"]].__geo_interface__
-        self.data_js = js_literal({"outlines": outlines, "labels": labels, "highlight": highlight})
+        self.data_js = _outlines_js(frame, highlight)
 
     def render(self, **kwargs):
         """Resolve the map's variable name, then render."""

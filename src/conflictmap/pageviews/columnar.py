@@ -9,6 +9,13 @@ in the ``DUCKDB`` dialect), so a filter means the same here as in memory and in
 a store's database. A polygon's rows are found once per polygon: the file's rows
 in its box are tested with shapely, as in memory, and kept in a small table.
 
+Right after the open, a thread copies the columns the grouped questions read
+(``store.core.VIEW_COLUMNS``) into a narrow table in memory, as the PostGIS
+store keeps one: text as whole-number codes of a table of labels, rows in date
+order so a date condition skips the blocks of other years. Until it is ready
+the questions read the file; from then on, those it holds read it instead
+(``SummaryReader._source`` picks). The answers are the same either way.
+
 Events of the same day are ordered by their row in the file, as the memory views
 order them; the events themselves (``events``, the rows drawn or listed) come in
 the file's order too.
@@ -17,6 +24,7 @@ the file's order too.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +39,10 @@ from conflictmap import areas, schema
 from conflictmap.errors import ConflictmapError
 from conflictmap.filters import FilterSpec, Ring, covers_points, polygon_wkt, ring_bbox
 from conflictmap.pageviews.database import WORKERS, DatabaseViews
-from conflictmap.store.core import q
+from conflictmap.store.core import CODED_COLUMNS, VIEW_COLUMNS, q
 from conflictmap.store.records import fold
 from conflictmap.store.summaries import SummaryReader
-from conflictmap.store.where import DUCKDB
+from conflictmap.store.where import DUCKDB, Dialect
 
 #: The view the queries read: the canonical columns, ``_row`` (position in the file), ``notes_search``.
 EVENTS = "events"
@@ -48,6 +56,15 @@ _INSIDE = "rows_inside_polygon"
 #: Polygons whose rows are kept; the oldest are dropped beyond it.
 _POLYGONS_KEPT = 16
 _TEXT = frozenset(schema.TEXT_COLUMNS)
+#: The narrow table of ``VIEW_COLUMNS`` (and ``_row``), and the labels of its coded columns.
+_NARROW = "narrow_db.events_narrow"
+_LABELS = "narrow_db.narrow_labels"
+#: The narrow table's dialect: the labels wanted become their codes once per statement.
+NARROW_DUCKDB = Dialect(
+    in_list=f"list_contains((SELECT list(code) FROM {_LABELS} WHERE list_contains(?, label)), {{col}})",
+    contains=DUCKDB.contains,
+    covers=DUCKDB.covers,
+)
 _INTEGERS = {"Int64": "BIGINT", "int64": "BIGINT", "int8": "TINYINT"}
 
 
@@ -112,8 +129,7 @@ class _ColumnarReader(SummaryReader):
 
     def _conditions(self, spec: FilterSpec | None, narrow: bool = False) -> tuple[list[str], list[object]]:
         # The file never changes: a filter's conditions are worked out once (matching actor labels costs ms).
-        # A file has no narrow table (``narrow`` is never set here).
-        return self._store.conditions(spec, lambda: super(_ColumnarReader, self)._conditions(spec))
+        return self._store.conditions(spec, narrow, lambda: super(_ColumnarReader, self)._conditions(spec, narrow))
 
     def query(self, spec: FilterSpec | None = None) -> gpd.GeoDataFrame:
         where, params = self._shown(spec)
@@ -138,6 +154,8 @@ class ParquetSource:
         DuckDB's memory limit, e.g. ``"1GB"``.
     regions : geopandas.GeoDataFrame, optional
         See ``ColumnarViews``.
+    narrow : bool, default True
+        Copy the views' columns into a narrow table in memory, on a thread of its own (see the module).
 
     Raises
     ------
@@ -146,6 +164,9 @@ class ParquetSource:
     """
 
     dialect = DUCKDB
+    narrow_dialect = NARROW_DUCKDB
+    #: The narrow table once it is ready (``SummaryReader`` reads it from then on).
+    _views_table: str | None = None
 
     def __init__(
         self,
@@ -154,6 +175,7 @@ class ParquetSource:
         threads: int | None = None,
         memory_limit: str | None = None,
         regions: gpd.GeoDataFrame | None = None,
+        narrow: bool = True,
     ) -> None:
         self.path = Path(path)
         config: dict[str, object] = {}
@@ -161,6 +183,9 @@ class ParquetSource:
             config["threads"] = int(threads)
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
+        # Memory freed after a query (the narrow table's copy above all) goes back to the system
+        # within seconds, rather than staying with the process.
+        config["allocator_background_threads"] = True
         self._db = duckdb.connect(":memory:", config=config)
         # Registered once for the database: its cursors share it.
         self._db.create_function("conflictmap_fold", fold, ["VARCHAR"], "VARCHAR", side_effects=False)
@@ -175,10 +200,62 @@ class ParquetSource:
             self._db.execute(f"CREATE VIEW {EVENTS} AS SELECT * FROM {_RAW}")
         self._local = threading.local()
         self._labels_read: dict[str, list[str]] = {}
-        self._conditions_made: dict[FilterSpec | None, tuple[list[str], list[object]]] = {}
+        self._conditions_made: dict[tuple[FilterSpec | None, bool], tuple[list[str], list[object]]] = {}
         self._lock = threading.Lock()
         self._polygons: list[str] = []
         self._inside_lock = threading.Lock()
+        self._code_label: dict[int, str] = {}
+        #: Set once the narrow table is ready, or its copy has failed or was not asked for.
+        self.narrow_done = threading.Event()
+        #: Why the narrow table could not be made (the file is then read for every question).
+        self.narrow_error: str | None = None
+        #: Seconds the narrow table took to make.
+        self.narrow_seconds: float | None = None
+        if narrow:
+            threading.Thread(target=self._make_narrow, name="conflictmap-narrow", daemon=True).start()
+        else:
+            self.narrow_done.set()
+
+    def _make_narrow(self) -> None:
+        """Copy ``VIEW_COLUMNS`` and ``_row`` into the narrow table, coded and in date order."""
+        start = time.perf_counter()
+        try:
+            cursor = self._db.cursor()
+            cursor.execute("ATTACH ':memory:' AS narrow_db (COMPRESS)")
+            each = " UNION ".join(f"SELECT {q(c)} AS label FROM {EVENTS}" for c in CODED_COLUMNS)
+            cursor.execute(
+                f"CREATE TABLE {_LABELS} AS SELECT CAST(row_number() OVER (ORDER BY label) AS INTEGER) AS code, label "
+                f"FROM ({each}) WHERE label IS NOT NULL"
+            )
+            values, joins = [], []
+            for i, col in enumerate(VIEW_COLUMNS):
+                if col == "status":
+                    values.append(f"'active' AS {q(col)}")
+                elif col in CODED_COLUMNS:
+                    values.append(f"c{i}.code AS {q(col)}")
+                    joins.append(f"LEFT JOIN {_LABELS} c{i} ON c{i}.label = r.{q(col)}")
+                else:
+                    values.append(f"r.{q(col)}")
+            cursor.execute(
+                f"CREATE TABLE {_NARROW} AS SELECT {', '.join(values)}, r._row FROM {EVENTS} r {' '.join(joins)} "
+                "ORDER BY r.event_date, r._row"
+            )
+            cursor.execute("CHECKPOINT narrow_db")
+            with self._lock:
+                self._code_label = dict(cursor.execute(f"SELECT code, label FROM {_LABELS}").fetchall())
+            cursor.close()
+        except duckdb.Error as err:
+            # The file still answers every question; only the speed-up is lost.
+            self.narrow_error = f"the narrow table could not be made: {err}"
+        else:
+            self.narrow_seconds = time.perf_counter() - start
+            self._views_table = _NARROW
+        finally:
+            self.narrow_done.set()
+
+    def _code_labels(self, tx: _Cursor, codes: Sequence[int]) -> dict[int, str]:
+        """Code -> label of the narrow table's coded columns (read once, when the table was made)."""
+        return self._code_label
 
     def _derive_regions(self, regions: gpd.GeoDataFrame) -> int:
         """Give events without a region the region their point lies in, as the page's memory views do
@@ -211,15 +288,15 @@ class ParquetSource:
         return len(found)
 
     def conditions(
-        self, spec: FilterSpec | None, make: Callable[[], tuple[list[str], list[object]]]
+        self, spec: FilterSpec | None, narrow: bool, make: Callable[[], tuple[list[str], list[object]]]
     ) -> tuple[list[str], list[object]]:
-        """``build_where`` of ``spec`` (``make()``), kept for the last filters asked."""
+        """``build_where`` of ``spec`` (``make()``) on the file or the narrow table, kept for the last filters."""
         with self._lock:
-            kept = self._conditions_made.get(spec)
+            kept = self._conditions_made.get((spec, narrow))
         if kept is None:
             kept = make()
             with self._lock:
-                self._conditions_made[spec] = kept
+                self._conditions_made[(spec, narrow)] = kept
                 while len(self._conditions_made) > _CONDITIONS_KEPT:
                     self._conditions_made.pop(next(iter(self._conditions_made)))
         if spec is not None and spec.polygon is not None:
@@ -297,7 +374,8 @@ class ParquetSource:
         return kept
 
     def close(self) -> None:
-        """Close DuckDB."""
+        """Close DuckDB (after the narrow table's copy, which uses it)."""
+        self.narrow_done.wait()
         self._db.close()
 
 
@@ -315,6 +393,8 @@ class ColumnarViews(DatabaseViews):
     regions : geopandas.GeoDataFrame, optional
         ``admin1`` areas: events without a region get the one their point lies in (as the page's
         memory views, ``areas.derive_admin_names``).
+    narrow : bool, default True
+        Make the narrow table of the views' columns in memory (see ``ParquetSource``).
 
     Raises
     ------
@@ -330,8 +410,9 @@ class ColumnarViews(DatabaseViews):
         threads: int | None = None,
         memory_limit: str | None = None,
         regions: gpd.GeoDataFrame | None = None,
+        narrow: bool = True,
     ) -> None:
-        source = ParquetSource(path, threads=threads, memory_limit=memory_limit, regions=regions)
+        source = ParquetSource(path, threads=threads, memory_limit=memory_limit, regions=regions, narrow=narrow)
         super().__init__(source, workers=workers)  # type: ignore[arg-type]
         self.path = Path(path)
 
