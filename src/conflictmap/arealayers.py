@@ -16,6 +16,7 @@ Names from data reach the page escaped: tooltips and the legend are built from
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 
@@ -338,7 +339,25 @@ class AreaBorders(MacroElement):
         super().render(**kwargs)
 
 
+#: Border levels already laid out, by what they were made of (the page draws the same ones on every update).
+_LEVELS_KEPT: dict[tuple[object, ...], dict[str, object]] = {}
+
+
 def _border_level(areas: gpd.GeoDataFrame, level: str, min_zoom: int, style: dict[str, object]) -> dict[str, object]:
+    # Keyed by the shapes' bytes and names, not the frame: the shipped areas come as a new copy each time.
+    shapes = hashlib.sha1(b"".join(shapely.to_wkb(areas.geometry.values))).hexdigest()
+    key = (level, min_zoom, repr(sorted(style.items())), shapes, tuple(map(str, areas["name_local"])))
+    kept = _LEVELS_KEPT.get(key)
+    if kept is None:
+        if len(_LEVELS_KEPT) >= 8:
+            _LEVELS_KEPT.clear()
+        kept = _LEVELS_KEPT[key] = _lay_out_border_level(areas, level, min_zoom, style)
+    return kept
+
+
+def _lay_out_border_level(
+    areas: gpd.GeoDataFrame, level: str, min_zoom: int, style: dict[str, object]
+) -> dict[str, object]:
     points = shapely.point_on_surface(areas.geometry.values)
     return {
         "level": level,
