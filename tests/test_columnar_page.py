@@ -11,7 +11,7 @@ from test_app_areas import GAO, ROWS, area_features, playback_data
 from conflictmap import areas, catalog, suspect
 from conflictmap.app.cache import SUSPECT_CHECKED
 from conflictmap.filters import FilterSpec
-from conflictmap.pageviews import ColumnarViews, MemoryViews, views_for_file
+from conflictmap.pageviews import ColumnarViews, MemoryViews, views_for_file, views_for_files
 from conflictmap.readers import read_events
 
 ENGINES = {"memory": None, "columnar": "0"}
@@ -167,3 +167,53 @@ def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path
     finally:
         narrow.close()
         file_only.close()
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"view": "areas", "from": "2023-07-01", "to": "2023-12-31"}], ids=["all", "areas"]
+)
+def test_two_files_shown_together_answer_the_same_on_every_engine(monkeypatch, events_csv, tmp_path, query):
+    folder = tmp_path / "shown"
+    folder.mkdir()
+    rows = events_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The same events in two files of the folder, the first half and the second, their ids kept apart.
+    (folder / "a.csv").write_text("".join(rows[:6]), encoding="utf-8")
+    (folder / "b.csv").write_text("".join(rows[:1] + rows[6:]), encoding="utf-8")
+    shown = {}
+    for engine, setting in ENGINES.items():
+        if setting is None:
+            monkeypatch.delenv("CONFLICTMAP_COLUMNAR_MIN_MB", raising=False)
+        else:
+            monkeypatch.setenv("CONFLICTMAP_COLUMNAR_MIN_MB", setting)
+        at = make_page(monkeypatch, data_dir=folder, query={"src": ["a.csv", "b.csv"], **query}).run()
+        assert not at.exception, (engine, at.exception)
+        shown[engine] = seen(at)
+        written = [catalog.cache_path(folder / n).exists() for n in ("a.csv", "b.csv")]
+        assert written == [engine == "columnar"] * 2
+        for name in ("a.csv", "b.csv"):
+            catalog.cache_path(folder / name).unlink(missing_ok=True)
+    assert shown["columnar"] == shown["memory"]
+    if not query:
+        assert shown["memory"]["metrics"]["Events"][0] == str(len(rows) - 1)
+
+
+def test_views_for_files_answers_over_every_cache_in_their_order(events_csv, tmp_path):
+    rows = events_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("".join(rows[:4]), encoding="utf-8")
+    second.write_text("".join(rows[:1] + rows[4:]), encoding="utf-8")
+    regions = areas.load_boundaries("admin1")
+    columnar, reports = views_for_files([second, first], cache_dir=tmp_path, columnar_min_bytes=0, regions=regions)
+    memory, _ = views_for_files([second, first], cache_dir=tmp_path, columnar_min_bytes=1 << 40, regions=regions)
+    try:
+        assert isinstance(columnar, ColumnarViews) and isinstance(memory, MemoryViews)
+        assert [r.rows_loaded for r in reports] == [len(rows) - 4, 3]
+        assert columnar.size() == memory.size() == len(rows) - 1
+        for spec in [FilterSpec(), FilterSpec(admin1=["Mopti"]), FilterSpec(date_from="2023-07-01")]:
+            assert columnar.filter_counts(spec) == memory.filter_counts(spec)
+            # The second file's events come first, as they were given.
+            names = ["event_id", "admin1", "fatalities"]
+            ours, theirs = columnar.columns(spec, names), memory.columns(spec, names)
+            assert ours.astype(object).to_dict("list") == theirs.astype(object).to_dict("list")
+    finally:
+        columnar.close()

@@ -17,7 +17,7 @@ from conflictmap import arealayers, areas, catalog, gazetteer, headlines, settin
 from conflictmap.app.text import md_escape
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.headlines import plural
-from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews, views_for_file
+from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews, views_for_file, views_for_files
 from conflictmap.store import StoreError, StoreNotFoundError, open_store
 
 
@@ -140,6 +140,14 @@ def file_views(path: str, size: int, modified_ns: int, min_bytes: int):
     file = catalog.DatasetFile(Path(path).name, Path(path), size, modified_ns)
     # Events without a region in their file get the one their point lies in, as in ``memory_views``.
     return views_for_file(file, columnar_min_bytes=min_bytes, regions=region_areas())
+
+
+@st.cache_resource(show_spinner="Opening the events...", max_entries=4)
+def files_views(files: tuple[tuple[str, int, int], ...], min_bytes: int):
+    """``pageviews.views_for_files`` of several event files shown together, each given as (path, size,
+    modification time): ``ColumnarViews`` over their caches when they are large together, and their reports."""
+    shown = [catalog.DatasetFile(Path(path).name, Path(path), size, modified) for path, size, modified in files]
+    return views_for_files(shown, columnar_min_bytes=min_bytes, regions=region_areas())
 
 
 @st.cache_resource(max_entries=8)

@@ -22,6 +22,7 @@ from conflictmap.app.text import md_escape
 from conflictmap.export import SourceInfo, upload_info
 from conflictmap.headlines import plural
 from conflictmap.pagelink import PageState, query_key
+from conflictmap.pageviews import ColumnarViews
 from conflictmap.readers.report import ImportReport
 from conflictmap.store import StoreError, StoreNotFoundError, open_store
 
@@ -324,9 +325,9 @@ def data_sidebar(sources: Sources) -> None:
 # -- reading what is shown -----------------------------------------------------------------------------------
 
 
-def open_columnar(file: catalog.DatasetFile, threshold: int):
+def open_columnar(file: catalog.DatasetFile, threshold: int, views: bool = True):
     """``cache.file_views`` of a large file; its cache is written first (a CSV file a chunk at a time) under a
-    progress bar when it is missing or stale."""
+    progress bar when it is missing or stale. With ``views`` false only the cache is written."""
     where = catalog.cache_path(file.path)
     if catalog.cached_report(file, where) is None:
         bar = st.progress(0.0, text=md_escape(f"Reading {file.path.name}..."))
@@ -343,7 +344,32 @@ def open_columnar(file: catalog.DatasetFile, threshold: int):
                 raise
         finally:
             bar.empty()
+    if not views:
+        return None
     return cache.file_views(str(file.path), file.size, file.modified_ns, threshold)
+
+
+def _files_shown(chosen: list[str], entries: dict) -> list[catalog.DatasetFile] | None:
+    """The files picked, when every dataset picked is a file (no store, no upload) that can be found."""
+    files = []
+    for key in chosen:
+        entry = entries[key]
+        if isinstance(entry, cache.StoreEntry | uploads.UploadedTable):
+            return None
+        try:
+            files.append(entry if isinstance(entry, catalog.DatasetFile) else catalog.dataset_file(entry, key))
+        except uploads.READ_ERRORS:
+            return None
+    return files
+
+
+def open_columnar_files(files: list[catalog.DatasetFile], threshold: int):
+    """``cache.files_views`` of several files shown together; each missing cache is written first under a
+    progress bar. The views are ``MemoryViews`` when a cache cannot be written."""
+    for file in files:
+        if catalog.cached_report(file, catalog.cache_path(file.path)) is None:
+            open_columnar(file, threshold, views=False)
+    return cache.files_views(tuple((str(f.path), f.size, f.modified_ns) for f in files), threshold)
 
 
 def load(sources: Sources) -> PageData:
@@ -358,7 +384,17 @@ def load(sources: Sources) -> PageData:
     threshold, problem = cache.columnar_setting()
     if problem:
         st.warning(md_escape(problem))
-    for key in chosen:
+    # Several large files shown together: DuckDB answers over all their caches, one after the other.
+    files = _files_shown(chosen, entries) if threshold is not None and len(chosen) > 1 else None
+    if files and sum(f.size for f in files) >= threshold:
+        try:
+            many = open_columnar_files(files, threshold)
+        except uploads.READ_ERRORS:
+            many = None  # each file is read below, and what fails is said of it
+        if many is not None and isinstance(many[0], ColumnarViews):
+            columnar = (tuple(chosen), tuple(f.version for f in files), many)
+            reports = dict(zip(chosen, many[1], strict=True))
+    for key in [] if columnar else chosen:
         entry = entries[key]
         if isinstance(entry, cache.StoreEntry):
             if entry.error:

@@ -15,7 +15,15 @@ from __future__ import annotations
 from conflictmap.pageviews.base import EventViews, MapLayer
 from conflictmap.pageviews.columnar import ColumnarViews
 from conflictmap.pageviews.database import DatabaseViews
-from conflictmap.pageviews.files import views_for_file
+from conflictmap.pageviews.files import views_for_file, views_for_files
 from conflictmap.pageviews.memory import MemoryViews
 
-__all__ = ["ColumnarViews", "DatabaseViews", "EventViews", "MapLayer", "MemoryViews", "views_for_file"]
+__all__ = [
+    "ColumnarViews",
+    "DatabaseViews",
+    "EventViews",
+    "MapLayer",
+    "MemoryViews",
+    "views_for_file",
+    "views_for_files",
+]

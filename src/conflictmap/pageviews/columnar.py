@@ -72,8 +72,11 @@ class ParquetEventsError(ConflictmapError, ValueError):
     """The file is not a GeoParquet table of canonical events."""
 
 
-def _select_list(path: Path) -> str:
-    """Each canonical column as the store's rows hold it: text, days, naive UTC times; missing ones as NULL."""
+def _select_list(path: Path, offset: int = 0) -> str:
+    """Each canonical column as the store's rows hold it: text, days, naive UTC times; missing ones as NULL.
+
+    ``_row`` is the row's place in the file, after ``offset`` rows of the files before it.
+    """
     try:
         present = set(pq.read_schema(path).names)
     except (OSError, ValueError) as err:
@@ -99,7 +102,7 @@ def _select_list(path: Path) -> str:
         else:
             expr = f"CAST({name} AS DOUBLE)" if dtype == "float64" else name
         parts.append(f"{expr} AS {q(col)}")
-    parts.append("file_row_number AS _row")
+    parts.append(f"file_row_number + {int(offset)} AS _row")
     # ``records.fold`` of the notes: ASCII notes fold to their lower case, others are folded in Python.
     notes = q("notes") if "notes" in present else "CAST(NULL AS VARCHAR)"
     parts.append(
@@ -107,6 +110,14 @@ def _select_list(path: Path) -> str:
         f"ELSE conflictmap_fold({notes}) END AS notes_search"
     )
     return ", ".join(parts)
+
+
+def _rows_in(path: Path) -> int:
+    """How many rows a Parquet file holds (from its footer)."""
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, ValueError) as err:
+        raise ParquetEventsError(f"{path}: cannot be read as Parquet ({err})") from err
 
 
 class _Cursor:
@@ -142,12 +153,13 @@ class _ColumnarReader(SummaryReader):
 
 
 class ParquetSource:
-    """What ``SummaryReader`` asks of a store, answered by DuckDB over one GeoParquet file.
+    """What ``SummaryReader`` asks of a store, answered by DuckDB over GeoParquet files.
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        A GeoParquet file of canonical events (``catalog.write_cache`` writes them).
+    path : str, pathlib.Path or sequence of them
+        A GeoParquet file of canonical events (``catalog.write_cache`` writes them), or several
+        shown together: their rows one after the other, in the order given.
     threads : int, optional
         DuckDB's worker threads (default: DuckDB's, one per core).
     memory_limit : str, optional
@@ -170,14 +182,17 @@ class ParquetSource:
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | Path | Sequence[str | Path],
         *,
         threads: int | None = None,
         memory_limit: str | None = None,
         regions: gpd.GeoDataFrame | None = None,
         narrow: bool = True,
     ) -> None:
-        self.path = Path(path)
+        self.paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+        if not self.paths:
+            raise ParquetEventsError("no GeoParquet file of events was given")
+        self.path = self.paths[0]
         config: dict[str, object] = {}
         if threads is not None:
             config["threads"] = int(threads)
@@ -190,11 +205,13 @@ class ParquetSource:
         # Registered once for the database: its cursors share it.
         self._db.create_function("conflictmap_fold", fold, ["VARCHAR"], "VARCHAR", side_effects=False)
         self._db.execute(f"CREATE TABLE {_INSIDE} (polygon VARCHAR, _row BIGINT)")
-        literal = str(self.path.resolve()).replace("'", "''")
-        select = _select_list(self.path)
-        self._db.execute(
-            f"CREATE VIEW {_RAW} AS SELECT {select} FROM read_parquet('{literal}', file_row_number = true)"
-        )
+        # Several files are their rows one after the other, in the order given (as ``catalog.combine``).
+        parts, offset = [], 0
+        for each in self.paths:
+            literal = str(each.resolve()).replace("'", "''")
+            parts.append(f"SELECT {_select_list(each, offset)} FROM read_parquet('{literal}', file_row_number = true)")
+            offset += _rows_in(each)
+        self._db.execute(f"CREATE VIEW {_RAW} AS {' UNION ALL '.join(parts)}")
         self.derived = 0 if regions is None else self._derive_regions(regions)
         if not self.derived:
             self._db.execute(f"CREATE VIEW {EVENTS} AS SELECT * FROM {_RAW}")
@@ -384,8 +401,9 @@ class ColumnarViews(DatabaseViews):
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        The GeoParquet file (an event file's cache, ``catalog.cache_path``).
+    path : str, pathlib.Path or sequence of them
+        The GeoParquet file (an event file's cache, ``catalog.cache_path``), or the caches of several
+        files shown together (their events one after the other, as ``catalog.combine`` puts them).
     workers : int
         Questions answered at once, each on its own thread and DuckDB cursor.
     threads, memory_limit : optional
@@ -404,7 +422,7 @@ class ColumnarViews(DatabaseViews):
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | Path | Sequence[str | Path],
         *,
         workers: int = WORKERS,
         threads: int | None = None,
@@ -414,7 +432,8 @@ class ColumnarViews(DatabaseViews):
     ) -> None:
         source = ParquetSource(path, threads=threads, memory_limit=memory_limit, regions=regions, narrow=narrow)
         super().__init__(source, workers=workers)  # type: ignore[arg-type]
-        self.path = Path(path)
+        self.paths = source.paths
+        self.path = source.path
 
     def columns(self, spec: FilterSpec, names: Sequence[str]) -> pd.DataFrame:
         # Parquet is read by column: only those asked for leave the file.
