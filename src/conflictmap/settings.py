@@ -88,8 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CONFLICTMAP_COLUMNAR_MIN_MB",
         "50",
-        "An event file of this many MB or more, shown alone, is answered by DuckDB over its GeoParquet cache, "
-        "read in place, instead of being held in memory; 0: every file shown alone.",
+        "Event files of this many MB or more, shown alone or together, are answered by DuckDB over their "
+        "GeoParquet caches, read in place, instead of being held in memory; 0: every file.",
     ),
     Setting(
         "CONFLICTMAP_ZIP_MAX_MB",
