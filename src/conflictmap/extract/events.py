@@ -458,11 +458,30 @@ def _merge_roles(draft: Draft, roles: Roles, strong_agent: bool) -> None:
     if target.actor1 is None and target.actor2 is None and not target.assoc1:
         draft.roles = Roles(roles.actor1, roles.actor2, list(roles.assoc1), list(roles.assoc2), list(roles.left_out))
         return
+    _orient(target, roles)
     for m, side in incoming:
         if m is None:
             continue
         _place_actor(target, m, side, strong_agent and m is roles.actor1)
     target.left_out.extend(roles.left_out)
+
+
+def _orient(target: Roles, incoming: Roles) -> None:
+    """Turn a one-sided draft to the sides a clause that names both gives.
+
+    "Clashes involving the CMA" then "clashes between Gatia and the CMA": the clause naming both sides
+    says which is which, so the side told first becomes the opponent.
+    """
+    if (
+        target.actor2 is None
+        and target.actor1 is not None
+        and incoming.actor1 is not None
+        and incoming.actor2 is not None
+        and who_rules.related(target.actor1.key, incoming.actor2.key)
+        and not who_rules.related(target.actor1.key, incoming.actor1.key)
+    ):
+        target.actor1, target.actor2 = None, target.actor1
+        target.assoc1, target.assoc2 = target.assoc2, target.assoc1
 
 
 def _place_actor(target: Roles, m: ActorMention, side: int, claimant: bool) -> None:
@@ -663,7 +682,9 @@ def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger)
 
 # What joins the places of a list: "A, B and C", "à A, à B et à C", "in A and in B".
 _LIST_GAP = re.compile(
-    r"^\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
+    # "Ségué, chef-lieu de la commune de Ségué, et Sonfounou": an apposition on the place before.
+    r"^(?:,\s*(?:chef-lieu|capitale|capital|seat|headquarters)\b[^,;.]{0,60})?"
+    r"\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
     r"(?:(?:in|at|à|a|de|d['’]|du|dans)\s+)?(?:(?:the\s+)?(?:villages?|towns?|localités?|camps?)\s+(?:of\s+|de\s+|d['’])?)?"
     r"(?:(?:le|la|les|l['’])\s*)?$",
     re.IGNORECASE,
@@ -693,6 +714,8 @@ def _place_list(reading: Reading, start: int, end: int) -> list[PlaceMention]:
     )
     chain = places[:1]
     for p in places[1:]:
+        if p.name == chain[-1].name:
+            continue  # the place named again in an apposition on it
         if _LIST_GAP.match(reading.text[chain[-1].end : p.start]) and p.name not in {c.name for c in chain}:
             chain.append(p)
         elif len(chain) < 2:
@@ -920,6 +943,7 @@ def _same_incident(a: Draft, b: Draft) -> bool:
 def _absorb(into: Draft, other: Draft) -> None:
     for s in other.sentences:
         _add_sentence(into, s)
+    _orient(into.roles, other.roles)
     for m, side in [
         (other.roles.actor1, 1),
         *[(x, 1) for x in other.roles.assoc1],
@@ -1097,6 +1121,9 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.background.append(f"the article is {headline.text.split(':')[0].strip().lower()}, not a report")
     if _EXAMPLE_START.match(main.text):
         draft.background.append("an example given in passing, not the report")
+    if _VAGUE_PAST.search(main.text):
+        # "Il y a quelques jours, A et B ont été le théâtre de combats": what came before the news, undated.
+        draft.background.append("told as some days before the news, with no day of its own")
     words = _BACKGROUND.findall(_APPOSITION.sub(",", main.text))
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
@@ -1122,6 +1149,11 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.foreign = True
 
 
+_VAGUE_PAST = re.compile(
+    r"\b(?:il\s+y\s+a\s+quelques\s+(?:jours|semaines)|(?:a\s+few|several)\s+(?:days|weeks)\s+(?:ago|earlier|before)"
+    r"|quelques\s+(?:jours|semaines)\s+(?:plus\s+tôt|auparavant|avant)|ces\s+derniers\s+jours|in\s+recent\s+(?:days|weeks))\b",
+    re.IGNORECASE,
+)
 _CLAIM_WORD = re.compile(r"\bclaim(?:ed|s|ing)?\b|\brevendiqu\w*|\brevendication", re.IGNORECASE)
 _NO_CLAIM = re.compile(
     r"\b(?:no|not|never|nobody|yet\s+to|aucune?|n['’]a\s+(?:pas\s+)?(?:encore\s+)?été|pas\s+(?:encore\s+)?été"
