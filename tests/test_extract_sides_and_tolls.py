@@ -109,9 +109,8 @@ def test_fighting_told_as_a_few_days_ago_is_background() -> None:
 
 
 def test_a_mine_explosion_named_by_the_noun_is_an_explosion_on_civilians() -> None:
-    assert [t.sub_event_type for t in find_triggers("dans l'explosion d'une mine au passage du car")] == [
-        "Remote explosive/landmine/IED"
-    ]
+    subs = {t.sub_event_type for t in find_triggers("dans l'explosion d'une mine au passage du car")}
+    assert subs == {"Remote explosive/landmine/IED"}
     found = _extract("Mardi, huit civils ont péri dans l'explosion d'une mine près de Boni.")
     assert list(found["sub_event_type"]) == ["Remote explosive/landmine/IED"]
     assert found.loc[0, "actor2"] == "Civilians (Mali)"
@@ -131,3 +130,34 @@ def test_the_state_that_carries_out_the_strikes_is_not_also_their_target() -> No
     found = _extract(text)
     assert found.loc[0, "actor1"].startswith("Military Forces of Mali")
     assert found.loc[0, "actor2"] == "Civilians (Mali)"
+
+
+def test_a_toll_told_place_by_place_for_a_list_of_villages() -> None:
+    text = (
+        "Les villages de Bankass et Koro ont été attaqués dimanche par des hommes armés. "
+        "Huit (8) morts, dont cinq (5) à Bankass et trois (3) à Koro, selon un élu local."
+    )
+    found = _extract(text).sort_values("location")
+    assert list(found["location"]) == ["Bankass", "Koro"]
+    assert list(found["fatalities"]) == [5, 3]
+
+
+def test_the_bodies_of_soldiers_count_and_a_figure_replaces_several() -> None:
+    assert _counts("There are the bodies of four soldiers at the hospital.") == [4]
+    text = (
+        "Gunmen killed several Nigerien soldiers on Tuesday near the border.\n\n"
+        '"We have seen the bodies of six Nigerien soldiers", said an official of the Tillaberi region.'
+    )
+    found = _extract(text)
+    assert list(found["fatalities"]) == [6]
+
+
+def test_the_blast_told_again_with_its_day_and_place() -> None:
+    text = (
+        "Two peacekeepers were killed when a roadside bomb exploded, officials said on Tuesday.\n\n"
+        "The mission was the deadliest even before the last French troops left the country in March.\n\n"
+        "The explosion Monday took place near the town of Aguelhok."
+    )
+    found = _extract(text)
+    assert list(found["location"]) == ["Aguelhok"]
+    assert list(found["event_date"]) == [pd.Timestamp("2024-05-06")]

@@ -143,6 +143,8 @@ class Draft:
     foreign: bool = False
     own_place: bool = False
     own_date: bool = False
+    #: The date came from a clause with no incident word ("... pulled its troops out in August").
+    date_aside: bool = False
     intervened: bool = False
     area: bool = False  # the place is an area around a town ("la commune de Bankass", "the Bankass Circle")
     group: int = 0  # drafts split from one list of places share a number (0: none)
@@ -633,10 +635,18 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     own_dates = _event_dates(reading, start, end)
     if trigger is None:
         # A sentence with no incident word dating something years back ("The UN sent a mission in 2013")
-        # is background to the incident, not its date.
-        own_dates = [d for d in own_dates if not _long_ago(reading, d)]
-    if own_dates and draft.date_source != "sentence":
+        # is background to the incident, not its date; so is the day of what came "before" or "after" it
+        # ("... even before the French military pulled out in August").
+        own_dates = [
+            d
+            for d in own_dates
+            if not _long_ago(reading, d)
+            and not _RELATIVE_CLAUSE_BEFORE.search(reading.text[max(start, d.start - 90) : d.start])
+        ]
+    # A date said with the incident word ("the explosion Monday") beats one from a clause without it.
+    if own_dates and (draft.date_source != "sentence" or (draft.date_aside and trigger is not None)):
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
+        draft.date_aside = trigger is None
 
 
 _FOILED_ATTACK = re.compile(r"\b(?:attacks?|assaults?|attaques?|assauts?)\b", re.IGNORECASE)
@@ -687,6 +697,13 @@ _LIST_GAP = re.compile(
     r"\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
     r"(?:(?:in|at|à|a|de|d['’]|du|dans)\s+)?(?:(?:the\s+)?(?:villages?|towns?|localités?|camps?)\s+(?:of\s+|de\s+|d['’])?)?"
     r"(?:(?:le|la|les|l['’])\s*)?$",
+    re.IGNORECASE,
+)
+
+
+_RELATIVE_CLAUSE_BEFORE = re.compile(
+    r"\b(?:before|after|since|until|avant\s+(?:que|qu['’]|de)|après\s+(?:que|qu['’])|depuis\s+que|jusqu['’]à\s+ce\s+que)"
+    r"\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*)?[\w'’-]+\s+[^.;]*$",
     re.IGNORECASE,
 )
 
@@ -821,7 +838,40 @@ def build_drafts(reading: Reading) -> list[Draft]:
                 draft.sentences = [x for x in draft.sentences if x.index != s.index]
             elif not placed:
                 _split_on_list(reading, draft, s.start, s.end)
+    _tolls_by_place(reading)
     return reading.drafts
+
+
+def _tolls_by_place(reading: Reading) -> None:
+    """A toll told place by place for the places of a list ("neuf morts, dont sept à A et deux à B"):
+    each place's draft takes its own count rather than a share of the total."""
+    groups: dict[int, list[Draft]] = {}
+    for d in reading.drafts:
+        if d.group and d.place is not None:
+            groups.setdefault(d.group, []).append(d)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        text = " ".join(dict.fromkeys(s.text for d in members for s in d.sentences))
+        counts = {}
+        for d in members:
+            pattern = (
+                rf"(?<![\w-])(?P<n>{what_rules._NUM})(?:\s*\(\d+\))?\s+(?:[\w'’-]+\s+){{0,3}}?(?:à|au|in|at)\s+"
+                rf"{re.escape(d.place.text)}(?![\w-])"
+            )
+            m = re.search(pattern, text, re.IGNORECASE)
+            value = what_rules._value(m.group("n")) if m else None
+            if value is not None:
+                counts[id(d)] = (value, m.group(0))
+        if len(counts) < 2:
+            continue
+        for d in members:
+            group = d.fatalities[0].group if d.fatalities else "unknown"
+            if id(d) in counts:
+                value, said = counts[id(d)]
+                d.fatalities = [FatalityMention(0, 0, said, value, None, group)]
+            else:
+                d.fatalities = []
 
 
 def _previous_sentence_place(reading: Reading, draft: Draft) -> PlaceMention | None:

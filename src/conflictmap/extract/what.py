@@ -170,6 +170,15 @@ RULES: tuple[Rule, ...] = (
         "Remote explosive/landmine/IED",
         65,
     ),
+    # "The explosion Monday took place 10 km from Tessalit", "l'explosion": a blast told again, below any
+    # other incident word of its sentence ("une embuscade, après l'explosion d'une fourgonnette").
+    _rule(
+        "blast told again",
+        r"(?:(?<=the\s)|(?<=The\s)|(?<=l')|(?<=L')|(?<=l’)|(?<=L’))(?:blast|explosion)(?![\w-])",
+        _EXP,
+        "Remote explosive/landmine/IED",
+        30,
+    ),
     _rule("grenade", r"grenades?", _EXP, "Grenade", 64),
     _rule(
         "abduction",
@@ -451,7 +460,9 @@ _FATALITY_PATTERNS = (
     ),
     # "la mort de 95 personnes", "the deaths of 12 soldiers"
     re.compile(
-        rf"(?<![\w-])(?:la\s+mort\s+de|the\s+deaths?\s+of)\s+{_QUALIFIER}{_RANGE}\s+(?:of\s+)?{_GROUP}",
+        # "the bodies of five soldiers", "les corps de six civils": the dead counted where they lie.
+        rf"(?<![\w-])(?:la\s+mort\s+de|the\s+deaths?\s+of|(?:the\s+)?bodies\s+of|les\s+(?:corps|dépouilles)\s+de)"
+        rf"\s+{_QUALIFIER}{_RANGE}\s+(?:of\s+)?{_GROUP}",
         re.IGNORECASE,
     ),
     # "95 morts", "13 deaths, all among the assailants", "11 morts, tous des civils"
@@ -618,6 +629,13 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
         floors = [f.count for f in group if _FLOOR.search(f.text) and not _VAGUE_WORD.search(f.text)]
         if floors:
             group = [f for f in group if not (_VAGUE_WORD.search(f.text) and f.count < max(floors))] or group
+        # "several soldiers" then "the bodies of five soldiers": a higher figure replaces the word that
+        # stands for a few ("dozens" against a figure stays a conflicting claim).
+        exact = [f.count for f in group if not _VAGUE_WORD.search(f.text)]
+        if exact:
+            group = [
+                f for f in group if not (_VAGUE_WORD.search(f.text) and f.count <= 3 and f.count < max(exact))
+            ] or group
         counts = [f.count for f in group]
         highs = [f.high or f.count for f in group]
         total += min(counts)
