@@ -161,3 +161,24 @@ def test_the_blast_told_again_with_its_day_and_place() -> None:
     found = _extract(text)
     assert list(found["location"]) == ["Aguelhok"]
     assert list(found["event_date"]) == [pd.Timestamp("2024-05-06")]
+
+
+def test_a_clause_opening_on_an_unlisted_place_told_by_its_distance_is_another_incident() -> None:
+    text = (
+        "Ce mercredi 8 mai, les FAMa ont repoussé une attaque terroriste à Nara. "
+        "A Tinkarane, située à 40 kilomètres de Tombouctou, une voiture piégée a explosé près d'un poste."
+    )
+    found = _extract(text).sort_values("location")
+    assert list(found["location"]) == ["Nara", "Timbuktu"]
+    assert found.set_index("location").loc["Timbuktu", "sub_event_type"] == "Remote explosive/landmine/IED"
+
+
+def test_a_village_placed_by_the_town_of_the_lead_is_the_same_attack_at_the_village() -> None:
+    text = (
+        "Un convoi a été attaqué vendredi à Gao par des hommes armés. L'attaque a fait au moins 20 morts.\n\n"
+        "Le convoi comptait des dizaines de camions et de bus.\n\n"
+        "L'attaque s'est produite près du village de Kobe, à 35 kilomètres de Gao, selon un transporteur."
+    )
+    found = _extract(text)
+    assert list(found["location"]) == ["Kobe"]
+    assert list(found["fatalities"]) == [20]

@@ -30,6 +30,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
+from conflictmap import gazetteer
 from conflictmap.extract import dates as date_rules
 from conflictmap.extract import places as place_rules
 from conflictmap.extract import what as what_rules
@@ -384,6 +385,8 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
             return last
     if anaphoric_date:
         return None  # "the same day": another incident on that day
+    if _UNLISTED_PLACE_START.match(clause):
+        return None  # "A Acharane, située à 35 km de Tombouctou, ...": another place, so another incident
     if trigger.anaphoric and _RELATIVE_AFTER.match(reading.text[trigger.end : trigger.end + 12]):
         return None  # "l'embuscade qui a coûté la vie à six casques bleus": a new incident defined on the spot
     # "The attackers ... burned granaries": a clause about the actors of the last violent incident.
@@ -425,6 +428,15 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
     if s.paragraph - last.paragraph == 1 and last.rule == trigger.rule.name:
         return last
     return None
+
+
+# A clause opening on a place the lists lack, told by its distance from a town ("À X, située à 35 km de Y").
+_UNLISTED_PLACE_START = re.compile(
+    r"^\W*(?:à|a|au|in|at|near|près\s+de)\s+(?:the\s+village\s+of\s+|le\s+village\s+de\s+)?[A-ZÀ-Ý][\w'’-]+,?\s+"
+    r"(?:située?|situé|located|situated|some|about|environ|à)\s+(?:à\s+|about\s+|some\s+)?(?:une\s+)?"
+    r"(?:\d+|[a-z]+aine)\s*(?:km|kilom)",
+    re.IGNORECASE,
+)
 
 
 def _dated_elsewhere(reading: Reading, draft: Draft, date: DateMention) -> bool:
@@ -1013,6 +1025,8 @@ def _absorb(into: Draft, other: Draft) -> None:
         and place_rules.ROLE_RANK[other.place.role] < place_rules.ROLE_RANK[into.place.role]
     )
     landmark = into.place is None or into.place_source in ("none", "dateline")
+    # "près du village de Kobe, à 35 km de Gao" told after the attack "à Gao": the village is where it was.
+    better_place = better_place or (into.place is not None and other.place is not None and _landmark_of(into, other))
     if (other.own_place and not into.own_place) or better_place:
         into.place, into.place_source, into.own_place = other.place, other.place_source, other.own_place
     elif landmark and other.place is not None and other.place_source == "reference":
@@ -1038,6 +1052,8 @@ def _loose_place(d: Draft) -> bool:
 def _places_agree(a: Draft, b: Draft) -> bool:
     if a.place is not None and b.place is not None and a.place.name == b.place.name:
         return True
+    if a.place is not None and b.place is not None and (_landmark_of(a, b) or _landmark_of(b, a)):
+        return True
     if not (_loose_place(a) or _loose_place(b)):
         return False
     loose, firm = (a, b) if _loose_place(a) else (b, a)
@@ -1045,6 +1061,20 @@ def _places_agree(a: Draft, b: Draft) -> bool:
         return True
     # The region named in the lead and the town in the detail ("in the Mopti region" ... "in Dioura").
     return loose.place.admin1 == firm.place.admin1
+
+
+def _landmark_of(a: Draft, b: Draft) -> bool:
+    """``b`` places its incident by ``a``'s town ("près du village de Kobe, à 35 kilomètres de Gao"), close by."""
+    said = " ".join(s.text for s in b.sentences)
+    near_town = re.search(
+        rf"\b(?:\d+|[a-z]+aine)\s*(?:km|kilom\w+|miles?)\s+(?:\w+\s+){{0,3}}?(?:de|d['’]|from|of)\s+{re.escape(a.place.text)}\b",
+        said,
+        re.IGNORECASE,
+    )
+    if not near_town:
+        return False
+    pa, pb = a.place, b.place
+    return gazetteer.distance_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= 60
 
 
 def _dates_agree(a: Draft, b: Draft) -> bool:
