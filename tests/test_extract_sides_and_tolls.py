@@ -182,3 +182,13 @@ def test_a_village_placed_by_the_town_of_the_lead_is_the_same_attack_at_the_vill
     found = _extract(text)
     assert list(found["location"]) == ["Kobe"]
     assert list(found["fatalities"]) == [20]
+
+
+def test_but_that_day_moves_the_fighting_to_another_place() -> None:
+    text = (
+        "Samedi, les combats étaient concentrés près de Bourem, mais ce lundi, de violents affrontements ont "
+        "éclaté à Anéfis entre des groupes armés."
+    )
+    found = _extract(text)
+    assert "Anéfis" in set(found["location"])
+    assert found.set_index("location").loc["Anéfis", "event_date"] == pd.Timestamp("2024-05-06")

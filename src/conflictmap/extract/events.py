@@ -48,7 +48,13 @@ STATEMENT_RULES = frozenset({"alert", "agreement ended"})
 _VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 _DEMONSTRATION = frozenset({"Protests", "Riots"})
 
-_CLAUSE_BREAK = re.compile(r";\s+|\s+(?:while|whereas|tandis\s+qu['’]?e?|alors\s+qu['’]?e?)\s+", re.IGNORECASE)
+# "..., mais ce lundi, les affrontements ont éclaté vers Anéfis": a contrast that moves to another time or place.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|\s+(?:while|whereas|tandis\s+qu['’]?e?|alors\s+qu['’]?e?)\s+"
+    r"|,?\s+(?:mais|but)\s+(?=(?:ce|cette|on|this|le|la|les|l['’])\s*(?:\w+\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi"
+    r"|samedi|dimanche|matin|soir|jour|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|morning|day)\b)",
+    re.IGNORECASE,
+)
 _PLACE_BACK_REFERENCE = re.compile(
     r"\b(?:the\s+same\s+(?:road|area|town|village|locality|axis|place)|the\s+(?:area|town|city|village|locality|camp)"
     r"|there|at\s+the\s+scene|la\s+(?:ville|localité|zone|commune)|le\s+(?:village|secteur|camp)|(?:même|le\s+même)"
