@@ -192,6 +192,9 @@ def _final_actors(
     if violent and a1 == "civilians" and a2 is not None and a2 != "civilians":
         # Victims are not actor 1.
         a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
+    if a1 is not None and a2 is not None and who_rules.related(a1, a2):
+        # One actor on both sides ("the army's drones ... the army has not commented"): no opponent is named.
+        a2, assoc2 = None, []
     if sub == "Armed clash" and _state(a1) and (a2 is None or not _state(a2)) and _ATTACKED.search(text):
         # "soldiers were attacked by gunmen", "the camp came under attack": the attackers are actor 1.
         a1, assoc1, a2, assoc2 = a2, assoc2, a1, assoc1
@@ -200,6 +203,9 @@ def _final_actors(
     if sub in ("Remote explosive/landmine/IED", "Suicide bomb") and _state(a1) and a2 is None:
         # "the army vehicle struck a mine": the forces are the target of whoever laid it.
         a1, a2 = None, a1
+    if sub in ("Remote explosive/landmine/IED", "Suicide bomb", "Grenade") and a1 == "civilians" and a2 is None:
+        # "26 civilians died in a mine explosion": the dead are the target of whoever laid it.
+        a1, a2, assoc1 = None, "civilians", []
     if sub == "Remote explosive/landmine/IED" and _state(a1) and a2 == "civilians":
         # "a bus struck a mine, police said": the forces who report a blast on civilians did not lay the mine.
         a1, assoc1 = None, [k for k in assoc1 if not _state(k)]
@@ -234,6 +240,9 @@ def _final_actors(
         state = [k for k in everyone if _state(k)]
         opponent = state[0] if state and (sub != "Peaceful protest") else None
         return crowd, [], opponent, [], ([] if crowd in everyone else ["actor1"])
+    if sub == "Air/drone strike" and a1 is None and _state(a2):
+        # "strikes carried out by the army" read as its target: the state struck, the target is unnamed.
+        a1, assoc1, a2, assoc2 = a2, assoc2, None, []
     groups = {f.group for f in draft.fatalities}
     civilian_dead = groups <= {"civilians"} or (groups <= {"civilians", "unknown"} and _CHILDREN.search(text))
     if violent and a2 is None and a1 != "civilians" and groups and civilian_dead:

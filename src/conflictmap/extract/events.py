@@ -30,6 +30,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 
+from conflictmap import gazetteer
 from conflictmap.extract import dates as date_rules
 from conflictmap.extract import places as place_rules
 from conflictmap.extract import what as what_rules
@@ -47,7 +48,13 @@ STATEMENT_RULES = frozenset({"alert", "agreement ended"})
 _VIOLENT = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 _DEMONSTRATION = frozenset({"Protests", "Riots"})
 
-_CLAUSE_BREAK = re.compile(r";\s+|\s+(?:while|whereas|tandis\s+qu['’]?e?|alors\s+qu['’]?e?)\s+", re.IGNORECASE)
+# "..., mais ce lundi, les affrontements ont éclaté vers Anéfis": a contrast that moves to another time or place.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|\s+(?:while|whereas|tandis\s+qu['’]?e?|alors\s+qu['’]?e?)\s+"
+    r"|,?\s+(?:mais|but)\s+(?=(?:ce|cette|on|this|le|la|les|l['’])\s*(?:\w+\s+)?(?:lundi|mardi|mercredi|jeudi|vendredi"
+    r"|samedi|dimanche|matin|soir|jour|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|morning|day)\b)",
+    re.IGNORECASE,
+)
 _PLACE_BACK_REFERENCE = re.compile(
     r"\b(?:the\s+same\s+(?:road|area|town|village|locality|axis|place)|the\s+(?:area|town|city|village|locality|camp)"
     r"|there|at\s+the\s+scene|la\s+(?:ville|localité|zone|commune)|le\s+(?:village|secteur|camp)|(?:même|le\s+même)"
@@ -143,6 +150,8 @@ class Draft:
     foreign: bool = False
     own_place: bool = False
     own_date: bool = False
+    #: The date came from a clause with no incident word ("... pulled its troops out in August").
+    date_aside: bool = False
     intervened: bool = False
     area: bool = False  # the place is an area around a town ("la commune de Bankass", "the Bankass Circle")
     group: int = 0  # drafts split from one list of places share a number (0: none)
@@ -382,6 +391,8 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
             return last
     if anaphoric_date:
         return None  # "the same day": another incident on that day
+    if _UNLISTED_PLACE_START.match(clause):
+        return None  # "A Acharane, située à 35 km de Tombouctou, ...": another place, so another incident
     if trigger.anaphoric and _RELATIVE_AFTER.match(reading.text[trigger.end : trigger.end + 12]):
         return None  # "l'embuscade qui a coûté la vie à six casques bleus": a new incident defined on the spot
     # "The attackers ... burned granaries": a clause about the actors of the last violent incident.
@@ -425,6 +436,15 @@ def _continues(reading: Reading, s: Sentence, start: int, end: int, trigger: Tri
     return None
 
 
+# A clause opening on a place the lists lack, told by its distance from a town ("À X, située à 35 km de Y").
+_UNLISTED_PLACE_START = re.compile(
+    r"^\W*(?:à|a|au|in|at|near|près\s+de)\s+(?:the\s+village\s+of\s+|le\s+village\s+de\s+)?[A-ZÀ-Ý][\w'’-]+,?\s+"
+    r"(?:située?|situé|located|situated|some|about|environ|à)\s+(?:à\s+|about\s+|some\s+)?(?:une\s+)?"
+    r"(?:\d+|[a-z]+aine)\s*(?:km|kilom)",
+    re.IGNORECASE,
+)
+
+
 def _dated_elsewhere(reading: Reading, draft: Draft, date: DateMention) -> bool:
     """An earlier draft at the undated draft's place has a day of its own that ``date`` contradicts."""
     if draft.own_date or draft.place is None or date.date is None:
@@ -458,11 +478,30 @@ def _merge_roles(draft: Draft, roles: Roles, strong_agent: bool) -> None:
     if target.actor1 is None and target.actor2 is None and not target.assoc1:
         draft.roles = Roles(roles.actor1, roles.actor2, list(roles.assoc1), list(roles.assoc2), list(roles.left_out))
         return
+    _orient(target, roles)
     for m, side in incoming:
         if m is None:
             continue
         _place_actor(target, m, side, strong_agent and m is roles.actor1)
     target.left_out.extend(roles.left_out)
+
+
+def _orient(target: Roles, incoming: Roles) -> None:
+    """Turn a one-sided draft to the sides a clause that names both gives.
+
+    "Clashes involving the CMA" then "clashes between Gatia and the CMA": the clause naming both sides
+    says which is which, so the side told first becomes the opponent.
+    """
+    if (
+        target.actor2 is None
+        and target.actor1 is not None
+        and incoming.actor1 is not None
+        and incoming.actor2 is not None
+        and who_rules.related(target.actor1.key, incoming.actor2.key)
+        and not who_rules.related(target.actor1.key, incoming.actor1.key)
+    ):
+        target.actor1, target.actor2 = None, target.actor1
+        target.assoc1, target.assoc2 = target.assoc2, target.assoc1
 
 
 def _place_actor(target: Roles, m: ActorMention, side: int, claimant: bool) -> None:
@@ -614,10 +653,18 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     own_dates = _event_dates(reading, start, end)
     if trigger is None:
         # A sentence with no incident word dating something years back ("The UN sent a mission in 2013")
-        # is background to the incident, not its date.
-        own_dates = [d for d in own_dates if not _long_ago(reading, d)]
-    if own_dates and draft.date_source != "sentence":
+        # is background to the incident, not its date; so is the day of what came "before" or "after" it
+        # ("... even before the French military pulled out in August").
+        own_dates = [
+            d
+            for d in own_dates
+            if not _long_ago(reading, d)
+            and not _RELATIVE_CLAUSE_BEFORE.search(reading.text[max(start, d.start - 90) : d.start])
+        ]
+    # A date said with the incident word ("the explosion Monday") beats one from a clause without it.
+    if own_dates and (draft.date_source != "sentence" or (draft.date_aside and trigger is not None)):
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
+        draft.date_aside = trigger is None
 
 
 _FOILED_ATTACK = re.compile(r"\b(?:attacks?|assaults?|attaques?|assauts?)\b", re.IGNORECASE)
@@ -663,9 +710,18 @@ def _open(reading: Reading, s: Sentence, start: int, end: int, trigger: Trigger)
 
 # What joins the places of a list: "A, B and C", "à A, à B et à C", "in A and in B".
 _LIST_GAP = re.compile(
-    r"^\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
+    # "Ségué, chef-lieu de la commune de Ségué, et Sonfounou": an apposition on the place before.
+    r"^(?:,\s*(?:chef-lieu|capitale|capital|seat|headquarters)\b[^,;.]{0,60})?"
+    r"\s*(?:,|,?\s*(?:and|et|ou|or|as\s+well\s+as|ainsi\s+qu['’]?e?))\s*"
     r"(?:(?:in|at|à|a|de|d['’]|du|dans)\s+)?(?:(?:the\s+)?(?:villages?|towns?|localités?|camps?)\s+(?:of\s+|de\s+|d['’])?)?"
     r"(?:(?:le|la|les|l['’])\s*)?$",
+    re.IGNORECASE,
+)
+
+
+_RELATIVE_CLAUSE_BEFORE = re.compile(
+    r"\b(?:before|after|since|until|avant\s+(?:que|qu['’]|de)|après\s+(?:que|qu['’])|depuis\s+que|jusqu['’]à\s+ce\s+que)"
+    r"\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*)?[\w'’-]+\s+[^.;]*$",
     re.IGNORECASE,
 )
 
@@ -693,6 +749,8 @@ def _place_list(reading: Reading, start: int, end: int) -> list[PlaceMention]:
     )
     chain = places[:1]
     for p in places[1:]:
+        if p.name == chain[-1].name:
+            continue  # the place named again in an apposition on it
         if _LIST_GAP.match(reading.text[chain[-1].end : p.start]) and p.name not in {c.name for c in chain}:
             chain.append(p)
         elif len(chain) < 2:
@@ -798,7 +856,40 @@ def build_drafts(reading: Reading) -> list[Draft]:
                 draft.sentences = [x for x in draft.sentences if x.index != s.index]
             elif not placed:
                 _split_on_list(reading, draft, s.start, s.end)
+    _tolls_by_place(reading)
     return reading.drafts
+
+
+def _tolls_by_place(reading: Reading) -> None:
+    """A toll told place by place for the places of a list ("neuf morts, dont sept à A et deux à B"):
+    each place's draft takes its own count rather than a share of the total."""
+    groups: dict[int, list[Draft]] = {}
+    for d in reading.drafts:
+        if d.group and d.place is not None:
+            groups.setdefault(d.group, []).append(d)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        text = " ".join(dict.fromkeys(s.text for d in members for s in d.sentences))
+        counts = {}
+        for d in members:
+            pattern = (
+                rf"(?<![\w-])(?P<n>{what_rules._NUM})(?:\s*\(\d+\))?\s+(?:[\w'’-]+\s+){{0,3}}?(?:à|au|in|at)\s+"
+                rf"{re.escape(d.place.text)}(?![\w-])"
+            )
+            m = re.search(pattern, text, re.IGNORECASE)
+            value = what_rules._value(m.group("n")) if m else None
+            if value is not None:
+                counts[id(d)] = (value, m.group(0))
+        if len(counts) < 2:
+            continue
+        for d in members:
+            group = d.fatalities[0].group if d.fatalities else "unknown"
+            if id(d) in counts:
+                value, said = counts[id(d)]
+                d.fatalities = [FatalityMention(0, 0, said, value, None, group)]
+            else:
+                d.fatalities = []
 
 
 def _previous_sentence_place(reading: Reading, draft: Draft) -> PlaceMention | None:
@@ -920,6 +1011,7 @@ def _same_incident(a: Draft, b: Draft) -> bool:
 def _absorb(into: Draft, other: Draft) -> None:
     for s in other.sentences:
         _add_sentence(into, s)
+    _orient(into.roles, other.roles)
     for m, side in [
         (other.roles.actor1, 1),
         *[(x, 1) for x in other.roles.assoc1],
@@ -939,6 +1031,8 @@ def _absorb(into: Draft, other: Draft) -> None:
         and place_rules.ROLE_RANK[other.place.role] < place_rules.ROLE_RANK[into.place.role]
     )
     landmark = into.place is None or into.place_source in ("none", "dateline")
+    # "près du village de Kobe, à 35 km de Gao" told after the attack "à Gao": the village is where it was.
+    better_place = better_place or (into.place is not None and other.place is not None and _landmark_of(into, other))
     if (other.own_place and not into.own_place) or better_place:
         into.place, into.place_source, into.own_place = other.place, other.place_source, other.own_place
     elif landmark and other.place is not None and other.place_source == "reference":
@@ -964,6 +1058,8 @@ def _loose_place(d: Draft) -> bool:
 def _places_agree(a: Draft, b: Draft) -> bool:
     if a.place is not None and b.place is not None and a.place.name == b.place.name:
         return True
+    if a.place is not None and b.place is not None and (_landmark_of(a, b) or _landmark_of(b, a)):
+        return True
     if not (_loose_place(a) or _loose_place(b)):
         return False
     loose, firm = (a, b) if _loose_place(a) else (b, a)
@@ -971,6 +1067,20 @@ def _places_agree(a: Draft, b: Draft) -> bool:
         return True
     # The region named in the lead and the town in the detail ("in the Mopti region" ... "in Dioura").
     return loose.place.admin1 == firm.place.admin1
+
+
+def _landmark_of(a: Draft, b: Draft) -> bool:
+    """``b`` places its incident by ``a``'s town ("près du village de Kobe, à 35 kilomètres de Gao"), close by."""
+    said = " ".join(s.text for s in b.sentences)
+    near_town = re.search(
+        rf"\b(?:\d+|[a-z]+aine)\s*(?:km|kilom\w+|miles?)\s+(?:\w+\s+){{0,3}}?(?:de|d['’]|from|of)\s+{re.escape(a.place.text)}\b",
+        said,
+        re.IGNORECASE,
+    )
+    if not near_town:
+        return False
+    pa, pb = a.place, b.place
+    return gazetteer.distance_km(pa.latitude, pa.longitude, pb.latitude, pb.longitude) <= 60
 
 
 def _dates_agree(a: Draft, b: Draft) -> bool:
@@ -1097,6 +1207,9 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.background.append(f"the article is {headline.text.split(':')[0].strip().lower()}, not a report")
     if _EXAMPLE_START.match(main.text):
         draft.background.append("an example given in passing, not the report")
+    if _VAGUE_PAST.search(main.text):
+        # "Il y a quelques jours, A et B ont été le théâtre de combats": what came before the news, undated.
+        draft.background.append("told as some days before the news, with no day of its own")
     words = _BACKGROUND.findall(_APPOSITION.sub(",", main.text))
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
@@ -1122,6 +1235,11 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
         draft.foreign = True
 
 
+_VAGUE_PAST = re.compile(
+    r"\b(?:il\s+y\s+a\s+quelques\s+(?:jours|semaines)|(?:a\s+few|several)\s+(?:days|weeks)\s+(?:ago|earlier|before)"
+    r"|quelques\s+(?:jours|semaines)\s+(?:plus\s+tôt|auparavant|avant)|ces\s+derniers\s+jours|in\s+recent\s+(?:days|weeks))\b",
+    re.IGNORECASE,
+)
 _CLAIM_WORD = re.compile(r"\bclaim(?:ed|s|ing)?\b|\brevendiqu\w*|\brevendication", re.IGNORECASE)
 _NO_CLAIM = re.compile(
     r"\b(?:no|not|never|nobody|yet\s+to|aucune?|n['’]a\s+(?:pas\s+)?(?:encore\s+)?été|pas\s+(?:encore\s+)?été"

@@ -460,6 +460,52 @@ def _commune_mentions(text: str, taken: list[tuple[int, int]]) -> dict[tuple[int
     return found
 
 
+_REGION_BEFORE = re.compile(
+    r"\b(?:region|province|département|department|région|cercle)\s+(?:of|de|d['’]|du)\s*$", re.I
+)
+_REGION_AFTER = re.compile(r"^\s+(?:region|province|department|area)\b", re.IGNORECASE)
+
+
+def _names_region(text: str, start: int, end: int) -> bool:
+    """ "the region of Tillaberi", "the Tillaberi region": the name of a wide area, not a point to read homonyms by."""
+    return bool(_REGION_BEFORE.search(text[max(0, start - 30) : start]) or _REGION_AFTER.match(text[end : end + 15]))
+
+
+@lru_cache(maxsize=1)
+def _by_variant() -> dict[str, tuple[Place, ...]]:
+    """Every place (hand-checked and listed, not regions) by the variant key of each of its names."""
+    index: dict[str, list[Place]] = defaultdict(list)
+    for place in gazetteer.all_places():
+        if place.kind == "region":
+            continue
+        for name in place.names:
+            key = gazetteer.variant_key(name)
+            if len(key) >= 5 and place not in index[key]:
+                index[key].append(place)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _variant_mentions(text: str, taken: list[tuple[int, int]]) -> dict[tuple[int, int], list[Candidate]]:
+    """Villages written another way than the lists write them ("Diallasagou" for Diallassagou, doubled or
+    single letters, ou/w, dj/j): a capitalised word after a locative cue whose exact key names no place."""
+    found: dict[tuple[int, int], list[Candidate]] = {}
+    index = _by_variant()
+    for m in _CAPITALISED.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        word = m.group().rstrip("'’-")
+        if len(word) < 6 or gazetteer.normalize(word) in gazetteer._NOT_A_PLACE:
+            continue
+        if not _LOCATIVE_BEFORE.search(text[max(0, m.start() - 45) : m.start()]):
+            continue
+        if _SURNAME_AFTER.match(text[m.start() + len(word) : m.start() + len(word) + 30]):
+            continue  # "la visite de Soumaïla Cissé": a person's first name
+        places = index.get(gazetteer.variant_key(word), ())
+        if places:
+            found[(m.start(), m.start() + len(word))] = [Candidate(p, 0.75, word) for p in places]
+    return found
+
+
 def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Places of Mali mentioned in ``text``, each with its role and precision.
 
@@ -492,8 +538,8 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
     # Places named without doubt (not regions): homonyms are read near them ("Gouari" near Bankass).
     anchors = [
         (cands[0].latitude, cands[0].longitude)
-        for cands in by_span.values()
-        if len({c.place for c in cands}) == 1 and cands[0].kind != "region"
+        for (start, end), cands in by_span.items()
+        if len({c.place for c in cands}) == 1 and cands[0].kind != "region" and not _names_region(text, start, end)
     ]
     # A town of the hand-checked table among homonyms is the one meant ("Niono"): an anchor too.
     anchors += [
@@ -508,6 +554,7 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
             city = _bamako_city()
             by_span[(m.start(), m.end())] = [Candidate(city, 1.0, city.name)]
     by_span.update(_commune_mentions(text, [*skip, *by_span]))
+    by_span.update(_variant_mentions(text, [*skip, *by_span]))
     starts = {start for start, _ in by_span}
     ends = {end for _, end in by_span}
     for (start, end), cands in sorted(by_span.items()):

@@ -65,6 +65,8 @@ _TITLE_DATELINE = re.compile(
 
 
 _BARE_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20})\s+(?=[A-ZÀ-Ý][a-zà-ÿ])")
+# "BAMAKO: Unknown assailants ...": an upper-case place and a colon.
+_COLON_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20}):\s+(?=[A-ZÀ-Ý])")
 
 # A page's own date stamp before the dateline: "date 2023-11-07 BAMAKO, Mali (AP) — ...".
 _DATE_STAMP = re.compile(r"\s*(?:date\s+)?\d{4}-\d{2}(?:-\d{2})?\s+")
@@ -221,7 +223,7 @@ def find_dateline(text: str) -> Dateline | None:
                 detail=(m.group("detail") or "").strip() or None,
                 agency=(m.group("agency") or "").strip() or None,
             )
-        m = _BARE_DATELINE.match(text, start)
+        m = _BARE_DATELINE.match(text, start) or _COLON_DATELINE.match(text, start)
         if m:  # "BAMAKO Gunmen killed ...": the dash lost with the page's markup
             return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=None, agency=None)
         m = _TITLE_DATELINE.match(text, start)
@@ -229,6 +231,17 @@ def find_dateline(text: str) -> Dateline | None:
             agency = (m.group("agency") or "").strip() or None
             detail = m.group("detail") or None
             return Dateline(start=m.start(), end=m.end(), place=m.group("place"), detail=detail, agency=agency)
+    # A page's menus and headings before the story: "BAMAKO (Reuters) - " further down, known by its agency.
+    for start, _end in paragraph_spans(text)[3:12]:
+        m = _DATELINE.match(text, start)
+        if m and m.group("agency") and m.group("place").strip(" .-").isupper():
+            return Dateline(
+                start=m.start(),
+                end=m.end(),
+                place=m.group("place").strip(" .-"),
+                detail=(m.group("detail") or "").strip() or None,
+                agency=m.group("agency").strip(),
+            )
     return None
 
 

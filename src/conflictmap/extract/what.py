@@ -133,6 +133,9 @@ RULES: tuple[Rule, ...] = (
         r"(?:drone|air|aerial)\s*[-]?\s*(?:strikes?|raids?|attacks?|bombardments?|bombings?)|airstrikes?"
         r"|bombed\s+from\s+the\s+air|(?:drones?|aircraft|helicopters?|warplanes?|jets?)\s+(?:struck|bombed|targeted"
         r"|fired)"
+        # "a low-flying helicopter opened fire on the crowd", "un hélicoptère a ouvert le feu": fire from the air.
+        r"|(?:helicopters?|aircraft|drones?|hélicoptères?|avions?|aéronefs?)\s+(?:[\w-]+\s+){0,3}?(?:opened\s+fire"
+        r"|(?:a|ont)\s+ouvert\s+le\s+feu|(?:a|ont)\s+tiré)"
         r"|frappes?\s+(?:aériennes?|de\s+drones?|par\s+drones?)|raids?\s+aériens?|bombardements?\s+aériens?"
         r"|bombardements?|vecteurs\s+aériens",
         _EXP,
@@ -159,10 +162,22 @@ RULES: tuple[Rule, ...] = (
         r"|(?:mines?|bombs?)\s+(?:exploded|went\s+off|detonated|blew\s+up)"
         r"|(?:struck|hit|killed|wounded)\s+by\s+(?:an?\s+|the\s+)?(?:mine|IED|bomb)"
         r"|engins?\s+explosifs?(?:\s+improvisés?)?|EEI|mines?\s+artisanales?|voitures?\s+piégées?|véhicules?\s+piégés?"
-        r"|(?:a|ont)\s+sauté\s+sur\s+une\s+mine",
+        r"|(?:a|ont)\s+sauté\s+sur\s+une\s+mine"
+        # "l'explosion d'une mine", "dans l'explosion de mines", "a mine explosion", "the explosion of a mine".
+        r"|explosions?\s+(?:d['’]\s*une?|de|des|of\s+(?:an?|the))\s+(?:mines?|engins?|bombes?|IEDs?)"
+        r"|(?:mine|IED)\s+explosions?|(?:mines?|bombes?)\s+(?:a|ont)\s+explosé",
         _EXP,
         "Remote explosive/landmine/IED",
         65,
+    ),
+    # "The explosion Monday took place 10 km from Tessalit", "l'explosion": a blast told again, below any
+    # other incident word of its sentence ("une embuscade, après l'explosion d'une fourgonnette").
+    _rule(
+        "blast told again",
+        r"(?:(?<=the\s)|(?<=The\s)|(?<=l')|(?<=L')|(?<=l’)|(?<=L’))(?:blast|explosion)(?![\w-])",
+        _EXP,
+        "Remote explosive/landmine/IED",
+        30,
     ),
     _rule("grenade", r"grenades?", _EXP, "Grenade", 64),
     _rule(
@@ -405,7 +420,11 @@ _QUALIFIER = (
     r"(?:(?P<qual>at\s+least|more\s+than|over|nearly|almost|about|around|some|up\s+to|au\s+moins|plus\s+de|près\s+de"
     r"|environ|une\s+quinzaine\s+de|jusqu['’]à)\s+)?"
 )
-_RANGE = rf"(?:between\s+|entre\s+)?[\"“«]?\s?(?P<n>{_NUM})\s?[\"”»]?(?:\s*(?:-|–|to|and|à|et)\s*(?P<n2>\d+))?"
+# "Neuf (9) morts": a number in words with its figure in brackets after it.
+_RANGE = (
+    rf"(?:between\s+|entre\s+)?[\"“«]?\s?(?P<n>{_NUM})(?:\s*\(\d+\))?\s?[\"”»]?"
+    r"(?:\s*(?:-|–|to|and|à|et)\s*(?P<n2>\d+))?"
+)
 _GROUP = (
     r"(?P<group>(?:[\w'’-]+\s+){0,2}?(?:soldiers?|troops|servicemen|militaires|soldats|gendarmes?|policemen"
     r"|police\s+officers"
@@ -413,10 +432,15 @@ _GROUP = (
     r"|fighters?|gunmen|rebels?|insurgents?|assaillants|terroristes|jihadistes|combattants|ennemis?|civilians?"
     r"|villagers"
     r"|people|persons|passengers|children|women|residents|civils|villageois|personnes|passagers|enfants|femmes"
-    r"|habitants|victimes|victims|dead|bodies|corps)(?:\s+(?:maliens?|maliennes?|malian|burkinabè|tchadiens?))?"
+    r"|habitants|victimes|victims|dead|bodies|corps)"
+    # A nationality after the noun, as French puts it ("onze soldats nigériens", "des casques bleus tchadiens").
+    r"(?:\s+(?:maliens?|maliennes?|malian|nigériens?|nigériennes?|nigerien|burkinabès?|burkinabés?|tchadiens?"
+    r"|tchadiennes?|chadian|togolais|guinéens?|égyptiens?|sénégalais|ivoiriens?|français|russes))?"
     r"(?:\s+(?:from|de|du)\s+[A-ZÀ-Ý][\w'’-]+)?)?"  # "peacekeepers from Chad"
 )
 _DEATH_AFTER = (
+    # "eight civilians, including six children, had been killed": an aside on who they were.
+    r"(?:,\s*(?:including|among\s+them|of\s+whom|dont|parmi\s+lesquels|y\s+compris)\s+[^,.;]{1,50},)?"
     r"(?:\s+(?:were|have\s+been|had\s+been|was|are|ont\s+été|avaient\s+été|a\s+été|sont)?\s*"
     r"(?:\w+ment\s+)?(?:y\s+|en\s+)?"  # "froidement tués", "y ont perdu la vie"
     r"(?:killed|dead|died|slain|massacred|executed|lost\s+their\s+lives|tués?|tuées?|morts?|décédés?|péri|ont\s+péri"
@@ -428,7 +452,7 @@ _FATALITY_PATTERNS = (
         r"(?<![\w-])(?:killing|killed|kills|executed|executing|massacred|shot\s+dead|leaving|left|claimed\s+the\s+lives\s+of"
         r"|death\s+toll\s+(?:of|at|rose\s+to"
         r"|to)"
-        r"|toll\s+of|neutralis(?:ed|ing)|neutraliz(?:ed|ing)|lost|tuant|faisant|a\s+fait|ont\s+fait"
+        r"|toll\s+of|neutralis(?:ed|ing)|neutraliz(?:ed|ing)|lost|tuant|faisant|a\s+fait|ont\s+fait|avons\s+perdu"
         r"|bilan\s+(?:provisoire\s+)?de"
         r"|neutralisé|coûté\s+la\s+vie\s+à|a\s+perdu|ont\s+perdu|enterré|(?:a|ont|avait|avaient)\s+tué)"
         rf"\s+{_QUALIFIER}{_RANGE}\s*(?:of\s+|d['’]\s*|de\s+)?{_GROUP}",
@@ -436,7 +460,9 @@ _FATALITY_PATTERNS = (
     ),
     # "la mort de 95 personnes", "the deaths of 12 soldiers"
     re.compile(
-        rf"(?<![\w-])(?:la\s+mort\s+de|the\s+deaths?\s+of)\s+{_QUALIFIER}{_RANGE}\s+(?:of\s+)?{_GROUP}",
+        # "the bodies of five soldiers", "les corps de six civils": the dead counted where they lie.
+        rf"(?<![\w-])(?:la\s+mort\s+de|the\s+deaths?\s+of|(?:the\s+)?bodies\s+of|les\s+(?:corps|dépouilles)\s+de)"
+        rf"\s+{_QUALIFIER}{_RANGE}\s+(?:of\s+)?{_GROUP}",
         re.IGNORECASE,
     ),
     # "95 morts", "13 deaths, all among the assailants", "11 morts, tous des civils"
@@ -449,7 +475,10 @@ _FATALITY_PATTERNS = (
     # "A peacekeeper was killed", "un soldat a été tué": one death told with an article.
     re.compile(
         r"(?<![\w-])(?P<n>an?|un|une)\s+(?:[\w'’-]+\s+){0,3}?(?P<group>soldier|peacekeeper|blue\s+helmet|civilian"
-        r"|villager|policeman|police\s+officer|gendarme|serviceman|soldat|militaire|casque\s+bleu|civil|policier)"
+        r"|villager|policeman|police\s+officer|gendarme|serviceman|soldat|militaire|casque\s+bleu|civil|policier"
+        r"|person|resident|child|woman|personne|habitant|villageois|enfant|femme)"
+        # "un habitant du village a été tué": where the one dead came from.
+        r"(?:\s+(?:du|de\s+la|of\s+the|from\s+the)\s+[\w'’-]+)?"
         r"\s+(?:was|has\s+been|had\s+been|a\s+été|avait\s+été)\s+(?:\w+ly\s+)?(?:killed|shot\s+dead|slain|tuée?|abattue?)\b",
         re.IGNORECASE,
     ),
@@ -462,7 +491,7 @@ _DEATH_NOUN_AFTER = re.compile(
 # Verbs that give a toll only with a word of death after the number ("left 5 dead", "faisant 3 morts").
 _NEEDS_DEATH_NOUN = re.compile(r"^(?:leaving|left|faisant|a\s+fait|ont\s+fait)\b", re.IGNORECASE)
 # Verbs that give a toll only with people after the number ("lost ten men", not "lost 3 vehicles").
-_NEEDS_PEOPLE = re.compile(r"^(?:lost|a\s+perdu|ont\s+perdu)\b", re.IGNORECASE)
+_NEEDS_PEOPLE = re.compile(r"^(?:lost|a\s+perdu|ont\s+perdu|avons\s+perdu)\b", re.IGNORECASE)
 _NO_DEATHS = re.compile(
     r"no\s+(?:one|body|casualties|deaths|fatalities)\s+(?:was|were)?|no\s+casualties|without\s+(?:casualties|loss)"
     r"|aucune\s+victime|pas\s+de\s+victimes?|sans\s+faire\s+de\s+victimes?|no\s+toll|without\s+giving\s+a\s+toll"
@@ -522,6 +551,9 @@ def _group(words: str) -> str:
     return "unknown"
 
 
+_HOW_MANY_BEFORE = re.compile(r"\b(?:how|combien(?:\s+de)?)\s*$", re.IGNORECASE)
+
+
 def find_fatalities(text: str) -> list[FatalityMention]:
     """Statements of how many died, in text order.
 
@@ -549,6 +581,8 @@ def find_fatalities(text: str) -> list[FatalityMention]:
                     continue
                 if _NEEDS_PEOPLE.match(m.group(0)) and _group(group_words) == "unknown":
                     continue
+            if _HOW_MANY_BEFORE.search(text[max(0, m.start() - 12) : m.start("n")]):
+                continue  # "no mention of how many rebels were killed": a question, not a toll
             value = 1 if pattern is _FATALITY_PATTERNS[4] else _value(m.group("n"))
             if value is None or value > 100_000:
                 continue
@@ -595,6 +629,13 @@ def total_fatalities(mentions: list[FatalityMention]) -> tuple[int, int | None, 
         floors = [f.count for f in group if _FLOOR.search(f.text) and not _VAGUE_WORD.search(f.text)]
         if floors:
             group = [f for f in group if not (_VAGUE_WORD.search(f.text) and f.count < max(floors))] or group
+        # "several soldiers" then "the bodies of five soldiers": a higher figure replaces the word that
+        # stands for a few ("dozens" against a figure stays a conflicting claim).
+        exact = [f.count for f in group if not _VAGUE_WORD.search(f.text)]
+        if exact:
+            group = [
+                f for f in group if not (_VAGUE_WORD.search(f.text) and f.count <= 3 and f.count < max(exact))
+            ] or group
         counts = [f.count for f in group]
         highs = [f.high or f.count for f in group]
         total += min(counts)

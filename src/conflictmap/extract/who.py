@@ -48,7 +48,7 @@ _GENERIC: list[tuple[str, str]] = [
     (r"(?:the\s+)?(?:UN|U\.N\.)\s+mission", "minusma"),
     (r"(?:la\s+)?mission\s+(?:de\s+l['’]\s*ONU|des\s+Nations\s+unies)", "minusma"),
     (
-        r"(?:the\s+)?(?:former\s+|ex-)?(?:separatist\s+|Tuareg\s+|Touareg\s+)?(?:rebels|separatists)"
+        r"(?:the\s+)?(?:former\s+|ex-)?(?:separatist\s+|Tuareg\s+|Touareg\s+)?(?:rebels|separatists|rebel\s+fighters)"
         r"|(?:les\s+|des\s+)?(?:ex-)?(?:rebelles|séparatistes|indépendantistes)(?:\s+touaregs)?"
         r"|(?:les\s+)?groupes\s+(?:indépendantistes|séparatistes|rebelles)",
         "cma",
@@ -191,7 +191,9 @@ _PASSIVE_TARGET_AFTER = re.compile(
     # "eight soldiers escaped the attack": those who survived it were its target.
     r"|escaped|survived|(?:a|ont)\s+(?:pu\s+)?(?:échappé|survécu))"
     # "six soldats maliens tués dans une attaque": the French plural participle agrees with the dead.
-    r"|^(?:\s+(?!(?:ont|a|avait|avaient|sont)\b)[\w-]+)?\s+tué(?:e)?s\b",
+    r"|^(?:\s+(?!(?:ont|a|avait|avaient|sont)\b)[\w-]+)?\s+tué(?:e)?s\b"
+    # A headline's bare participle right after the mention: "Malian soldiers killed in ambush".
+    r"|^\s+(?:killed|wounded|injured|kidnapped|abducted)\s+(?:in|during|near|after|while)\s",
     re.IGNORECASE,
 )
 # "a base housing UN, French and Malian forces", "le camp abritant des casques bleus": who was in what was hit.
