@@ -1,4 +1,5 @@
-"""``python -m benchmarks.columnar`` as a smoke run at 2,000 events: it finishes and writes its tables.
+"""``python -m benchmarks.columnar`` as a smoke run at 2,000 events (the page in Chromium too): it finishes and
+writes its tables.
 
 Nothing here looks at how fast anything is; the benchmark measures that.
 """
@@ -11,11 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from benchmarks.columnar import END, FIGURES_HEADING, START
 
 
+@pytest.mark.browser
 def test_the_columnar_benchmark_writes_its_figures(tmp_path: Path) -> None:
     (tmp_path / "RESULTS.md").write_text("# results\n\nthe rest\n", encoding="utf-8")
     (tmp_path / "COLUMNAR.md").write_text("# engine\n\nwhy DuckDB\n", encoding="utf-8")
@@ -35,9 +38,16 @@ def test_the_columnar_benchmark_writes_its_figures(tmp_path: Path) -> None:
     (size,) = figures["sizes"]
     assert size["n"] == size["columnar"]["rows"] == 2000
     assert size["columnar"]["count"]["rows"] == size["memory"]["mask"]["rows"] > 0
+    assert size["columnar"]["narrow_error"] is None and size["columnar"]["narrow_s"] > 0
+    # The page on the CSV, under AppTest and in Chromium, answered by DuckDB.
+    assert size["page"]["page"]["status"] == "ok", size["page"]["page"].get("note")
+    assert size["page"]["browser"]["status"] == "ok", size["page"]["browser"].get("note")
     report = (tmp_path / "COLUMNAR.md").read_text(encoding="utf-8")
     assert report.startswith("# engine\n\nwhy DuckDB\n\n" + FIGURES_HEADING)
     assert "| filter, choosing and counting | ≤ 15.0 ms |" in report and "### 2,000 events" in report
+    assert "| narrow table made (its own thread, after the open) |" in report
+    assert "| page rerun after a filter change (AppTest) | ≤ 150 ms | " in report
+    assert "| Chromium: warm visit → map drawn |" in report
     results = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert results.startswith("# results\n\nthe rest\n") and results.count(START) == results.count(END) == 1
     assert "#### 2,000 events" in results

@@ -44,6 +44,14 @@ def events_csv(tmp_path):
     return path
 
 
+def use_engine(monkeypatch, setting: str | None) -> None:
+    """``CONFLICTMAP_COLUMNAR_MIN_MB`` as ``ENGINES`` gives it (``None``: the default)."""
+    if setting is None:
+        monkeypatch.delenv("CONFLICTMAP_COLUMNAR_MIN_MB", raising=False)
+    else:
+        monkeypatch.setenv("CONFLICTMAP_COLUMNAR_MIN_MB", setting)
+
+
 def seen(at) -> dict:
     """What the page shows that every engine must show alike."""
     args = folium_args(at)
@@ -68,10 +76,7 @@ def seen(at) -> dict:
 def test_the_page_answers_the_same_on_every_engine(monkeypatch, events_csv, query):
     shown = {}
     for engine, setting in ENGINES.items():
-        if setting is None:
-            monkeypatch.delenv("CONFLICTMAP_COLUMNAR_MIN_MB", raising=False)
-        else:
-            monkeypatch.setenv("CONFLICTMAP_COLUMNAR_MIN_MB", setting)
+        use_engine(monkeypatch, setting)
         at = make_page(monkeypatch, data=events_csv, query=query)
         at.session_state["selected_event"] = read_events(events_csv)[0]["event_id"].iloc[5]
         at.run()
@@ -181,10 +186,7 @@ def test_two_files_shown_together_answer_the_same_on_every_engine(monkeypatch, e
     (folder / "b.csv").write_text("".join(rows[:1] + rows[6:]), encoding="utf-8")
     shown = {}
     for engine, setting in ENGINES.items():
-        if setting is None:
-            monkeypatch.delenv("CONFLICTMAP_COLUMNAR_MIN_MB", raising=False)
-        else:
-            monkeypatch.setenv("CONFLICTMAP_COLUMNAR_MIN_MB", setting)
+        use_engine(monkeypatch, setting)
         at = make_page(monkeypatch, data_dir=folder, query={"src": ["a.csv", "b.csv"], **query}).run()
         assert not at.exception, (engine, at.exception)
         shown[engine] = seen(at)
