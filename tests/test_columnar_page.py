@@ -12,6 +12,7 @@ from conflictmap import areas, catalog, suspect
 from conflictmap.app.cache import SUSPECT_CHECKED
 from conflictmap.filters import FilterSpec
 from conflictmap.pageviews import ColumnarViews, MemoryViews, views_for_file, views_for_files
+from conflictmap.pageviews import columnar as columnar_module
 from conflictmap.readers import read_events
 
 ENGINES = {"memory": None, "columnar": "0"}
@@ -145,7 +146,9 @@ def test_columnar_and_memory_views_count_areas_hot_spots_frames_and_columns_alik
         columnar.close()
 
 
-def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path):
+def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path, monkeypatch):
+    # Copied three events at a time: the chunks of days are put together in order.
+    monkeypatch.setattr(columnar_module, "NARROW_CHUNK_ROWS", 3)
     regions = areas.load_boundaries("admin1")
     in_place, _ = views_for_file(events_csv, cache_dir=tmp_path, columnar_min_bytes=0, regions=regions)
     narrow = ColumnarViews(in_place.path, regions=regions)
@@ -154,6 +157,8 @@ def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path
     narrow.store.narrow_done.wait()
     try:
         assert narrow.store.narrow_error is None and narrow.store._views_table is not None
+        copied = narrow.store._db.execute("SELECT event_date, _row FROM narrow_db.events_narrow").fetchall()
+        assert copied == sorted(copied) and len(copied) == narrow.size()
         assert file_only.store._views_table is None
         ring = ((-1.0, 15.0), (1.0, 15.0), (1.0, 17.0), (-1.0, 17.0), (-1.0, 15.0))
         for spec in [

@@ -23,10 +23,13 @@ the file's order too.
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -59,6 +62,18 @@ _TEXT = frozenset(schema.TEXT_COLUMNS)
 #: The narrow table of ``VIEW_COLUMNS`` (and ``_row``), and the labels of its coded columns.
 _NARROW = "narrow_db.events_narrow"
 _LABELS = "narrow_db.narrow_labels"
+#: Rows of the file copied into the narrow table at a time (each chunk is compressed before the next).
+NARROW_CHUNK_ROWS = 500_000
+#: Sources whose narrow table may still be being copied (``_stop_copies`` stops them at exit).
+_COPYING: weakref.WeakSet[ParquetSource] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_copies() -> None:
+    for source in list(_COPYING):
+        source.stop_narrow()
+
+
 #: The narrow table's dialect: the labels wanted become their codes once per statement.
 NARROW_DUCKDB = Dialect(
     in_list=f"list_contains((SELECT list(code) FROM {_LABELS} WHERE list_contains(?, label)), {{col}})",
@@ -229,15 +244,22 @@ class ParquetSource:
         #: Seconds the narrow table took to make.
         self.narrow_seconds: float | None = None
         if narrow:
+            # A copy still under way when the program ends is stopped first: DuckDB cannot be torn down
+            # under a running statement.
+            _COPYING.add(self)
             threading.Thread(target=self._make_narrow, name="conflictmap-narrow", daemon=True).start()
         else:
             self.narrow_done.set()
 
     def _make_narrow(self) -> None:
-        """Copy ``VIEW_COLUMNS`` and ``_row`` into the narrow table, coded and in date order."""
+        """Copy ``VIEW_COLUMNS`` and ``_row`` into the narrow table, coded and in date order.
+
+        The rows go in ``NARROW_CHUNK_ROWS`` at a time, each chunk a span of days, and each is compressed
+        before the next: the copy holds one chunk uncompressed, not the whole table.
+        """
         start = time.perf_counter()
         try:
-            cursor = self._db.cursor()
+            cursor = self._narrow_cursor = self._db.cursor()
             cursor.execute("ATTACH ':memory:' AS narrow_db (COMPRESS)")
             each = " UNION ".join(f"SELECT {q(c)} AS label FROM {EVENTS}" for c in CODED_COLUMNS)
             cursor.execute(
@@ -253,11 +275,30 @@ class ParquetSource:
                     joins.append(f"LEFT JOIN {_LABELS} c{i} ON c{i}.label = r.{q(col)}")
                 else:
                     values.append(f"r.{q(col)}")
-            cursor.execute(
-                f"CREATE TABLE {_NARROW} AS SELECT {', '.join(values)}, r._row FROM {EVENTS} r {' '.join(joins)} "
-                "ORDER BY r.event_date, r._row"
+            copy = f"SELECT {', '.join(values)}, r._row FROM {EVENTS} r {' '.join(joins)}"
+            rows = sum(_rows_in(p) for p in self.paths)
+            chunks = max(1, -(-rows // NARROW_CHUNK_ROWS))
+            cursor.execute(f"CREATE TABLE {_NARROW} AS {copy} LIMIT 0")
+            # The days that cut the events into chunks of about equal size (one pass over the days).
+            (cuts,) = (
+                cursor.execute(
+                    f"SELECT quantile_disc(event_date, [{', '.join(str(i / chunks) for i in range(1, chunks))}]) "
+                    f"FROM {EVENTS}"
+                ).fetchone()
+                if chunks > 1
+                else ([],)
             )
-            cursor.execute("CHECKPOINT narrow_db")
+            bounds = [None, *sorted(set(cuts or [])), None]
+            for low, high in itertools.pairwise(bounds):
+                where = [f"r.event_date >= DATE '{low}'"] if low is not None else []
+                if high is not None:
+                    where.append(f"r.event_date < DATE '{high}'")
+                condition = " AND ".join(where) or "TRUE"
+                if high is None:
+                    # Rows without a day (none are expected) go in with the last chunk.
+                    condition = f"({condition}) OR r.event_date IS NULL"
+                cursor.execute(f"INSERT INTO {_NARROW} {copy} WHERE {condition} ORDER BY r.event_date, r._row")
+                cursor.execute("CHECKPOINT narrow_db")
             with self._lock:
                 self._code_label = dict(cursor.execute(f"SELECT code, label FROM {_LABELS}").fetchall())
             cursor.close()
@@ -269,6 +310,15 @@ class ParquetSource:
             self._views_table = _NARROW
         finally:
             self.narrow_done.set()
+
+    def stop_narrow(self) -> None:
+        """Stop the narrow table's copy if it is under way, and wait for its thread."""
+        if not self.narrow_done.is_set():
+            cursor = getattr(self, "_narrow_cursor", None)
+            if cursor is not None:
+                with suppress(duckdb.Error):
+                    cursor.interrupt()
+            self.narrow_done.wait()
 
     def _code_labels(self, tx: _Cursor, codes: Sequence[int]) -> dict[int, str]:
         """Code -> label of the narrow table's coded columns (read once, when the table was made)."""
@@ -391,8 +441,8 @@ class ParquetSource:
         return kept
 
     def close(self) -> None:
-        """Close DuckDB (after the narrow table's copy, which uses it)."""
-        self.narrow_done.wait()
+        """Close DuckDB (the narrow table's copy, which uses it, stopped first)."""
+        self.stop_narrow()
         self._db.close()
 
 
