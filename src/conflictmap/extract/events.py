@@ -245,7 +245,7 @@ def _clauses(s: Sentence) -> list[tuple[int, int]]:
 
 
 def _shift_trigger(t: Trigger, offset: int) -> Trigger:
-    return Trigger(t.start + offset, t.end + offset, t.text, t.rule, t.hypothetical, t.anaphoric)
+    return replace(t, start=t.start + offset, end=t.end + offset)
 
 
 def _shift_actor(m: ActorMention, offset: int) -> ActorMention:
@@ -607,6 +607,9 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
             _place_actor(draft.roles, claimant, 1, True)
         _merge_roles(draft, roles, False)
         upgrade = trigger.rule.priority > draft.trigger.rule.priority and trigger.sub_event_type != what_rules.GENERIC
+        if trigger.rule.name == "abduction" and _deadly(draft):
+            # "The jihadists left with hostages" after the killing: an attack with hostages taken.
+            upgrade = False
         same_family = (draft.event_type in _DEMONSTRATION and trigger.event_type in _DEMONSTRATION) or (
             draft.sub_event_type == what_rules.GENERIC and trigger.event_type in _VIOLENT
         )
@@ -665,6 +668,11 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     if own_dates and (draft.date_source != "sentence" or (draft.date_aside and trigger is not None)):
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
         draft.date_aside = trigger is None
+
+
+def _deadly(draft: Draft) -> bool:
+    """The draft tells people killed: a killing word among its triggers or a death toll."""
+    return any(what_rules.kills(t) for t in draft.triggers) or any(f.count > 0 for f in draft.fatalities)
 
 
 _FOILED_ATTACK = re.compile(r"\b(?:attacks?|assaults?|attaques?|assauts?)\b", re.IGNORECASE)
@@ -1155,6 +1163,8 @@ def _rank(d: Draft) -> tuple[int, int, int]:
 
 def _keep_specific_type(into: Draft, other: Draft) -> None:
     """A merged event keeps the specific type one of its tellings gives ("drone strikes" over "killed")."""
+    if other.rule == "abduction" and _deadly(into):
+        return  # the hostages taken in a deadly attack: still the attack
     if into.sub_event_type == what_rules.GENERIC and other.sub_event_type != what_rules.GENERIC:
         into.trigger, into.event_type, into.sub_event_type, into.rule = (
             other.trigger,
@@ -1210,6 +1220,10 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
     if _VAGUE_PAST.search(main.text):
         # "Il y a quelques jours, A et B ont été le théâtre de combats": what came before the news, undated.
         draft.background.append("told as some days before the news, with no day of its own")
+    coarse = draft.date is None or draft.date.time_precision >= 2
+    if coarse and _REPORT_FIGURE.search(main.text):
+        # "A UN report counted 110 civilians killed by mines last October": a tally, not an incident.
+        draft.background.append("a report's tally over a period, with no day of its own")
     words = _BACKGROUND.findall(_APPOSITION.sub(",", main.text))
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
@@ -1237,7 +1251,14 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
 
 _VAGUE_PAST = re.compile(
     r"\b(?:il\s+y\s+a\s+quelques\s+(?:jours|semaines)|(?:a\s+few|several)\s+(?:days|weeks)\s+(?:ago|earlier|before)"
-    r"|quelques\s+(?:jours|semaines)\s+(?:plus\s+tôt|auparavant|avant)|ces\s+derniers\s+jours|in\s+recent\s+(?:days|weeks))\b",
+    r"|quelques\s+(?:jours|semaines)\s+(?:plus\s+tôt|auparavant|avant)|ces\s+derniers\s+(?:jours|mois)"
+    r"|ces\s+dernières\s+semaines|in\s+recent\s+(?:days|weeks|months)|(?:over\s+|in\s+)?the\s+(?:past|last)\s+(?:few\s+)?months)\b",
+    re.IGNORECASE,
+)
+# A report's count of victims: "un rapport de l'ONU a fait état de 110 civils tués", "a report documented".
+_REPORT_FIGURE = re.compile(
+    r"\b(?:rapports?|reports?|bilan\s+annuel|annual\s+toll)\b[^.;]{0,60}?\b(?:fait\s+état|faisait\s+état"
+    r"|recens\w*|dénombr\w*|documented|recorded|counted|tallied|listed|found\s+that)",
     re.IGNORECASE,
 )
 _CLAIM_WORD = re.compile(r"\bclaim(?:ed|s|ing)?\b|\brevendiqu\w*|\brevendication", re.IGNORECASE)
