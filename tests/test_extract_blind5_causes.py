@@ -15,7 +15,7 @@ from dataclasses import replace
 import pandas as pd
 
 from conflictmap import gazetteer
-from conflictmap.extract import REVIEW_THRESHOLD, extract_events
+from conflictmap.extract import REVIEW_THRESHOLD, events, extract_events
 from conflictmap.extract.places import _choose, find_places
 from conflictmap.extract.what import best_trigger, find_triggers
 from conflictmap.extract.who import assign_roles, find_actors
@@ -123,3 +123,51 @@ def test_these_last_months_is_background() -> None:
     )
     found = _extract(text)
     assert len(found) == 1
+
+
+def test_the_wider_area_after_a_place_qualifies_it() -> None:
+    for text in (
+        "Two soldiers were killed when their patrol hit a mine 20 km north of Tessit in the Gao [...]",
+        "Deux soldats ont été tués lundi près de Tessit dans le cercle de Gao.",
+    ):
+        reading = events.read(text, PUBLISHED)
+        assert [p.name for p in events._own_places(reading, 0, len(text))] == ["Tessit"]
+
+
+def test_a_witness_from_another_town_does_not_place_a_new_incident() -> None:
+    text = (
+        "Gunmen attacked an army post in Boni on Sunday, killing five soldiers, the army said.\n\n"
+        "A resident of Hombori, the nearest town, said the attackers had looted and burned the post."
+    )
+    found = _extract(text)
+    assert list(found["location"]) == ["Boni"]
+
+
+def test_residents_of_the_place_told_keep_it() -> None:
+    text = (
+        "Gunmen attacked a market in Boni on Sunday, killing five traders, officials said.\n\n"
+        "Residents of Boni said the attackers came on motorbikes and fired on the crowd."
+    )
+    assert set(_extract(text)["location"]) == {"Boni"}
+
+
+def test_deaths_of_an_earlier_incident_are_not_this_ones() -> None:
+    for text in (
+        "This attack on civilians comes weeks after 31 people were killed when their lorry hit a mine.",
+        "L'attaque intervient quelques jours après la mort de 12 soldats dans une embuscade.",
+    ):
+        reading = events.read(text, PUBLISHED)
+        assert events._fatalities_in(reading, 0, len(text)) == []
+    text = "Three civilians were killed when their bus hit a mine, weeks after a similar blast."
+    reading = events.read(text, PUBLISHED)
+    assert [f.count for f in events._fatalities_in(reading, 0, len(text))] == [3]
+
+
+def test_thousands_of_dead_is_the_conflict_told() -> None:
+    assert events._BACKGROUND.search("Des incursions qui ont fait de milliers de morts dans la région.")
+    assert events._BACKGROUND.search("The insurgency has cost thousands of lives across the Sahel.")
+
+
+def test_a_determiner_opening_a_sentence_is_no_listed_village() -> None:
+    text = "The convoy was hit on Monday. Some reports claim a rocket, while others speak of a mine."
+    assert gazetteer.find_mentions(text, lists=True) == []

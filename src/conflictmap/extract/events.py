@@ -27,6 +27,7 @@ Each draft also records what makes it doubtful (background wording,
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -80,7 +81,7 @@ _BACKGROUND = re.compile(
     r"|several\s+(?:towns|villages|localities|regions)|plusieurs\s+(?:villes|localités|régions)"
     r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques"
     # "Militants have since spread ..., killing thousands": the story of the conflict, not the incident.
-    r"|(?:have|has|had)\s+since|(?:killing|killed|kill)\s+thousands|des\s+milliers\s+de\s+(?:morts|victimes)"
+    r"|(?:have|has|had)\s+since|(?:killing|killed|kill)\s+thousands|des?\s+milliers\s+de\s+(?:morts|victimes)|thousands\s+of\s+(?:dead|deaths|lives)"
     # "Thousands of civilians and troops have died", "hundreds of thousands have fled": the war's toll.
     r"|(?:thousands|milliers)\s+(?:of|de|d['’])\s*[\w\s'’]{0,40}?\b(?:have|had|ont|avaient)\s+(?:died|been\s+killed"
     r"|fled|been\s+(?:displaced|forced)|péri|fui|été\s+(?:tués|déplacés|contraints))"
@@ -320,10 +321,18 @@ def _compatible_type(draft: Draft, trigger: Trigger) -> bool:
 
 
 def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool = False) -> list[PlaceMention]:
-    """Places a clause locates something at: not landmarks (unless asked), not where a source speaks from."""
+    """Places a clause locates something at: not landmarks (unless asked), not where a source speaks from,
+    not the wider area that qualifies the place before it ("north of A in the B ...", "à A dans le cercle de B")."""
+    mentions = reading.places_in(start, end)
+    qualifiers = {
+        id(p)
+        for before, p in itertools.pairwise(mentions)
+        if before.role != "reference" and _QUALIFIER_GAP.match(reading.text[before.end : p.start])
+    }
     return [
         p
-        for p in reading.places_in(start, end)
+        for p in mentions
+        if id(p) not in qualifiers
         if (keep_reference or p.role != "reference")
         and not (
             _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
@@ -331,8 +340,45 @@ def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool 
         )
         and not (p.role in ("place", "near") and _in_brackets(reading.text, p, start, end))
         and not _SPEAKER_AFTER.match(reading.text[p.end : p.end + 30])
+        and not _witness_elsewhere(reading, p, end)
         and not _DESTINATION_BEFORE.search(reading.text[max(start, p.start - 40) : p.start])
     ]
+
+
+# "A resident of A, the town near the base, said ...", "un habitant de A a confié ...": where a witness
+# lives, not where the incident happened.
+_RESIDENT_BEFORE = re.compile(
+    r"\b(?:residents?|inhabitants?|witness(?:es)?|habitants?|témoins?|ressortissants?)\s+(?:of|from|in|de|du|d['’])"
+    r"\s*(?:the\s+(?:town|city|village)\s+of\s+|la\s+(?:ville|commune|localité)\s+de\s+)?$",
+    re.IGNORECASE,
+)
+_SAID_AFTER = re.compile(
+    r"^[^.;:]{0,70}?\b(?:said|says|told|explained|recounted|reported|a\s+(?:déclaré|confié|indiqué|expliqué|raconté"
+    r"|témoigné|affirmé|rapporté|ajouté)|ont\s+(?:déclaré|confié|indiqué|expliqué|raconté|témoigné|affirmé))\b",
+    re.IGNORECASE,
+)
+
+
+def _witness_elsewhere(reading: Reading, p: PlaceMention, end: int) -> bool:
+    """ "A resident of A said ..." after an incident placed elsewhere: A is where the witness lives.
+
+    Residents of the place already told ("Residents of B said a helicopter opened fire", after B) stay there.
+    """
+    if not (
+        _RESIDENT_BEFORE.search(reading.text[max(0, p.start - 40) : p.start])
+        and _SAID_AFTER.match(reading.text[p.end : min(end, p.end + 90)])
+    ):
+        return False
+    told = {d.place.name for d in reading.drafts if d.own_place and d.place is not None}
+    return bool(told) and p.name not in told and p.place.name not in told
+
+
+# What joins a place to the wider area it lies in: "A in the B", "A dans la région de B", "A, dans le cercle de B".
+_QUALIFIER_GAP = re.compile(
+    r"^,?\s+(?:in|dans|within)\s+(?:the|la|le|l['’])\s*(?:(?:region|province|cercle|circle|district|area|région"
+    r"|commune|zone|département|department)\s+(?:of|de|du|d['’])\s*)?$",
+    re.IGNORECASE,
+)
 
 
 # "le groupe se dirigeait vers la ville de Gao", "a bus bound for Gao": where they were going, not where it happened.
@@ -585,8 +631,21 @@ def _claimant(reading: Reading, start: int, end: int) -> ActorMention | None:
 
 
 def _fatalities_in(reading: Reading, start: int, end: int) -> list[FatalityMention]:
-    found = what_rules.find_fatalities(reading.text[start:end])
+    """Deaths told in a clause, less those of an earlier incident it is set against ("This attack comes
+    weeks after 26 people were killed ...", "intervient quelques jours après la mort de 12 soldats")."""
+    clause = reading.text[start:end]
+    earlier = _EARLIER_INCIDENT.search(clause)
+    cut = earlier.end() if earlier else len(clause)
+    found = [f for f in what_rules.find_fatalities(clause) if f.start < cut]
     return [FatalityMention(f.start + start, f.end + start, f.text, f.count, f.high, f.group) for f in found]
+
+
+# What sets an incident against an earlier one: the deaths told after it are that one's.
+_EARLIER_INCIDENT = re.compile(
+    r"\b(?:comes?|came|coming|follows?|followed|intervient|survient|arrive|fait\s+suite)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:after|à|après)\b|\b(?:days|weeks|months|jours|semaines|mois)\s+(?:after|après)\b",
+    re.IGNORECASE,
+)
 
 
 def _add_sentence(draft: Draft, s: Sentence) -> None:
