@@ -171,3 +171,10 @@ def test_thousands_of_dead_is_the_conflict_told() -> None:
 def test_a_determiner_opening_a_sentence_is_no_listed_village() -> None:
     text = "The convoy was hit on Monday. Some reports claim a rocket, while others speak of a mine."
     assert gazetteer.find_mentions(text, lists=True) == []
+
+
+def test_a_bare_army_of_a_story_placed_abroad_is_that_countrys() -> None:
+    text = "Gunmen attacked the military detachment in Titao on Monday, killing ten soldiers, a local source said."
+    assert _extract(text).loc[0, "actor2"].startswith("Military Forces of Burkina Faso")
+    text = "Gunmen attacked Malian soldiers in Titao on Monday, killing ten of them, a local source said."
+    assert _extract(text).loc[0, "actor2"].startswith("Military Forces of Mali")

@@ -171,6 +171,9 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     return event_type, sub
 
 
+# Malian forces named as such: a bare "army" of a story placed abroad is not theirs then.
+_MALIAN = re.compile(r"\b(?:malian|malien(?:ne)?s?|FAMa|Mali['’]s)\b", re.IGNORECASE)
+
 #: The army of each country the gazetteer holds places of.
 _ARMY_OF = {"Mali": "mali_armed_forces", "Niger": "niger_armed_forces", "Burkina Faso": "burkina_armed_forces"}
 
@@ -223,6 +226,11 @@ def _final_actors(
     if sub == "Armed clash" and len(armed) == 2 - (a2 is None) and loose and _MILITARY_TARGET.search(text):
         # Armed men against an army camp: the army is the other side ("suspected" groups are no target).
         a2 = _national_army(draft)
+    army = _national_army(draft)
+    if army != "mali_armed_forces" and not _MALIAN.search(text):
+        # "the military detachment" of a story placed in Burkina Faso or Niger, Mali never named: that army.
+        a1, a2 = (army if k == "mali_armed_forces" else k for k in (a1, a2))
+        assoc1, assoc2 = ([army if k == "mali_armed_forces" else k for k in side] for side in (assoc1, assoc2))
     if violent and a1 == "mali_government":
         # The government (or "the authorities") speaks of the killing or the shelling; it is not the killer.
         a1 = None
