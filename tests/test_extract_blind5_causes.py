@@ -174,7 +174,10 @@ def test_a_determiner_opening_a_sentence_is_no_listed_village() -> None:
 
 
 def test_a_bare_army_of_a_story_placed_abroad_is_that_countrys() -> None:
-    text = "Gunmen attacked the military detachment in Titao on Monday, killing ten soldiers, a local source said."
+    text = (
+        "Gunmen attacked the military detachment in Titao, in northern Burkina Faso, on Monday, killing ten "
+        "soldiers, a source said."
+    )
     assert _extract(text).loc[0, "actor2"].startswith("Military Forces of Burkina Faso")
     text = "Gunmen attacked Malian soldiers in Titao on Monday, killing ten of them, a local source said."
     assert _extract(text).loc[0, "actor2"].startswith("Military Forces of Mali")

@@ -174,6 +174,11 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
 # Malian forces named as such: a bare "army" of a story placed abroad is not theirs then.
 _MALIAN = re.compile(r"\b(?:malian|malien(?:ne)?s?|FAMa|Mali['’]s)\b", re.IGNORECASE)
 
+_COUNTRY_NAMED = {
+    "burkina_armed_forces": re.compile(r"\bburkina|\bburkinab", re.IGNORECASE),
+    "niger_armed_forces": re.compile(r"\bniger(?:ien|iens|ienne|iennes)?\b(?!\s+river)|\bnigérien", re.IGNORECASE),
+}
+
 #: The army of each country the gazetteer holds places of.
 _ARMY_OF = {"Mali": "mali_armed_forces", "Niger": "niger_armed_forces", "Burkina Faso": "burkina_armed_forces"}
 
@@ -185,9 +190,12 @@ def _national_army(draft: Draft) -> str:
 
 
 def _final_actors(
-    draft: Draft, sub: str, event_type: str
+    draft: Draft, sub: str, event_type: str, article: str = ""
 ) -> tuple[str | None, list[str], str | None, list[str], list[str]]:
-    """Actor keys by role after the rules of each sub-type; the last list names defaults used."""
+    """Actor keys by role after the rules of each sub-type; the last list names defaults used.
+
+    ``article`` is the whole text, where the country a story is about is named.
+    """
     a1, assoc1, a2, assoc2 = draft.roles.keys()
     defaults: list[str] = []
     text = draft.text()
@@ -227,8 +235,10 @@ def _final_actors(
         # Armed men against an army camp: the army is the other side ("suspected" groups are no target).
         a2 = _national_army(draft)
     army = _national_army(draft)
-    if army != "mali_armed_forces" and not _MALIAN.search(text):
-        # "the military detachment" of a story placed in Burkina Faso or Niger, Mali never named: that army.
+    country = _COUNTRY_NAMED.get(army)
+    if country is not None and country.search(article) and not _MALIAN.search(text):
+        # "the military detachment" of a story placed in Burkina Faso or Niger, and naming that country
+        # (a variant spelling may place a Malian village abroad), Mali's forces never named: that army.
         a1, a2 = (army if k == "mali_armed_forces" else k for k in (a1, a2))
         assoc1, assoc2 = ([army if k == "mali_armed_forces" else k for k in side] for side in (assoc1, assoc2))
     if violent and a1 == "mali_government":
@@ -378,7 +388,7 @@ def _row(reading: Reading, draft: Draft, source: str, lang: str, now: pd.Timesta
     text = draft.text()
     event_type, sub = _finish_type(draft, text)
     draft.event_type, draft.sub_event_type = event_type, sub
-    a1, assoc1, a2, assoc2, defaults = _final_actors(draft, sub, event_type)
+    a1, assoc1, a2, assoc2, defaults = _final_actors(draft, sub, event_type, reading.text)
     period = draft.period or (reading.published, reading.published, 2)
     year = period[0].year
     fatalities, low, high = what_rules.total_fatalities(draft.fatalities)
