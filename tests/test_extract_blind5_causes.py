@@ -181,3 +181,15 @@ def test_a_bare_army_of_a_story_placed_abroad_is_that_countrys() -> None:
     assert _extract(text).loc[0, "actor2"].startswith("Military Forces of Burkina Faso")
     text = "Gunmen attacked Malian soldiers in Titao on Monday, killing ten of them, a local source said."
     assert _extract(text).loc[0, "actor2"].startswith("Military Forces of Mali")
+
+
+def test_people_killed_with_no_force_named_are_an_attack_on_civilians() -> None:
+    for text in (
+        "Une attaque a fait au moins 40 morts dans la nuit de samedi à Tidermène, selon le maire.",
+        "An attack left at least 40 dead overnight on Saturday in Tidermène, the mayor said.",
+    ):
+        found = _extract(text)
+        assert found.loc[0, "sub_event_type"] == "Attack"
+        assert found.loc[0, "actor2"] == "Civilians (Mali)"
+    text = "Une attaque contre un camp militaire a fait au moins 40 morts samedi à Tidermène, selon le maire."
+    assert _extract(text).loc[0, "sub_event_type"] == "Armed clash"

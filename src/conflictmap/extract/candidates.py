@@ -105,6 +105,13 @@ _CIVILIAN_TARGET = re.compile(
 )
 
 
+_SOLDIERS = re.compile(
+    r"\b(?:soldiers?|troops|army|military|soldats?|militaires|armée|gendarmes?|police|policiers|peacekeepers"
+    r"|casques\s+bleus|militants|fighters|combattants|jihadistes|djihadistes|rebels?|rebelles?)\b",
+    re.IGNORECASE,
+)
+
+
 _ATTACKED = re.compile(
     r"\b(?:was|were|have\s+been|has\s+been|had\s+been|ont\s+été|a\s+été|avaient\s+été|avait\s+été)\s+"
     r"(?:\w+\s+)?(?:attacked|ambushed|targeted|attaqu\w+|visée?s?|pris\s+pour\s+cible|ciblée?s?)"
@@ -142,7 +149,11 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
         a1, a2 = a2, a1  # victims named first are still the target (``_final_actors`` swaps them too)
     if sub == what_rules.GENERIC:
         groups = {f.group for f in draft.fatalities}
-        if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"})):
+        # "More than a hundred people killed by terrorists": people of no side, and no force or fighters
+        # named against the attackers, are the attack's civilian victims.
+        people = a2 is None and bool(groups) and groups <= {"civilians", "unknown"} and not _state(a1)
+        unopposed = people and not _MILITARY_TARGET.search(text) and not _SOLDIERS.search(text)
+        if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"}) or unopposed):
             event_type, sub = "Violence against civilians", "Attack"
         else:
             event_type, sub = "Battles", "Armed clash"
