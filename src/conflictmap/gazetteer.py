@@ -214,6 +214,7 @@ _WORDS_NOT_PLACES = """
     touaregs tuareg tuaregs arabe arabes songhai songhay sonrai mossi dozo dozos malinke sarakole
     bella maure maures jnim aqmi mnla cma gatia msa eigs isgs daech daesh wagner onu un afp rfi
     dieu allah islam imam cheikh sheikh marche ecole mosquee eglise route fleuve lac mare puits
+    some all many several most other others such any each every both few there here
     """
 # Capitalised words of French and English news that are also names of villages: never a mention of
 # a packaged (non hand-checked) place. Sentence starts, titles, directions, months, peoples, groups.

@@ -105,6 +105,13 @@ _CIVILIAN_TARGET = re.compile(
 )
 
 
+_SOLDIERS = re.compile(
+    r"\b(?:soldiers?|troops|army|military|soldats?|militaires|armée|gendarmes?|police|policiers|peacekeepers"
+    r"|casques\s+bleus|militants|fighters|combattants|jihadistes|djihadistes|rebels?|rebelles?)\b",
+    re.IGNORECASE,
+)
+
+
 _ATTACKED = re.compile(
     r"\b(?:was|were|have\s+been|has\s+been|had\s+been|ont\s+été|a\s+été|avaient\s+été|avait\s+été)\s+"
     r"(?:\w+\s+)?(?:attacked|ambushed|targeted|attaqu\w+|visée?s?|pris\s+pour\s+cible|ciblée?s?)"
@@ -142,7 +149,11 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
         a1, a2 = a2, a1  # victims named first are still the target (``_final_actors`` swaps them too)
     if sub == what_rules.GENERIC:
         groups = {f.group for f in draft.fatalities}
-        if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"})):
+        # "More than a hundred people killed by terrorists": people of no side, and no force or fighters
+        # named against the attackers, are the attack's civilian victims.
+        people = a2 is None and bool(groups) and groups <= {"civilians", "unknown"} and not _state(a1)
+        unopposed = people and not _MILITARY_TARGET.search(text) and not _SOLDIERS.search(text)
+        if "state" not in groups and (a2 == "civilians" or (a2 is None and groups == {"civilians"}) or unopposed):
             event_type, sub = "Violence against civilians", "Attack"
         else:
             event_type, sub = "Battles", "Armed clash"
@@ -171,6 +182,14 @@ def _finish_type(draft: Draft, text: str) -> tuple[str, str]:
     return event_type, sub
 
 
+# Malian forces named as such: a bare "army" of a story placed abroad is not theirs then.
+_MALIAN = re.compile(r"\b(?:malian|malien(?:ne)?s?|FAMa|Mali['’]s)\b", re.IGNORECASE)
+
+_COUNTRY_NAMED = {
+    "burkina_armed_forces": re.compile(r"\bburkina|\bburkinab", re.IGNORECASE),
+    "niger_armed_forces": re.compile(r"\bniger(?:ien|iens|ienne|iennes)?\b(?!\s+river)|\bnigérien", re.IGNORECASE),
+}
+
 #: The army of each country the gazetteer holds places of.
 _ARMY_OF = {"Mali": "mali_armed_forces", "Niger": "niger_armed_forces", "Burkina Faso": "burkina_armed_forces"}
 
@@ -182,9 +201,12 @@ def _national_army(draft: Draft) -> str:
 
 
 def _final_actors(
-    draft: Draft, sub: str, event_type: str
+    draft: Draft, sub: str, event_type: str, article: str = ""
 ) -> tuple[str | None, list[str], str | None, list[str], list[str]]:
-    """Actor keys by role after the rules of each sub-type; the last list names defaults used."""
+    """Actor keys by role after the rules of each sub-type; the last list names defaults used.
+
+    ``article`` is the whole text, where the country a story is about is named.
+    """
     a1, assoc1, a2, assoc2 = draft.roles.keys()
     defaults: list[str] = []
     text = draft.text()
@@ -223,6 +245,13 @@ def _final_actors(
     if sub == "Armed clash" and len(armed) == 2 - (a2 is None) and loose and _MILITARY_TARGET.search(text):
         # Armed men against an army camp: the army is the other side ("suspected" groups are no target).
         a2 = _national_army(draft)
+    army = _national_army(draft)
+    country = _COUNTRY_NAMED.get(army)
+    if country is not None and country.search(article) and not _MALIAN.search(text):
+        # "the military detachment" of a story placed in Burkina Faso or Niger, and naming that country
+        # (a variant spelling may place a Malian village abroad), Mali's forces never named: that army.
+        a1, a2 = (army if k == "mali_armed_forces" else k for k in (a1, a2))
+        assoc1, assoc2 = ([army if k == "mali_armed_forces" else k for k in side] for side in (assoc1, assoc2))
     if violent and a1 == "mali_government":
         # The government (or "the authorities") speaks of the killing or the shelling; it is not the killer.
         a1 = None
@@ -370,7 +399,7 @@ def _row(reading: Reading, draft: Draft, source: str, lang: str, now: pd.Timesta
     text = draft.text()
     event_type, sub = _finish_type(draft, text)
     draft.event_type, draft.sub_event_type = event_type, sub
-    a1, assoc1, a2, assoc2, defaults = _final_actors(draft, sub, event_type)
+    a1, assoc1, a2, assoc2, defaults = _final_actors(draft, sub, event_type, reading.text)
     period = draft.period or (reading.published, reading.published, 2)
     year = period[0].year
     fatalities, low, high = what_rules.total_fatalities(draft.fatalities)

@@ -27,6 +27,7 @@ Each draft also records what makes it doubtful (background wording,
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -80,7 +81,7 @@ _BACKGROUND = re.compile(
     r"|several\s+(?:towns|villages|localities|regions)|plusieurs\s+(?:villes|localités|régions)"
     r"|dozens\s+of\s+(?:attacks|incidents)|des\s+dizaines\s+d['’]attaques"
     # "Militants have since spread ..., killing thousands": the story of the conflict, not the incident.
-    r"|(?:have|has|had)\s+since|(?:killing|killed|kill)\s+thousands|des\s+milliers\s+de\s+(?:morts|victimes)"
+    r"|(?:have|has|had)\s+since|(?:killing|killed|kill)\s+thousands|des?\s+milliers\s+de\s+(?:morts|victimes)|thousands\s+of\s+(?:dead|deaths|lives)"
     # "Thousands of civilians and troops have died", "hundreds of thousands have fled": the war's toll.
     r"|(?:thousands|milliers)\s+(?:of|de|d['’])\s*[\w\s'’]{0,40}?\b(?:have|had|ont|avaient)\s+(?:died|been\s+killed"
     r"|fled|been\s+(?:displaced|forced)|péri|fui|été\s+(?:tués|déplacés|contraints))"
@@ -245,7 +246,7 @@ def _clauses(s: Sentence) -> list[tuple[int, int]]:
 
 
 def _shift_trigger(t: Trigger, offset: int) -> Trigger:
-    return Trigger(t.start + offset, t.end + offset, t.text, t.rule, t.hypothetical, t.anaphoric)
+    return replace(t, start=t.start + offset, end=t.end + offset)
 
 
 def _shift_actor(m: ActorMention, offset: int) -> ActorMention:
@@ -320,10 +321,18 @@ def _compatible_type(draft: Draft, trigger: Trigger) -> bool:
 
 
 def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool = False) -> list[PlaceMention]:
-    """Places a clause locates something at: not landmarks (unless asked), not where a source speaks from."""
+    """Places a clause locates something at: not landmarks (unless asked), not where a source speaks from,
+    not the wider area that qualifies the place before it ("north of A in the B ...", "à A dans le cercle de B")."""
+    mentions = reading.places_in(start, end)
+    qualifiers = {
+        id(p)
+        for before, p in itertools.pairwise(mentions)
+        if before.role != "reference" and _QUALIFIER_GAP.match(reading.text[before.end : p.start])
+    }
     return [
         p
-        for p in reading.places_in(start, end)
+        for p in mentions
+        if id(p) not in qualifiers
         if (keep_reference or p.role != "reference")
         and not (
             _STATEMENT_PLACE.search(reading.text[max(start, p.start - 70) : p.start])
@@ -331,8 +340,45 @@ def _own_places(reading: Reading, start: int, end: int, *, keep_reference: bool 
         )
         and not (p.role in ("place", "near") and _in_brackets(reading.text, p, start, end))
         and not _SPEAKER_AFTER.match(reading.text[p.end : p.end + 30])
+        and not _witness_elsewhere(reading, p, end)
         and not _DESTINATION_BEFORE.search(reading.text[max(start, p.start - 40) : p.start])
     ]
+
+
+# "A resident of A, the town near the base, said ...", "un habitant de A a confié ...": where a witness
+# lives, not where the incident happened.
+_RESIDENT_BEFORE = re.compile(
+    r"\b(?:residents?|inhabitants?|witness(?:es)?|habitants?|témoins?|ressortissants?)\s+(?:of|from|in|de|du|d['’])"
+    r"\s*(?:the\s+(?:town|city|village)\s+of\s+|la\s+(?:ville|commune|localité)\s+de\s+)?$",
+    re.IGNORECASE,
+)
+_SAID_AFTER = re.compile(
+    r"^[^.;:]{0,70}?\b(?:said|says|told|explained|recounted|reported|a\s+(?:déclaré|confié|indiqué|expliqué|raconté"
+    r"|témoigné|affirmé|rapporté|ajouté)|ont\s+(?:déclaré|confié|indiqué|expliqué|raconté|témoigné|affirmé))\b",
+    re.IGNORECASE,
+)
+
+
+def _witness_elsewhere(reading: Reading, p: PlaceMention, end: int) -> bool:
+    """ "A resident of A said ..." after an incident placed elsewhere: A is where the witness lives.
+
+    Residents of the place already told ("Residents of B said a helicopter opened fire", after B) stay there.
+    """
+    if not (
+        _RESIDENT_BEFORE.search(reading.text[max(0, p.start - 40) : p.start])
+        and _SAID_AFTER.match(reading.text[p.end : min(end, p.end + 90)])
+    ):
+        return False
+    told = {d.place.name for d in reading.drafts if d.own_place and d.place is not None}
+    return bool(told) and p.name not in told and p.place.name not in told
+
+
+# What joins a place to the wider area it lies in: "A in the B", "A dans la région de B", "A, dans le cercle de B".
+_QUALIFIER_GAP = re.compile(
+    r"^,?\s+(?:in|dans|within)\s+(?:the|la|le|l['’])\s*(?:(?:region|province|cercle|circle|district|area|région"
+    r"|commune|zone|département|department)\s+(?:of|de|du|d['’])\s*)?$",
+    re.IGNORECASE,
+)
 
 
 # "le groupe se dirigeait vers la ville de Gao", "a bus bound for Gao": where they were going, not where it happened.
@@ -585,8 +631,21 @@ def _claimant(reading: Reading, start: int, end: int) -> ActorMention | None:
 
 
 def _fatalities_in(reading: Reading, start: int, end: int) -> list[FatalityMention]:
-    found = what_rules.find_fatalities(reading.text[start:end])
+    """Deaths told in a clause, less those of an earlier incident it is set against ("This attack comes
+    weeks after 26 people were killed ...", "intervient quelques jours après la mort de 12 soldats")."""
+    clause = reading.text[start:end]
+    earlier = _EARLIER_INCIDENT.search(clause)
+    cut = earlier.end() if earlier else len(clause)
+    found = [f for f in what_rules.find_fatalities(clause) if f.start < cut]
     return [FatalityMention(f.start + start, f.end + start, f.text, f.count, f.high, f.group) for f in found]
+
+
+# What sets an incident against an earlier one: the deaths told after it are that one's.
+_EARLIER_INCIDENT = re.compile(
+    r"\b(?:comes?|came|coming|follows?|followed|intervient|survient|arrive|fait\s+suite)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:after|à|après)\b|\b(?:days|weeks|months|jours|semaines|mois)\s+(?:after|après)\b",
+    re.IGNORECASE,
+)
 
 
 def _add_sentence(draft: Draft, s: Sentence) -> None:
@@ -607,6 +666,9 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
             _place_actor(draft.roles, claimant, 1, True)
         _merge_roles(draft, roles, False)
         upgrade = trigger.rule.priority > draft.trigger.rule.priority and trigger.sub_event_type != what_rules.GENERIC
+        if trigger.rule.name == "abduction" and _deadly(draft):
+            # "The jihadists left with hostages" after the killing: an attack with hostages taken.
+            upgrade = False
         same_family = (draft.event_type in _DEMONSTRATION and trigger.event_type in _DEMONSTRATION) or (
             draft.sub_event_type == what_rules.GENERIC and trigger.event_type in _VIOLENT
         )
@@ -665,6 +727,11 @@ def _extend(reading: Reading, draft: Draft, s: Sentence, start: int, end: int, t
     if own_dates and (draft.date_source != "sentence" or (draft.date_aside and trigger is not None)):
         draft.date, draft.date_source, draft.own_date = own_dates[0], "sentence", True
         draft.date_aside = trigger is None
+
+
+def _deadly(draft: Draft) -> bool:
+    """The draft tells people killed: a killing word among its triggers or a death toll."""
+    return any(what_rules.kills(t) for t in draft.triggers) or any(f.count > 0 for f in draft.fatalities)
 
 
 _FOILED_ATTACK = re.compile(r"\b(?:attacks?|assaults?|attaques?|assauts?)\b", re.IGNORECASE)
@@ -1155,6 +1222,8 @@ def _rank(d: Draft) -> tuple[int, int, int]:
 
 def _keep_specific_type(into: Draft, other: Draft) -> None:
     """A merged event keeps the specific type one of its tellings gives ("drone strikes" over "killed")."""
+    if other.rule == "abduction" and _deadly(into):
+        return  # the hostages taken in a deadly attack: still the attack
     if into.sub_event_type == what_rules.GENERIC and other.sub_event_type != what_rules.GENERIC:
         into.trigger, into.event_type, into.sub_event_type, into.rule = (
             other.trigger,
@@ -1210,6 +1279,10 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
     if _VAGUE_PAST.search(main.text):
         # "Il y a quelques jours, A et B ont été le théâtre de combats": what came before the news, undated.
         draft.background.append("told as some days before the news, with no day of its own")
+    coarse = draft.date is None or draft.date.time_precision >= 2
+    if coarse and _REPORT_FIGURE.search(main.text):
+        # "A UN report counted 110 civilians killed by mines last October": a tally, not an incident.
+        draft.background.append("a report's tally over a period, with no day of its own")
     words = _BACKGROUND.findall(_APPOSITION.sub(",", main.text))
     if words:
         draft.background.append("background wording: " + ", ".join(dict.fromkeys(w.lower() for w in words)))
@@ -1237,7 +1310,14 @@ def _flag_background(reading: Reading, draft: Draft) -> None:
 
 _VAGUE_PAST = re.compile(
     r"\b(?:il\s+y\s+a\s+quelques\s+(?:jours|semaines)|(?:a\s+few|several)\s+(?:days|weeks)\s+(?:ago|earlier|before)"
-    r"|quelques\s+(?:jours|semaines)\s+(?:plus\s+tôt|auparavant|avant)|ces\s+derniers\s+jours|in\s+recent\s+(?:days|weeks))\b",
+    r"|quelques\s+(?:jours|semaines)\s+(?:plus\s+tôt|auparavant|avant)|ces\s+derniers\s+(?:jours|mois)"
+    r"|ces\s+dernières\s+semaines|in\s+recent\s+(?:days|weeks|months)|(?:over\s+|in\s+)?the\s+(?:past|last)\s+(?:few\s+)?months)\b",
+    re.IGNORECASE,
+)
+# A report's count of victims: "un rapport de l'ONU a fait état de 110 civils tués", "a report documented".
+_REPORT_FIGURE = re.compile(
+    r"\b(?:rapports?|reports?|bilan\s+annuel|annual\s+toll)\b[^.;]{0,60}?\b(?:fait\s+état|faisait\s+état"
+    r"|recens\w*|dénombr\w*|documented|recorded|counted|tallied|listed|found\s+that)",
     re.IGNORECASE,
 )
 _CLAIM_WORD = re.compile(r"\bclaim(?:ed|s|ing)?\b|\brevendiqu\w*|\brevendication", re.IGNORECASE)

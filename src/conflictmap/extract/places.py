@@ -130,11 +130,19 @@ class PlaceMention:
 
 
 def _choose(
-    candidates: list[Candidate], context: Counter[str], anchors: list[tuple[float, float]] | None = None
+    candidates: list[Candidate],
+    context: Counter[str],
+    anchors: list[tuple[float, float]] | None = None,
+    *,
+    written: str = "",
+    folded_text: str = "",
+    seat: bool = False,
 ) -> Candidate:
     """Among homonyms on one span: a town of the hand-checked table before a listed village, then the one
-    in the region the article speaks of most, then the one nearest the places the article names without
-    doubt (within 150 km), then the bigger place."""
+    in the region the article speaks of most, then the one in a province or cercle the article names
+    ("in the province of X"), then the one spelt as written (before one reached by a variant spelling),
+    then, for a unit's name ("le département de X"), its seat, the biggest place; then the one nearest
+    the places the article names without doubt (within 150 km), then the bigger place."""
 
     def near(c: Candidate) -> float:
         if not anchors:
@@ -142,11 +150,38 @@ def _choose(
         km = min(gazetteer.distance_km(c.latitude, c.longitude, la, lo) for la, lo in anchors)
         return round(km / 25) if km <= 150 else 99.0
 
+    def unit_named(c: Candidate) -> bool:
+        unit = c.place.admin2
+        return bool(unit and folded_text and f" {gazetteer.normalize(unit)} " in folded_text)
+
+    written_key = gazetteer._key(written) if written else ""
+
+    def spelt(c: Candidate) -> bool:
+        # The written word is one of the place's names exactly, not only by the variant key.
+        return not written_key or any(gazetteer._key(n) == written_key for n in c.place.names)
+
     hand = _hand_checked()
     return min(
         candidates,
-        key=lambda c: (c.place not in hand, -context[c.admin1], near(c), _KIND_RANK.get(c.kind, 9), -c.score),
+        key=lambda c: (
+            c.place not in hand,
+            -context[c.admin1],
+            not unit_named(c),
+            not spelt(c),
+            _KIND_RANK.get(c.kind, 9) if seat else 0,
+            near(c),
+            _KIND_RANK.get(c.kind, 9),
+            -c.score,
+        ),
     )
+
+
+# "le département de X", "the commune of X", "cercle de X": a unit, placed at its seat.
+_UNIT_BEFORE = re.compile(
+    r"\b(?:département|department|commune|municipality|cercle|préfecture|prefecture|district)\s+(?:de\s+|du\s+|d['’]\s*"
+    r"|of\s+)$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -557,6 +592,7 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
     by_span.update(_variant_mentions(text, [*skip, *by_span]))
     starts = {start for start, _ in by_span}
     ends = {end for _, end in by_span}
+    folded = f" {gazetteer.normalize(text)} "
     for (start, end), cands in sorted(by_span.items()):
         if all(c.place not in hand for c in cands):
             if _person_name(text, start, starts) or not _located(text, start, ends):
@@ -565,7 +601,14 @@ def find_places(text: str, *, skip: Iterable[tuple[int, int]] = ()) -> list[Plac
             twin = _hand_checked_spelling(text[start:end])
             if twin is not None:
                 cands = [Candidate(twin, 0.9, text[start:end])]
-        chosen = _choose(cands, context, anchors)
+        chosen = _choose(
+            cands,
+            context,
+            anchors,
+            written=text[start:end],
+            folded_text=folded,
+            seat=bool(_UNIT_BEFORE.search(text[max(0, start - 20) : start])),
+        )
         alternatives = len({c.place for c in cands})
         mention = _from_place(start, end, text[start:end], chosen.place, alternatives)
         if chosen.place.kind == "commune_seat" and chosen.place.name != chosen.matched and mention.geo_precision < 2:

@@ -21,7 +21,7 @@ civilians) add up; different counts of the same group keep the lowest.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: The generic sub-type: an attack whose type depends on its target.
 GENERIC = "generic"
@@ -73,6 +73,8 @@ class Trigger:
         Spoken of as a risk, a threat or a plan.
     anaphoric : bool
         Refers back to an incident already told ("the attack", "l'attaque", "cette embuscade").
+    before : str
+        The words just before it (up to 30 characters), where a frame such as "during the" is read.
     """
 
     start: int
@@ -81,6 +83,7 @@ class Trigger:
     rule: Rule
     hypothetical: bool = False
     anaphoric: bool = False
+    before: str = ""
 
     @property
     def event_type(self) -> str:
@@ -183,7 +186,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "abduction",
         r"kidnap(?:ped|ping|pings|pers)?|abduct(?:ed|ion|ions|ing)?|taken\s+hostage|held\s+hostage|hostages?"
-        r"|enlev(?:é|ée|és|ées|er|ement|ements)|kidnapp(?:é|ée|és|ées)|rapts?|pris\s+en\s+otages?|otages?",
+        r"|enlev(?:é|ée|és|ées|er|ement|ements)|enlèvements?|kidnapp(?:é|ée|és|ées)|rapts?|pris\s+en\s+otages?|otages?",
         _VAC,
         "Abduction/forced disappearance",
         60,
@@ -375,20 +378,61 @@ def find_triggers(text: str) -> list[Trigger]:
     for rule in RULES:
         for m in rule.pattern.finditer(text):
             before = text[max(0, m.start() - 60) : m.start()]
+            if rule.name == "abduction" and _GOODS_BEFORE.search(before):
+                # "un véhicule enlevé": a thing taken is theft told with the attack, not an abduction.
+                continue
             hypothetical = rule.can_be_hypothetical and bool(_HYPOTHETICAL_BEFORE.search(before))
             # A topic is no incident here, unless the words are a protest's own ("protest against").
             hypothetical = hypothetical or (rule.event_type != "Protests" and bool(_TOPIC_BEFORE.search(before)))
             anaphoric = bool(_ANAPHORIC_BEFORE.search(before[-30:])) and rule.sub_event_type != "Other"
-            found.append(Trigger(m.start(), m.end(), m.group(0), rule, hypothetical, anaphoric))
+            found.append(Trigger(m.start(), m.end(), m.group(0), rule, hypothetical, anaphoric, before[-30:]))
     return sorted(found, key=lambda t: (t.start, -t.rule.priority))
 
 
+# Words of a killing among the bare attack words: "were killed", "ont tué", "tuant".
+_KILLING = re.compile(r"kill|slaughter|massacr|executed|shot\s+dead|gunned|tu[éea]|tuant|exécut|abattu", re.IGNORECASE)
+# "Clashes" and "affrontements" are bare words for a fight: with a crowd they are a protest's.
+_BARE_CLASH = re.compile(r"clash|affront|heurts?", re.IGNORECASE)
+# "killed during the abduction", "tué lors de l'enlèvement": the abduction is the incident, the death within it.
+_FRAME_BEFORE = re.compile(
+    r"\b(?:during|in|amid|lors\s+de|pendant|au\s+cours\s+de)\s+(?:the\s+|l['’]\s*|les?\s+|la\s+)?$", re.IGNORECASE
+)
+# What is taken when it is not people: "un véhicule enlevé", "vehicles taken".
+_GOODS_BEFORE = re.compile(
+    r"\b(?:véhicules?|motos?|voitures?|camions?|bétail|animaux|biens|vivres|armes|matériels?|vehicles?|cars?"
+    r"|trucks?|motorbikes?|motorcycles?|cattle|livestock|goods|weapons)\s+(?:ont\s+été\s+|a\s+été\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def best_trigger(triggers: list[Trigger]) -> Trigger | None:
-    """The trigger that names the incident: the highest priority that is not hypothetical; earliest among equals."""
+    """The trigger that names the incident: the highest priority that is not hypothetical; earliest among equals.
+
+    Two bare words give way to what the rest of the clause says. An abduction told with a killing ("two
+    soldiers were killed and others abducted", "ont tué 16 personnes ... et enlevé") is typed by the
+    killing, as ACLED types an attack with hostages taken. A bare "clashes" with a crowd in the clause
+    ("clashes began after police fired tear gas at protesters") is the protest's, not an armed clash.
+    """
     real = [t for t in triggers if not t.hypothetical]
     if not real:
         return None
-    return max(real, key=lambda t: (t.rule.priority, -t.start))
+    killing = any(kills(t) for t in real)
+    framed = any(t.rule.name == "abduction" and _FRAME_BEFORE.search(t.before) for t in real)
+    crowd = next((t.rule for t in real if t.rule.name == "protest"), None)
+    kept = []
+    for t in real:
+        if t.rule.name == "abduction" and killing and not framed:
+            continue
+        if t.rule.name == "armed clash" and crowd is not None and _BARE_CLASH.match(t.text):
+            # The crowd's clash, where it is told (its day is the one said with "clashes").
+            t = replace(t, rule=crowd)
+        kept.append(t)
+    return max(kept or real, key=lambda t: (t.rule.priority, -t.start))
+
+
+def kills(trigger: Trigger) -> bool:
+    """True for a bare attack word that tells a killing ("were killed", "ont tué 16 personnes")."""
+    return trigger.rule.name == "attack" and bool(_KILLING.search(trigger.text)) and not trigger.hypothetical
 
 
 # ---------------------------------------------------------------------------

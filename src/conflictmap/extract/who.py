@@ -174,11 +174,16 @@ _TARGET_BEFORE = re.compile(
     r"|arrested|detained|dispersed|shot|wounded|wounding|injuring|neutrali[sz]ed|blessant|tué|tuant|enlevé|attaqué"
     r"|ciblé|affronté|frappé|interpellé|arrêté|dispersé|exécuté|abattu|blessé|visé|pris\s+pour\s+cible|neutralisé"
     # "la mort de 17 soldats", "the deaths of two peacekeepers", "coûté la vie à six casques bleus": the dead.
-    r"|(?:la\s+)?mort\s+de|décès\s+de|deaths?\s+of|lives\s+of|la\s+vie\s+à)"
+    r"|(?:la\s+)?mort\s+de|décès\s+de|deaths?\s+of|lives\s+of|la\s+vie\s+à"
+    # "l'attaque de ce lundi d'un camp de la MINUSMA", "the attack on two army posts of": the noun with
+    # the place hit, whose holder was attacked (the tail below asks for that place).
+    r"|(?:attacks?|attaques?|assauts?|assaults?|raids?)(?=(?:\s+[\w'’-]+){0,6}?\s+(?:on|against|contre|d['’]|de|du|des)"
+    r"\s*(?:the\s+|a\s+|an\s+|two\s+|three\s+|un\s+|une\s+|deux\s+|trois\s+|la\s+|le\s+|les\s+|l['’]\s*)?"
+    r"(?:positions?|camps?|bases?|convoys?|patrols?|posts?|checkpoints?|convois?|patrouilles?|postes?)\s))"
     r"(?:\s+(?:at\s+least|au\s+moins|more\s+than|plus\s+de))?(?:\s+[\w-]+){0,5}?)"
-    r"\s*(?:the\s+|a\s+|an\s+|les?\s+|la\s+|l['’]\s*|des\s+|du\s+|un\s+|une\s+|their\s+|its\s+)?"
-    r"(?:(?:positions?|camp|base|convoy|patrol|post|checkpoint|vehicles?|fighters|members|elements|unit|units"
-    r"|combattants|éléments|convoi|patrouille|poste|véhicules?|campement)\s+(?:of|de|du|des|d['’])\s*"
+    r"\s*(?:the\s+|a\s+|an\s+|les?\s+|la\s+|l['’]\s*|des\s+|du\s+|un\s+|une\s+|d['’]\s*une?\s+|their\s+|its\s+)?"
+    r"(?:(?:positions?|camps?|bases?|convoys?|patrols?|posts?|checkpoints?|vehicles?|fighters|members|elements|unit"
+    r"|units|combattants|éléments|convois?|patrouilles?|postes?|véhicules?|campements?)\s+(?:of|de|du|des|d['’])\s*"
     r"(?:the\s+|la\s+|le\s+|l['’]\s*)?)?$",
     re.IGNORECASE,
 )
