@@ -62,7 +62,7 @@ BEGIN, END = "<!-- realset:begin -->", "<!-- realset:end -->"
 #: The catalogue's sets: rules are tuned on "tune" only; "heldout" was split off before tuning,
 #: "fresh" gathered after the first held-out run, "blind2" after every other set had been read,
 #: "blind3" and "blind4" gathered and coded by someone who never read the rules or ran the extractor on them.
-SPLITS = ("tune", "heldout", "fresh", "blind2", "blind3", "blind4", "blind5")
+SPLITS = ("tune", "heldout", "fresh", "blind2", "blind3", "blind4", "blind5", "blind6")
 
 
 class CatalogueError(ValueError):
