@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 
 import pytest
@@ -13,7 +14,7 @@ from appserver import free_port, healthy
 from conftest import ROOT, SEED_EVENTS
 
 from conflictmap.cli import build_parser
-from conflictmap.cli.serve import page_folder, streamlit_command
+from conflictmap.cli.serve import STREAMLIT_OPTIONS, page_folder, streamlit_command
 
 START_TIMEOUT_S = 90
 
@@ -21,6 +22,16 @@ START_TIMEOUT_S = 90
 def test_serve_takes_data_and_port():
     args = build_parser().parse_args(["serve", "--data", "events.csv", "--port", "9999"])
     assert (args.data, args.port, args.address) == ("events.csv", 9999, "127.0.0.1")
+
+
+def test_serve_passes_every_setting_of_the_checkouts_streamlit_config():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    given = {
+        f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
+        for section, values in config.items()
+        for key, value in values.items()
+    }
+    assert given == set(STREAMLIT_OPTIONS)
 
 
 def test_the_page_folder_holds_the_script_and_the_assets(tmp_path):

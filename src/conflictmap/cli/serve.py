@@ -34,6 +34,7 @@ STREAMLIT_OPTIONS = (
     "--browser.gatherUsageStats=false",
     "--client.toolbarMode=minimal",
     "--theme.primaryColor=#2f5d8a",
+    "--global.maxCachedMessageAge=16",
 )
 
 
