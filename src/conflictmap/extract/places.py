@@ -502,7 +502,7 @@ _REGION_AFTER = re.compile(r"^\s+(?:region|province|department|area)\b", re.IGNO
 
 
 def _names_region(text: str, start: int, end: int) -> bool:
-    """ "the region of Tillaberi", "the Tillaberi region": the name of a wide area, not a point to read homonyms by."""
+    """ "the region of X", "the X region": the name of a wide area, not a point to read homonyms by."""
     return bool(_REGION_BEFORE.search(text[max(0, start - 30) : start]) or _REGION_AFTER.match(text[end : end + 15]))
 
 

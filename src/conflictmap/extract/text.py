@@ -65,7 +65,7 @@ _TITLE_DATELINE = re.compile(
 
 
 _BARE_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20})\s+(?=[A-ZÀ-Ý][a-zà-ÿ])")
-# "BAMAKO: Unknown assailants ...": an upper-case place and a colon.
+# "GAO: gunmen ...": an upper-case place and a colon.
 _COLON_DATELINE = re.compile(r"(?P<place>[A-ZÀ-Ý]{4,20}):\s+(?=[A-ZÀ-Ý])")
 
 # A page's own date stamp before the dateline: "date 2023-11-07 BAMAKO, Mali (AP) — ...".

@@ -173,8 +173,8 @@ RULES: tuple[Rule, ...] = (
         "Remote explosive/landmine/IED",
         65,
     ),
-    # "The explosion Monday took place 10 km from Tessalit", "l'explosion": a blast told again, below any
-    # other incident word of its sentence ("une embuscade, après l'explosion d'une fourgonnette").
+    # "The explosion took place near the town", "l'explosion": a blast told again, below any
+    # other incident word of its sentence ("une embuscade, après l'explosion d'un engin").
     _rule(
         "blast told again",
         r"(?:(?<=the\s)|(?<=The\s)|(?<=l')|(?<=L')|(?<=l’)|(?<=L’))(?:blast|explosion)(?![\w-])",
