@@ -325,27 +325,31 @@ def data_sidebar(sources: Sources) -> None:
 # -- reading what is shown -----------------------------------------------------------------------------------
 
 
-def open_columnar(file: catalog.DatasetFile, threshold: int, views: bool = True):
-    """``cache.file_views`` of a large file; its cache is written first (a CSV file a chunk at a time) under a
-    progress bar when it is missing or stale. With ``views`` false only the cache is written."""
+def write_cache_shown(file: catalog.DatasetFile) -> None:
+    """Write a file's GeoParquet cache (a CSV file a chunk at a time) under a progress bar when it is missing or
+    stale."""
     where = catalog.cache_path(file.path)
-    if catalog.cached_report(file, where) is None:
-        bar = st.progress(0.0, text=md_escape(f"Reading {file.path.name}..."))
+    if catalog.cached_report(file, where) is not None:
+        return
+    bar = st.progress(0.0, text=md_escape(f"Reading {file.path.name}..."))
 
-        def progress(done: int, total: int) -> None:
-            fraction = min(max(done / total, 0.0), 1.0) if total else 1.0
-            bar.progress(fraction, text=md_escape(f"Reading {file.path.name}: {done:,} of {total:,} lines"))
+    def progress(done: int, total: int) -> None:
+        fraction = min(max(done / total, 0.0), 1.0) if total else 1.0
+        bar.progress(fraction, text=md_escape(f"Reading {file.path.name}: {done:,} of {total:,} lines"))
 
-        try:
-            catalog.stream_cache(file, progress=progress)
-        except OSError:
-            # The cache cannot be written here: ``views_for_file`` reads the file into memory instead.
-            if not file.path.is_file():
-                raise
-        finally:
-            bar.empty()
-    if not views:
-        return None
+    try:
+        catalog.stream_cache(file, progress=progress)
+    except OSError:
+        # The cache cannot be written here: the views read the file into memory instead.
+        if not file.path.is_file():
+            raise
+    finally:
+        bar.empty()
+
+
+def open_columnar(file: catalog.DatasetFile, threshold: int):
+    """``cache.file_views`` of a large file, its cache written first (``write_cache_shown``)."""
+    write_cache_shown(file)
     return cache.file_views(str(file.path), file.size, file.modified_ns, threshold)
 
 
@@ -367,8 +371,7 @@ def open_columnar_files(files: list[catalog.DatasetFile], threshold: int):
     """``cache.files_views`` of several files shown together; each missing cache is written first under a
     progress bar. The views are ``MemoryViews`` when a cache cannot be written."""
     for file in files:
-        if catalog.cached_report(file, catalog.cache_path(file.path)) is None:
-            open_columnar(file, threshold, views=False)
+        write_cache_shown(file)
     return cache.files_views(tuple((str(f.path), f.size, f.modified_ns) for f in files), threshold)
 
 

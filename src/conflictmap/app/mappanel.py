@@ -60,6 +60,13 @@ PLAY_CELL_DEG = viewport.cell_deg(HEAT_ZOOM)
 HEAT_STYLE = {"radius": 14, "blur": 16, "min_opacity": 0.3, "max_zoom": 10}
 
 
+def _choice(label: str, labels: dict[str, str], key: str) -> None:
+    """One of ``labels`` (value -> label) as a row of buttons without a caption, kept in ``key``."""
+    st.segmented_control(
+        label, options=list(labels), format_func=labels.get, key=key, required=True, label_visibility="collapsed"
+    )
+
+
 def clear_selection() -> None:
     st.session_state[state.SELECTED] = None
 
@@ -270,23 +277,9 @@ def area_options(ctx: PageContext) -> tuple[str, bool, str, bool]:
     st.session_state.setdefault(state.AREA_LEVEL, "admin1")
     level_col, left, middle, right = st.columns([2, 2, 3, 3], vertical_alignment="center")
     with level_col:
-        st.segmented_control(
-            "Areas",
-            options=list(AREA_LEVELS),
-            format_func=AREA_LEVELS.get,
-            key=state.AREA_LEVEL,
-            required=True,
-            label_visibility="collapsed",
-        )
+        _choice("Areas", AREA_LEVELS, state.AREA_LEVEL)
     with left:
-        st.segmented_control(
-            "Colour by",
-            options=list(arealayers.MEASURES),
-            format_func=arealayers.MEASURES.get,
-            key=state.AREA_MEASURE,
-            required=True,
-            label_visibility="collapsed",
-        )
+        _choice("Colour by", arealayers.MEASURES, state.AREA_MEASURE)
     dated = ctx.spec.date_from is not None and ctx.spec.date_to is not None
     with middle:
         change = st.toggle(
@@ -381,23 +374,9 @@ def playback_options() -> tuple[str, str]:
     st.session_state.setdefault(state.PLAY_MODE, "window")
     left, right, _ = st.columns([2, 2, 3], vertical_alignment="center")
     with left:
-        st.segmented_control(
-            "Step",
-            options=list(STEP_LABELS),
-            format_func=STEP_LABELS.get,
-            key=state.PLAY_STEP,
-            required=True,
-            label_visibility="collapsed",
-        )
+        _choice("Step", STEP_LABELS, state.PLAY_STEP)
     with right:
-        st.segmented_control(
-            "Frames show",
-            options=list(SHOW_LABELS),
-            format_func=SHOW_LABELS.get,
-            key=state.PLAY_MODE,
-            required=True,
-            label_visibility="collapsed",
-        )
+        _choice("Frames show", SHOW_LABELS, state.PLAY_MODE)
     return st.session_state[state.PLAY_STEP] or "month", st.session_state[state.PLAY_MODE] or "window"
 
 

@@ -71,15 +71,20 @@ def published_timeline(ctx: PageContext, by: str) -> None:
     st.altair_chart(chart, width="stretch", key="published-aggregates")
 
 
-def playing_frame(ctx: PageContext) -> tuple:
-    """The playback frame the map shows (first day, last day, stamp): the one it reported, else the first."""
+def _played(ctx: PageContext) -> tuple[str, str, playback.Playback | None]:
+    """The step and mode the map's playback control holds, and its frames (``None`` when it cannot play)."""
     step = st.session_state.get(state.PLAY_STEP) or "month"
     show = st.session_state.get(state.PLAY_MODE) or "window"
     try:
-        played = cache.ask(cache.playback, ctx.data_key, ctx.spec_key, step, show, ctx.views, ctx.spec)
+        return step, show, cache.ask(cache.playback, ctx.data_key, ctx.spec_key, step, show, ctx.views, ctx.spec)
     except playback.PlaybackError:
-        return None
-    if not len(played):
+        return step, show, None
+
+
+def playing_frame(ctx: PageContext) -> tuple:
+    """The playback frame the map shows (first day, last day, stamp): the one it reported, else the first."""
+    step, show, played = _played(ctx)
+    if played is None or not len(played):
         return None
     key, index = st.session_state.get(state.PLAY_FRAME) or (None, 0)
     # A frame of another step, mode, dataset or filter: the map has started again from the first.
@@ -104,11 +109,8 @@ def frame_table(counts: pd.DataFrame) -> pd.DataFrame:
 
 def playback_frames(ctx: PageContext) -> None:
     """The playback's frames under the timeline: what each step of the map's control shows."""
-    step = st.session_state.get(state.PLAY_STEP) or "month"
-    show = st.session_state.get(state.PLAY_MODE) or "window"
-    try:
-        played = cache.ask(cache.playback, ctx.data_key, ctx.spec_key, step, show, ctx.views, ctx.spec)
-    except playback.PlaybackError:
+    step, show, played = _played(ctx)
+    if played is None:
         return  # the map says why
     counts = played.counts()
     vague = int(counts["imprecise"].sum())

@@ -61,27 +61,11 @@ def views_for_file(
     ValueError
         If ``CONFLICTMAP_COLUMNAR_MIN_MB`` is not a number of MB.
     """
-    file = source if isinstance(source, catalog.DatasetFile) else catalog.dataset_file(source)
-    threshold = settings.columnar_min_bytes() if columnar_min_bytes is None else int(columnar_min_bytes)
-    if file.size < threshold:
-        events, report = catalog.load_events(file, cache_dir=cache_dir, progress=progress)
-        return _memory(events, regions), report
-    cache = catalog.cache_path(file.path, cache_dir)
-    report = catalog.cached_report(file, cache)
-    if report is None:
-        try:
-            # Written a chunk at a time (CSV): the events are never all in memory.
-            report = catalog.stream_cache(file, cache_dir=cache_dir, progress=progress)
-        except OSError:
-            if not file.path.is_file():
-                raise
-            # The cache could not be written (a read-only place): the events serve from memory.
-            events, report = catalog.load_events(file, cache_dir=cache_dir, progress=progress)
-            return _memory(events, regions), report
-    with contextlib.suppress(ParquetEventsError):
-        return ColumnarViews(cache, regions=regions), report
-    events, report = catalog.load_events(file, cache_dir=cache_dir, progress=progress)
-    return _memory(events, regions), report
+    told = None if progress is None else lambda _name, done, total: progress(done, total)
+    views, (report,) = views_for_files(
+        [source], cache_dir=cache_dir, columnar_min_bytes=columnar_min_bytes, progress=told, regions=regions
+    )
+    return views, report
 
 
 def views_for_files(
