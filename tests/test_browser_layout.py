@@ -95,11 +95,19 @@ def test_many_events_stay_clear_of_the_open_legend(browser, app_factory, tmp_pat
         frame = state.page.frame_locator(MAP_FRAME)
         expect(frame.locator(".leaflet-container[data-cm-fitted]")).to_be_attached(timeout=DRAW_TIMEOUT_MS)
         expect(frame.locator(".cm-legend details")).to_have_attribute("open", "")
-        legend = frame.locator(".cm-legend").bounding_box()
-        markers = frame.locator("path.cm-event")
-        expect(markers.first).to_be_attached()
-        under = [m.get_attribute("class") for m in markers.all() if _overlaps(m.bounding_box(), legend)]
-        assert markers.count() > 100 and under == []
+        expect(frame.locator("path.cm-event").first).to_be_attached()
+        # The frame may be laid out again after the first fit; wait for the view that settles.
+        inner = state.page.locator(MAP_FRAME).element_handle().content_frame()
+        clear = """() => {
+            const legend = document.querySelector(".cm-legend").getBoundingClientRect();
+            const markers = [...document.querySelectorAll("path.cm-event")];
+            const under = markers.filter((m) => {
+                const r = m.getBoundingClientRect();
+                return r.left < legend.right && legend.left < r.right && r.top < legend.bottom && legend.top < r.bottom;
+            });
+            return markers.length > 100 && under.length === 0;
+        }"""
+        inner.wait_for_function(clear, timeout=DRAW_TIMEOUT_MS)
     finally:
         screenshot_if_failed(request, state.page)
         context.close()

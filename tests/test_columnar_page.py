@@ -39,6 +39,11 @@ def events_csv(tmp_path):
     path = tmp_path / "events.csv"
     extra = [
         {"event_date": "2023-09-21", "admin1": "Gao", "latitude": GAO[0], "longitude": GAO[1], "fatalities": 60_000},
+        # Other actors, one of them associated only: the actor filters below keep some events, not all.
+        {"event_date": "2022-11-02", "admin1": "Gao", "latitude": GAO[0], "longitude": GAO[1], "actor1": "Dozo militia"}
+        | {"actor2": "Civilians (Mali)", "assoc_actor_2": "Fulani Ethnic Militia (Mali)"},
+        {"event_date": "2022-12-05", "admin1": "Gao", "latitude": GAO[0], "longitude": GAO[1]}
+        | {"actor2": "Islamic State (Sahel)", "event_type": "Battles", "sub_event_type": "Armed clash"},
     ]
     rows = ({"time_precision": 1, "fatalities": 1} | r for r in [*ROWS, *extra])
     build_events(*rows).drop(columns="geometry").to_csv(path, index=False)
@@ -96,7 +101,7 @@ def test_a_region_chosen_keeps_the_event_placed_in_it_and_shows_the_record(monke
         monkeypatch.setenv("CONFLICTMAP_COLUMNAR_MIN_MB", ENGINES[engine])
     at = make_page(monkeypatch, data=events_csv).run()
     assert not at.exception
-    assert metric(at, "Events") == "10"
+    assert metric(at, "Events") == "12"
     at.multiselect(key="f_regions").set_value(["Mopti"]).run()
     assert not at.exception
     # Five Mopti events by name, one by its point.
@@ -166,6 +171,10 @@ def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path
             FilterSpec(admin1=["Mopti"]),
             FilterSpec(date_from="2023-07-01", date_to="2023-12-31", event_types=["Battles"]),
             FilterSpec(polygon=ring),
+            FilterSpec(actors=["Dozo militia"]),
+            FilterSpec(actors=["Fulani Ethnic Militia (Mali)"]),
+            FilterSpec(actors=["Islamic State (Sahel)", "Dozo militia"], event_types=["Battles"]),
+            FilterSpec(actors=["A group no event names"]),
         ]:
             assert narrow.filter_counts(spec) == file_only.filter_counts(spec)
             assert narrow.headline(spec) == file_only.headline(spec)
@@ -174,6 +183,12 @@ def test_the_narrow_table_answers_as_the_file_read_in_place(events_csv, tmp_path
             assert narrow.table(spec, 50, None).equals(file_only.table(spec, 50, None))
             here, there = narrow.area_counts(spec, regions, True), file_only.area_counts(spec, regions, True)
             assert here.now.equals(there.now) and here.previous == there.previous
+        kept = {
+            a: narrow.headline(FilterSpec(actors=[a]))[0]["events"]["value"]
+            for a in ["Dozo militia", "Fulani Ethnic Militia (Mali)"]
+        }
+        assert kept == {"Dozo militia": 1, "Fulani Ethnic Militia (Mali)": 1}
+        assert narrow.headline(FilterSpec(actors=["A group no event names"]))[0]["events"]["value"] == 0
     finally:
         narrow.close()
         file_only.close()

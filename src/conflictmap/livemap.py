@@ -178,9 +178,13 @@ class FitOnce(_MapScript):
                     map.fitBounds(b, {paddingTopLeft: pad.tl, paddingBottomRight: pad.br, maxZoom: 10, animate: false});
                     return true;
                 }
-                var fitted = fit(), size = map.getSize();
+                var fitted = fit(), size = map.getSize(), touched = false;
+                ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                    map.getContainer().addEventListener(name, function () { touched = true; }, {passive: true});
+                });
+                // The page can lay the frame out again late on a busy machine: fit again until the user moves.
                 map.on("resize", function () {
-                    if (window.cmFitKey === key && !fitted) { fitted = fit(); }
+                    if (window.cmFitKey === key && (!fitted || !touched)) { fitted = fit(); }
                 });
                 // Once more if the page has laid the map out at another size since; then say the view is settled.
                 setTimeout(function () {

@@ -28,8 +28,9 @@ import itertools
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -62,6 +63,10 @@ _TEXT = frozenset(schema.TEXT_COLUMNS)
 #: The narrow table of ``VIEW_COLUMNS`` (and ``_row``), and the labels of its coded columns.
 _NARROW = "narrow_db.events_narrow"
 _LABELS = "narrow_db.narrow_labels"
+#: Each combination of the actor columns met in the narrow table, as codes, and its number
+#: (``actor_set`` of the narrow table): an actor filter is asked of the few combinations, not of every event.
+_ACTOR_SETS = "narrow_db.actor_sets"
+_CODED = frozenset(CODED_COLUMNS)
 #: Rows of the file copied into the narrow table at a time (each chunk is compressed before the next).
 NARROW_CHUNK_ROWS = 500_000
 #: Sources whose narrow table may still be being copied (``_stop_copies`` stops them at exit).
@@ -81,6 +86,35 @@ NARROW_DUCKDB = Dialect(
     covers=DUCKDB.covers,
 )
 _INTEGERS = {"Int64": "BIGINT", "int64": "BIGINT", "int8": "TINYINT"}
+
+
+@dataclass(frozen=True)
+class CodedDialect(Dialect):
+    """The narrow table once made: the labels wanted become their codes in Python, an actor filter picks
+    the combinations of actors (``actor_sets``) it keeps, and a first day is compared with each event's last.
+
+    About half the time of ``NARROW_DUCKDB``'s conditions for the same count at a million events.
+    """
+
+    #: Label -> code, of every coded column (one table of labels serves them all).
+    codes: Mapping[str, int] = field(default_factory=dict)
+
+    def one_of(self, column: str, values: Sequence[str]) -> tuple[str, list[object]]:
+        """``column`` is one of ``values``: their codes when the column is coded (a label not met has none)."""
+        if column not in _CODED:
+            return super().one_of(column, values)
+        return f"list_contains(?, {column})", [[self.codes[v] for v in values if v in self.codes]]
+
+
+def _coded_dialect(codes: Mapping[str, int]) -> CodedDialect:
+    return CodedDialect(
+        in_list=NARROW_DUCKDB.in_list,
+        contains=NARROW_DUCKDB.contains,
+        covers=NARROW_DUCKDB.covers,
+        actors=f"actor_set IN (SELECT actor_set FROM {_ACTOR_SETS} WHERE {{cond}})",
+        since="last_day >= ?",
+        codes=dict(codes),
+    )
 
 
 class ParquetEventsError(ConflictmapError, ValueError):
@@ -266,16 +300,27 @@ class ParquetSource:
                 f"CREATE TABLE {_LABELS} AS SELECT CAST(row_number() OVER (ORDER BY label) AS INTEGER) AS code, label "
                 f"FROM ({each}) WHERE label IS NOT NULL"
             )
-            values, joins = [], []
+            actors = schema.ACTOR_COLUMNS
+            codes = ", ".join(f"a{i}.code AS {q(c)}" for i, c in enumerate(actors))
+            cursor.execute(
+                f"CREATE TABLE {_ACTOR_SETS} AS SELECT CAST(row_number() OVER () AS INTEGER) AS actor_set, {codes} "
+                f"FROM (SELECT DISTINCT {', '.join(q(c) for c in actors)} FROM {EVENTS}) s "
+                + " ".join(f"LEFT JOIN {_LABELS} a{i} ON a{i}.label = s.{q(c)}" for i, c in enumerate(actors))
+            )
+            values, joins, coded = [], [], {}
             for i, col in enumerate(VIEW_COLUMNS):
                 if col == "status":
                     values.append(f"'active' AS {q(col)}")
                 elif col in CODED_COLUMNS:
                     values.append(f"c{i}.code AS {q(col)}")
                     joins.append(f"LEFT JOIN {_LABELS} c{i} ON c{i}.label = r.{q(col)}")
+                    coded[col] = f"c{i}.code"
                 else:
                     values.append(f"r.{q(col)}")
-            copy = f"SELECT {', '.join(values)}, r._row FROM {EVENTS} r {' '.join(joins)}"
+            same = " AND ".join(f"s.{q(c)} IS NOT DISTINCT FROM {coded[c]}" for c in actors)
+            joins.append(f"LEFT JOIN {_ACTOR_SETS} s ON {same}")
+            last = "COALESCE(r.date_end, r.event_date) AS last_day"
+            copy = f"SELECT {', '.join(values)}, s.actor_set, {last}, r._row FROM {EVENTS} r {' '.join(joins)}"
             rows = sum(_rows_in(p) for p in self.paths)
             chunks = max(1, -(-rows // NARROW_CHUNK_ROWS))
             cursor.execute(f"CREATE TABLE {_NARROW} AS {copy} LIMIT 0")
@@ -301,6 +346,7 @@ class ParquetSource:
                 cursor.execute("CHECKPOINT narrow_db")
             with self._lock:
                 self._code_label = dict(cursor.execute(f"SELECT code, label FROM {_LABELS}").fetchall())
+                self.narrow_dialect = _coded_dialect({label: code for code, label in self._code_label.items()})
             cursor.close()
         except duckdb.Error as err:
             # The file still answers every question; only the speed-up is lost.

@@ -42,6 +42,12 @@ class Dialect:
     covers: str = "conflictmap_covers(?, longitude, latitude)"
     #: Whether one statement may group by several sets of columns (``GROUPING SETS``) in one pass.
     grouping_sets: bool = False
+    #: The actor filter, ``{cond}`` being its OR over the actor columns; a backend that keeps a table of
+    #: the combinations of actors met may ask it there once rather than of every event.
+    actors: str = "{cond}"
+    #: The events that end on or after a day; each ``?`` is that day. ``date_end >= event_date``, so a missing
+    #: ``date_end`` falls back on ``event_date``; a table that keeps the last day of each event asks it alone.
+    since: str = "(date_end >= ? OR event_date >= ?)"
 
     def one_of(self, column: str, values: Sequence[str]) -> tuple[str, list[object]]:
         """``column`` is one of ``values``."""
@@ -100,8 +106,7 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
 
     if spec.date_from is not None:
         start = spec.date_from.isoformat()
-        # date_end >= event_date, so a missing date_end falls back on event_date.
-        add("(date_end >= ? OR event_date >= ?)", start, start)
+        add(dialect.since, *[start] * dialect.since.count("?"))
     if spec.date_to is not None:
         add("event_date <= ?", spec.date_to.isoformat())
     if spec.event_types or spec.sub_event_types:
@@ -117,7 +122,11 @@ def build_where(spec: FilterSpec | None, dialect: Dialect, labels: Labels) -> tu
             hits = _actor_labels(labels, column, spec.actors)
             if hits:
                 parts.append(dialect.one_of(column, hits))
-        any_of(parts)
+        if parts:
+            cond = "(" + " OR ".join(p[0] for p in parts) + ")"
+            add(dialect.actors.replace("{cond}", cond), *(v for p in parts for v in p[1]))
+        else:
+            add("0 = 1")
     if spec.admin1:
         # Regions in any spelling (``regions.region_mask``): the store's admin1 labels of the wanted regions.
         hits = matching_labels(labels("admin1"), spec.admin1)
