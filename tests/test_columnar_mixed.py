@@ -87,17 +87,23 @@ def test_a_file_and_an_upload_answer_the_same_on_every_engine(monkeypatch, event
         assert shown["memory"]["metrics"]["Events"][0] == "13"
 
 
-@pytest.fixture
-def store_path(monkeypatch, tmp_path):
-    """A GeoPackage store holding three events of its own."""
-    path = tmp_path / "events.gpkg"
-    monkeypatch.setenv("CONFLICTMAP_STORE", str(path))
+@pytest.fixture(params=["geopackage", "postgis"])
+def store_path(request, monkeypatch, tmp_path):
+    """A store of each backend holding three events of its own (a folder for more files to import)."""
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.gpkg"))
+    url = None
+    if request.param == "postgis":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.new_database()
+        monkeypatch.setenv("CONFLICTMAP_DB", url)
     source = tmp_path / "stored.csv"
     source.write_bytes(extra_csv("ST"))
     with open_store() as store:
         store.import_file(source)
     cache.forget_store_state()
-    return path
+    yield tmp_path
+    if url is not None:
+        cluster.drop_database(url)
 
 
 def test_a_file_and_the_store_answer_the_same_and_follow_the_store(monkeypatch, events_csv, store_path, combined):
@@ -117,7 +123,7 @@ def test_a_file_and_the_store_answer_the_same_and_follow_the_store(monkeypatch, 
     assert shown["columnar"]["metrics"]["Events"][0] == "13"
 
     # A change to the store gives it a new change token: the next run reads a new copy of it.
-    more = store_path.parent / "more.csv"
+    more = store_path / "more.csv"
     more.write_bytes(extra_csv("MORE"))
     with open_store() as store:
         store.import_file(more)
