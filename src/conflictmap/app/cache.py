@@ -19,7 +19,14 @@ from conflictmap import arealayers, areas, catalog, gazetteer, headlines, settin
 from conflictmap.app.text import md_escape
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.headlines import plural
-from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews, views_for_file, views_for_files
+from conflictmap.pageviews import (
+    ColumnarViews,
+    DatabaseViews,
+    EventViews,
+    MemoryViews,
+    views_for_file,
+    views_for_files,
+)
 from conflictmap.pageviews.files import EventTable
 from conflictmap.readers import ImportReport
 from conflictmap.store import StoreError, StoreNotFoundError, open_store
@@ -150,7 +157,8 @@ def file_views(path: str, size: int, modified_ns: int, min_bytes: int):
 class ShownViews:
     """What ``shown_views`` opens: the views, each dataset's import report and the store's event ids."""
 
-    views: EventViews
+    #: ``ColumnarViews``, or ``None`` when DuckDB cannot answer (a cache could not be written).
+    views: EventViews | None
     #: One per dataset shown, in order: a file's report, ``None`` for an upload or the store.
     reports: list[ImportReport | None]
     #: The store's event ids (column ``event_id``) when the store is shown: which selected event is the store's.
@@ -185,6 +193,10 @@ def shown_views(parts: tuple[tuple, ...], min_bytes: int, _tables: tuple) -> Sho
         else:
             shown.append(EventTable(read_store))
     views, reports = views_for_files(shown, columnar_min_bytes=min_bytes, regions=region_areas())
+    if not isinstance(views, ColumnarViews):
+        # A cache could not be written: the page reads each dataset on its own (``memory_views``), so these
+        # combined events are not kept here as well.
+        return ShownViews(None, reports)
     return ShownViews(views, reports, store_ids[0] if store_ids else None)
 
 
