@@ -3,7 +3,7 @@
 Tables and views are kept per version of the data (``data_key``) and filter
 (``spec_key``); arguments whose name starts with ``_`` are not hashed. The
 store is looked at once per ``STORE_CHECK_S`` for every page; its change token
-keys whatever is read from it.
+keys whatever is read from it (the copy ``shown_views`` writes of it too).
 """
 
 from __future__ import annotations
@@ -11,13 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from conflictmap import arealayers, areas, catalog, gazetteer, headlines, settings, suspect
 from conflictmap.app.text import md_escape
 from conflictmap.filters import FilterSpec, within_table
 from conflictmap.headlines import plural
-from conflictmap.pageviews import DatabaseViews, EventViews, MemoryViews, views_for_file, views_for_files
+from conflictmap.pageviews import (
+    ColumnarViews,
+    DatabaseViews,
+    EventViews,
+    MemoryViews,
+    views_for_file,
+    views_for_files,
+)
+from conflictmap.pageviews.files import EventTable
+from conflictmap.readers import ImportReport
 from conflictmap.store import StoreError, StoreNotFoundError, open_store
 
 
@@ -142,12 +153,51 @@ def file_views(path: str, size: int, modified_ns: int, min_bytes: int):
     return views_for_file(file, columnar_min_bytes=min_bytes, regions=region_areas())
 
 
+@dataclass(frozen=True)
+class ShownViews:
+    """What ``shown_views`` opens: the views, each dataset's import report and the store's event ids."""
+
+    #: ``ColumnarViews``, or ``None`` when DuckDB cannot answer (a cache could not be written).
+    views: EventViews | None
+    #: One per dataset shown, in order: a file's report, ``None`` for an upload or the store.
+    reports: list[ImportReport | None]
+    #: The store's event ids (column ``event_id``) when the store is shown: which selected event is the store's.
+    store_ids: pd.DataFrame | None = None
+
+
 @st.cache_resource(show_spinner="Opening the events...", max_entries=4)
-def files_views(files: tuple[tuple[str, int, int], ...], min_bytes: int):
-    """``pageviews.views_for_files`` of several event files shown together, each given as (path, size,
-    modification time): ``ColumnarViews`` over their caches when they are large together, and their reports."""
-    shown = [catalog.DatasetFile(Path(path).name, Path(path), size, modified) for path, size, modified in files]
-    return views_for_files(shown, columnar_min_bytes=min_bytes, regions=region_areas())
+def shown_views(parts: tuple[tuple, ...], min_bytes: int, _tables: tuple) -> ShownViews:
+    """``pageviews.views_for_files`` of the datasets shown together: ``ColumnarViews`` over every file's cache
+    and a GeoParquet copy of each upload and of the store when they are large together.
+
+    Each part names one dataset: ``("file", path, size, modification time)``, ``("upload", name, SHA-256,
+    size)`` (its events are ``_tables``' item at the same place) or ``("store", where, change token,
+    events)``: the store is read here, once per change token, written out and dropped, so a store and
+    a large file shown together are never combined in memory.
+    """
+    store_ids: list[pd.DataFrame] = []
+
+    def read_store() -> gpd.GeoDataFrame:
+        with open_store(create=False) as store:
+            events = store.query()
+        store_ids.append(pd.DataFrame({"event_id": events["event_id"].to_numpy()}))
+        return events
+
+    shown: list[catalog.DatasetFile | EventTable] = []
+    for part, table in zip(parts, _tables, strict=True):
+        if part[0] == "file":
+            _, path, size, modified = part
+            shown.append(catalog.DatasetFile(Path(path).name, Path(path), size, modified))
+        elif part[0] == "upload":
+            shown.append(EventTable(table, part[3]))
+        else:
+            shown.append(EventTable(read_store))
+    views, reports = views_for_files(shown, columnar_min_bytes=min_bytes, regions=region_areas())
+    if not isinstance(views, ColumnarViews):
+        # A cache could not be written: the page reads each dataset on its own (``memory_views``), so these
+        # combined events are not kept here as well.
+        return ShownViews(None, reports)
+    return ShownViews(views, reports, store_ids[0] if store_ids else None)
 
 
 @st.cache_resource(max_entries=8)

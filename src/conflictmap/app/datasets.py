@@ -353,26 +353,54 @@ def open_columnar(file: catalog.DatasetFile, threshold: int):
     return cache.file_views(str(file.path), file.size, file.modified_ns, threshold)
 
 
-def _files_shown(chosen: list[str], entries: dict) -> list[catalog.DatasetFile] | None:
-    """The files picked, when every dataset picked is a file (no store, no upload) that can be found."""
-    files = []
+def _parts_shown(chosen: list[str], entries: dict) -> list[tuple[tuple, object, int, tuple]] | None:
+    """Each dataset picked as ``cache.shown_views`` takes it (its part, its table or file, its size in bytes),
+    with the version that keys the page's caches (as the memory path keys it), when
+    every one can be found: ``None`` when a file is missing or the store cannot be read (each is then read
+    below, and what fails is said of it), or when no file is picked."""
+    parts: list[tuple[tuple, object, int, tuple]] = []
     for key in chosen:
         entry = entries[key]
-        if isinstance(entry, cache.StoreEntry | uploads.UploadedTable):
-            return None
+        if isinstance(entry, cache.StoreEntry):
+            if entry.error:
+                return None
+            version = ("store", entry.changed, entry.events)
+            parts.append((("store", cache.store_settings(), entry.changed, entry.events), None, 0, version))
+            continue
+        if isinstance(entry, uploads.UploadedTable):
+            info = st.session_state.get(state.UPLOAD_INFO, {}).get(key)
+            digest = getattr(info, "sha256", None) or entry.file.file_id
+            size = getattr(info, "bytes", None) or _size(entry.file.path)
+            parts.append((("upload", entry.name, digest, size), entry.table, size, entry.version))
+            continue
         try:
-            files.append(entry if isinstance(entry, catalog.DatasetFile) else catalog.dataset_file(entry, key))
+            file = entry if isinstance(entry, catalog.DatasetFile) else catalog.dataset_file(entry, key)
         except uploads.READ_ERRORS:
             return None
-    return files
+        parts.append((("file", str(file.path), file.size, file.modified_ns), file, file.size, file.version))
+    if not any(part[0] == "file" for part, *_ in parts):
+        return None
+    return parts
 
 
-def open_columnar_files(files: list[catalog.DatasetFile], threshold: int):
-    """``cache.files_views`` of several files shown together; each missing cache is written first under a
-    progress bar. The views are ``MemoryViews`` when a cache cannot be written."""
-    for file in files:
-        write_cache_shown(file)
-    return cache.files_views(tuple((str(f.path), f.size, f.modified_ns) for f in files), threshold)
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def open_shown(parts: list[tuple[tuple, object, int, tuple]], threshold: int) -> cache.ShownViews:
+    """``cache.shown_views`` of the datasets shown together; each file's missing cache is written first under
+    a progress bar. The views are ``MemoryViews`` when a cache cannot be written."""
+    for part, file, *_ in parts:
+        if part[0] == "file":
+            write_cache_shown(file)
+    return cache.shown_views(
+        tuple(part for part, *_ in parts),
+        threshold,
+        tuple(table if part[0] == "upload" else None for part, table, *_ in parts),
+    )
 
 
 def load(sources: Sources) -> PageData:
@@ -380,23 +408,31 @@ def load(sources: Sources) -> PageData:
     entries = sources.entries
     chosen = [k for k in st.session_state.get(state.SOURCES, []) if k in entries]
     tables, reports, failures = [], {}, {}
-    # A PostGIS store shown on its own answers every view with a query, a large file shown on its own DuckDB;
-    # anything else is read into memory.
+    # A PostGIS store shown on its own answers every view with a query; a large file, shown on its own or with
+    # other datasets, DuckDB; anything else is read into memory.
     database = None
     columnar = None
     threshold, problem = cache.columnar_setting()
     if problem:
         st.warning(md_escape(problem))
-    # Several large files shown together: DuckDB answers over all their caches, one after the other.
-    files = _files_shown(chosen, entries) if threshold is not None and len(chosen) > 1 else None
-    if files and sum(f.size for f in files) >= threshold:
+    # Several datasets shown together that are large together, with at least one file: DuckDB answers over
+    # every file's cache and a GeoParquet copy of each upload and of the store, one after the other.
+    parts = _parts_shown(chosen, entries) if threshold is not None and len(chosen) > 1 else None
+    store_ids = None
+    if parts and sum(size for _, _, size, _ in parts) >= threshold:
         try:
-            many = open_columnar_files(files, threshold)
-        except uploads.READ_ERRORS:
-            many = None  # each file is read below, and what fails is said of it
-        if many is not None and isinstance(many[0], ColumnarViews):
-            columnar = (tuple(chosen), tuple(f.version for f in files), many)
-            reports = dict(zip(chosen, many[1], strict=True))
+            opened = open_shown(parts, threshold)
+        except (*uploads.READ_ERRORS, StoreError, OSError):
+            opened = None  # each dataset is read below, and what fails is said of it
+        if opened is not None and isinstance(opened.views, ColumnarViews):
+            columnar = (tuple(chosen), tuple(version for *_, version in parts), (opened.views, None))
+            for key, report in zip(chosen, opened.reports, strict=True):
+                entry = entries[key]
+                if isinstance(entry, uploads.UploadedTable):
+                    reports[key] = entry.report
+                elif report is not None:
+                    reports[key] = report
+            store_ids = opened.store_ids
     for key in [] if columnar else chosen:
         entry = entries[key]
         if isinstance(entry, cache.StoreEntry):
@@ -476,5 +512,5 @@ def load(sources: Sources) -> PageData:
     if info["span"] is None:
         st.warning("The datasets shown hold no events.")
         st.stop()
-    store_table = None if database is not None else next((t for k, _, t in tables if k == STORE_KEY), None)
+    store_table = None if database is not None else next((t for k, _, t in tables if k == STORE_KEY), store_ids)
     return PageData(sources, chosen, views, data_key, info, reports, database, store_table)
