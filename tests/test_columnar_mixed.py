@@ -84,7 +84,7 @@ def test_a_file_and_an_upload_answer_the_same_on_every_engine(monkeypatch, event
     assert shown["columnar"] == shown["memory"]
     assert not shown["memory"]["errors"]
     if not query:
-        assert shown["memory"]["metrics"]["Events"][0] == "13"
+        assert shown["memory"]["metrics"]["Events"][0] == "15"
 
 
 @pytest.fixture(params=["geopackage", "postgis"])
@@ -120,7 +120,7 @@ def test_a_file_and_the_store_answer_the_same_and_follow_the_store(monkeypatch, 
         # The selected event is the store's: its history is offered on both engines.
         assert any(e.label.startswith("Change history") for e in at.expander), engine
     assert shown["columnar"] == shown["memory"]
-    assert shown["columnar"]["metrics"]["Events"][0] == "13"
+    assert shown["columnar"]["metrics"]["Events"][0] == "15"
 
     # A change to the store gives it a new change token: the next run reads a new copy of it.
     more = store_path / "more.csv"
@@ -130,7 +130,7 @@ def test_a_file_and_the_store_answer_the_same_and_follow_the_store(monkeypatch, 
     cache.forget_store_state()
     at.run()
     assert not at.exception
-    assert metric(at, "Events") == "16"
+    assert metric(at, "Events") == "18"
 
 
 def test_views_for_files_answers_over_a_table_beside_the_file_and_drops_its_copy(events_csv, tmp_path):
@@ -148,7 +148,7 @@ def test_views_for_files_answers_over_a_table_beside_the_file_and_drops_its_copy
     columnar, reports = views_for_files(given, cache_dir=tmp_path, columnar_min_bytes=0, regions=regions)
     memory, _ = views_for_files(given, cache_dir=tmp_path, columnar_min_bytes=1 << 40, regions=regions)
     assert isinstance(columnar, ColumnarViews) and isinstance(memory, MemoryViews)
-    assert reports[0] is None and reports[1].rows_loaded == 10 and len(reads) == 2
+    assert reports[0] is None and reports[1].rows_loaded == 12 and len(reads) == 2
     copy = columnar.paths[0]
     assert copy.is_file() and copy.parent != tmp_path
     try:
